@@ -1,0 +1,3 @@
+from ppcinterp.cli import main
+
+raise SystemExit(main())

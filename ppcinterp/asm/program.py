@@ -1,0 +1,169 @@
+"""The assembled program: sections at addresses with their bytes, instructions with encodings and source
+positions, symbols, the seed's hunks and the labels the file leaves to. Everything after assembly reads this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ppcinterp.diagnostics import Pos
+from ppcinterp.isa.table import InsnDef
+from ppcinterp.source.preprocess import Preprocessed
+from ppcinterp.source.statements import Directive, Instruction
+
+
+@dataclass(slots=True)
+class Section:
+    name: str
+    flags: str
+    base: int
+    data: bytearray
+    align: int = 4
+
+    @property
+    def end(self) -> int:
+        return self.base + len(self.data)
+
+    @property
+    def is_code(self) -> bool:
+        return "x" in self.flags or self.name == ".text" or self.name.startswith("__ftr_alt_")
+
+
+@dataclass(slots=True)
+class AsmInsn:
+    """One assembled instruction: its address, 32-bit word, base definition, operand values (in the
+    definition's syntax order) and the statement as written."""
+
+    addr: int
+    word: int
+    insn: InsnDef
+    operands: tuple[int, ...]       # field values; a branch target is its displacement (or address if AA)
+    stmt: Instruction
+    section: str
+
+    @property
+    def pos(self) -> Pos:
+        return self.stmt.pos
+
+    def base_text(self) -> str:
+        """The instruction in base form, e.g. `addi r0,0,255` for `li r0,0xff`."""
+        parts = []
+        ops = iter(self.operands)
+        for o in self.insn.operands:
+            v = next(ops)
+            if o.base is not None:
+                parts.append(f"{_fmt(o.field.kind.value, v)}({_fmt(o.base.kind.value, next(ops))})")
+            else:
+                parts.append(_fmt(o.field.kind.value, v, self.addr if o.field.kind.value == "rel" else None,
+                                  self.insn.aa))
+        return f"{self.insn.name} {','.join(parts)}".rstrip()
+
+
+def _fmt(kind: str, v: int, pc: int | None = None, aa: bool = False) -> str:
+    if kind == "gpr":
+        return f"r{v}"
+    if kind == "fpr":
+        return f"f{v}"
+    if kind == "vr":
+        return f"v{v}"
+    if kind == "crf":
+        return f"cr{v}"
+    if kind == "rel":
+        return f"0x{(v if aa else v + pc) & (2**64 - 1):x}"
+    return str(v) if -256 < v < 256 else hex(v)
+
+
+@dataclass(slots=True)
+class DataItem:
+    addr: int
+    size: int
+    stmt: Directive
+    section: str
+
+
+@dataclass(slots=True)
+class Label:
+    name: str            # symbol name, or digits for a numeric local label
+    addr: int
+    section: str
+    pos: Pos
+    local: bool = False
+
+
+@dataclass(slots=True)
+class Hunk:
+    """A hunk of the seed patch, as marked in the fragment by `#pragma ppcinterp hunk`."""
+
+    number: int
+    first: int           # upstream line of the hunk's first line
+    last: int
+    header: str          # "@@ -678,17 +674,91 @@"
+    pragma: Pos          # the pragma line; the hunk's first line is the next physical line
+    start: int = 0       # address range of its code in .text
+    end: int = 0
+    last_line: int = 0   # physical line of the hunk's last code line (for "fell off the end" messages)
+
+    def contains_line(self, file: str, line: int) -> bool:
+        return file == self.pragma.file and 0 < line - self.pragma.line <= self.last - self.first + 1
+
+    def upstream(self, line: int) -> int:
+        return self.first + line - self.pragma.line - 1
+
+
+@dataclass(slots=True)
+class Outside:
+    """A label the file leaves to without defining it: reaching it ends a run."""
+
+    name: str
+    addr: int
+    description: str
+    declared: Pos | None
+
+
+@dataclass
+class Program:
+    path: str
+    base: int
+    sections: dict[str, Section]
+    insns: dict[int, AsmInsn]                     # by address, in address order within each section
+    data: list[DataItem]
+    labels: list[Label]
+    symbols: dict[str, int]                       # named symbols (labels and absolute .set values)
+    hunks: list[Hunk]
+    outside: dict[int, Outside]                   # by address
+    preprocessed: Preprocessed
+    globals: set[str] = field(default_factory=set)
+
+    @property
+    def text(self) -> Section:
+        return self.sections[".text"]
+
+    def labels_at(self, addr: int) -> list[Label]:
+        return [lb for lb in self.labels if lb.addr == addr]
+
+    def hunk_of(self, pos: Pos) -> Hunk | None:
+        for h in self.hunks:
+            if h.contains_line(pos.file, pos.line):
+                return h
+        return None
+
+    def upstream_line(self, pos: Pos) -> int | None:
+        h = self.hunk_of(pos)
+        return h.upstream(pos.line) if h else None
+
+    def where(self, pos: Pos) -> str:
+        """`file:line` plus the upstream line when the position is inside a seed hunk."""
+        up = self.upstream_line(pos)
+        return f"{pos.file}:{pos.line}" + (f" (upstream {up})" if up else "")
+
+    def section_of(self, addr: int) -> Section | None:
+        for s in self.sections.values():
+            if s.base <= addr < s.end:
+                return s
+        return None
+
+    def word_at(self, addr: int) -> int:
+        s = self.section_of(addr)
+        if s is None:
+            raise KeyError(addr)
+        off = addr - s.base
+        return int.from_bytes(s.data[off:off + 4], "big")

@@ -1,0 +1,98 @@
+"""The one entry point: `ppcinterp SUBCOMMAND ...`. Bad input ends in a positioned message and exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from ppcinterp import __version__
+from ppcinterp.diagnostics import PpcError
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+
+
+def _define(text: str) -> tuple[str, str | None]:
+    name, eq, value = text.partition("=")
+    if not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"'{name}' is not a macro name")
+    return name, value if eq else None
+
+
+def _source_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="assembly source (.S)")
+    p.add_argument("--cpu", default=None, help="CPU model for feature sections: POWER7 (default), POWER8, PPC970")
+    p.add_argument("--features", type=_int, default=None, metavar="MASK",
+                   help="use this cpu_features value instead of the CPU model's")
+    p.add_argument("--config", default=None, help="kernel config for asm-offsets: pseries_defconfig (default), "
+                   "ppc64_defconfig")
+    p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
+                   help="search DIR for #include before the kernel environment")
+    p.add_argument("-D", dest="define", action="append", default=[], type=_define, metavar="NAME[=VALUE]",
+                   help="define a preprocessor macro")
+    p.add_argument("--no-kernel-env", action="store_true",
+                   help=f"do not force-include {'ppcinterp/env.h'} (the file includes what it needs itself)")
+    p.add_argument("--base", type=_int, default=None, help="address of .text (default 0x100000)")
+
+
+def _build(args: argparse.Namespace):
+    from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image
+    from ppcinterp.asm.cpus import cpu_model
+
+    opts = BuildOptions(include_dirs=args.include, defines=dict(args.define),
+                        config=args.config or DEFAULT_CONFIG, kernel_env=not args.no_kernel_env,
+                        base=DEFAULT_BASE if args.base is None else args.base)
+    return build_image(args.file, opts, cpu_model(args.cpu, args.features)), opts
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from ppcinterp.views.summary import summary
+
+    img, opts = _build(args)
+    print(summary(img, opts.config))
+    return 0
+
+
+def cmd_disasm(args: argparse.Namespace) -> int:
+    from ppcinterp.views.listing import listing
+
+    img, _ = _build(args)
+    print(listing(img))
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
+    "check": (cmd_check, "read and assemble a file; print a summary", _source_options),
+    "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="ppcinterp", description="Run Linux kernel PowerPC assembly source.")
+    ap.add_argument("--version", action="version", version=f"ppcinterp {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (_, help_text, add) in COMMANDS.items():
+        add(sub.add_parser(name, help=help_text, description=help_text))
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command][0](args)
+    except PpcError as e:
+        print(e.render(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("ppcinterp: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except RecursionError:
+        print("ppcinterp: error: input nests too deeply", file=sys.stderr)
+        return 1

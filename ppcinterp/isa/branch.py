@@ -1,0 +1,54 @@
+"""Branches: b, bc, bclr, bcctr and every extended mnemonic that is a case of them."""
+
+from ppcinterp.isa.table import B, I, X, alias, define
+from ppcinterp.source.statements import Num
+
+F = "branch"
+
+define("b", I(18), "LI", F, aa_lk=True)
+define("bc", B(16), "BO,BI,BD", F, aa_lk=True)
+define("bclr", X(19, 16), "BO,BI,[BH]", F, lk=True)
+define("bcctr", X(19, 528), "BO,BI,[BH]", F, lk=True)
+
+# (BO, CR bit within a field) for each condition: BO 12 = branch if the bit is set, 4 = if clear.
+CONDITIONS = {
+    "lt": (12, 0), "gt": (12, 1), "eq": (12, 2), "so": (12, 3), "un": (12, 3),
+    "ge": (4, 0), "nl": (4, 0), "le": (4, 1), "ng": (4, 1), "ne": (4, 2), "ns": (4, 3), "nu": (4, 3),
+}
+TARGET_SUFFIXES = ("", "l", "a", "la")       # -> bc, bcl, bca, bcla
+REG_FORMS = {"lr": "bclr", "lrl": "bclrl", "ctr": "bcctr", "ctrl": "bcctrl"}
+
+
+def _target_forms(bo: int, bit: int, base: str):
+    return (lambda t: (base, [Num(bo), Num(bit), t]),
+            lambda cr, t: (base, [Num(bo), 4 * cr + bit, t]))
+
+
+def _register_forms(bo: int, bit: int, base: str):
+    return (lambda: (base, [Num(bo), Num(bit)]),
+            lambda cr: (base, [Num(bo), 4 * cr + bit]))
+
+
+for _cond, (_bo, _bit) in CONDITIONS.items():
+    for _sfx in TARGET_SUFFIXES:
+        alias(f"b{_cond}{_sfx}", *_target_forms(_bo, _bit, "bc" + _sfx))
+    for _sfx, _base in REG_FORMS.items():
+        alias(f"b{_cond}{_sfx}", *_register_forms(_bo, _bit, _base))
+
+# Branches on the CTR, and on a CR bit given as a bit number (BI), with or without the CTR.
+for _name, _bo in (("bdnz", 16), ("bdz", 18)):
+    for _sfx in TARGET_SUFFIXES:
+        alias(_name + _sfx, (lambda bo, b: lambda t: (b, [Num(bo), Num(0), t]))(_bo, "bc" + _sfx))
+    alias(_name + "lr", (lambda bo: lambda: ("bclr", [Num(bo), Num(0)]))(_bo))
+    alias(_name + "lrl", (lambda bo: lambda: ("bclrl", [Num(bo), Num(0)]))(_bo))
+for _name, _bo in (("bt", 12), ("bf", 4), ("bdnzt", 8), ("bdnzf", 0), ("bdzt", 10), ("bdzf", 2)):
+    for _sfx in TARGET_SUFFIXES:
+        alias(_name + _sfx, (lambda bo, b: lambda bi, t: (b, [Num(bo), bi, t]))(_bo, "bc" + _sfx))
+    for _sfx, _base in REG_FORMS.items():
+        if _bo in (12, 4):
+            alias(_name + _sfx, (lambda bo, b: lambda bi: (b, [Num(bo), bi]))(_bo, _base))
+
+alias("blr", lambda: ("bclr", [Num(20), Num(0)]))
+alias("blrl", lambda: ("bclrl", [Num(20), Num(0)]))
+alias("bctr", lambda: ("bcctr", [Num(20), Num(0)]))
+alias("bctrl", lambda: ("bcctrl", [Num(20), Num(0)]))

@@ -1,0 +1,25 @@
+"""Compare and trap instructions."""
+
+from ppcinterp.isa.table import D, X, alias, define
+from ppcinterp.source.statements import Num
+
+F = "compare"
+
+define("cmp", X(31, 0), "BF,L,RA,RB", F)
+define("cmpi", D(11), "BF,L,RA,SI", F)
+define("cmpl", X(31, 32), "BF,L,RA,RB", F)
+define("cmpli", D(10), "BF,L,RA,UI", F)
+define("tw", X(31, 4), "TO,RA,RB", F)
+define("td", X(31, 68), "TO,RA,RB", F)
+define("twi", D(3), "TO,RA,SI", F)
+define("tdi", D(2), "TO,RA,SI", F)
+
+# cmpwi [crN,] rA, SI and friends: the optional first operand is the CR field (cr0 when omitted).
+for _name, _base, _l in (("cmpw", "cmp", 0), ("cmpd", "cmp", 1), ("cmplw", "cmpl", 0), ("cmpld", "cmpl", 1),
+                         ("cmpwi", "cmpi", 0), ("cmpdi", "cmpi", 1), ("cmplwi", "cmpli", 0),
+                         ("cmpldi", "cmpli", 1)):
+    alias(_name,
+          (lambda b, l: lambda ra, x: (b, [Num(0), Num(l), ra, x]))(_base, _l),
+          (lambda b, l: lambda bf, ra, x: (b, [bf, Num(l), ra, x]))(_base, _l))
+
+alias("trap", lambda: ("tw", [Num(31), Num(0), Num(0)]))

@@ -1,0 +1,54 @@
+"""Rotate and shift instructions, with the extended mnemonics that are special cases of them."""
+
+from ppcinterp.isa.table import MD, MDS, M, X, alias, define
+from ppcinterp.source.statements import Call, Num
+
+F = "rotate"
+RC = ("", ".")
+
+define("rlwinm", M(21), "RA,RS,SH,MB,ME", F, rc=True)
+define("rlwimi", M(20), "RA,RS,SH,MB,ME", F, rc=True)
+define("rlwnm", M(23), "RA,RS,RB,MB,ME", F, rc=True)
+define("rldicl", MD(0), "RA,RS,SH6,MB6", F, rc=True)
+define("rldicr", MD(1), "RA,RS,SH6,ME6", F, rc=True)
+define("rldic", MD(2), "RA,RS,SH6,MB6", F, rc=True)
+define("rldimi", MD(3), "RA,RS,SH6,MB6", F, rc=True)
+define("rldcl", MDS(8), "RA,RS,RB,MB6", F, rc=True)
+define("rldcr", MDS(9), "RA,RS,RB,ME6", F, rc=True)
+for _name, _xo in (("slw", 24), ("srw", 536), ("sraw", 792), ("sld", 27), ("srd", 539), ("srad", 794)):
+    define(_name, X(31, _xo), "RA,RS,RB", F, rc=True)
+define("srawi", X(31, 824), "RA,RS,SH", F, rc=True)
+define("sradi", ((31 << 26) | (413 << 2), 0xFC0007FD), "RA,RS,SH6", F, rc=True)
+
+
+def _mask(base: str, ra, rs, sh, m):
+    # `rlwinm rA,rS,SH,MASK`: GNU as accepts a contiguous 32-bit mask in place of MB,ME.
+    return base, [ra, rs, sh, Call("mask_begin", m, m.pos), Call("mask_end", m, m.pos)]
+
+
+for _base in ("rlwinm", "rlwimi", "rlwnm"):
+    alias(_base, (lambda b: lambda ra, rs, sh, m: _mask(b, ra, rs, sh, m))(_base), suffixes=RC)
+
+alias("rotlwi", lambda ra, rs, n: ("rlwinm", [ra, rs, n, Num(0), Num(31)]), suffixes=RC)
+alias("rotrwi", lambda ra, rs, n: ("rlwinm", [ra, rs, 32 - n, Num(0), Num(31)]), suffixes=RC)
+alias("rotlw", lambda ra, rs, rb: ("rlwnm", [ra, rs, rb, Num(0), Num(31)]), suffixes=RC)
+alias("slwi", lambda ra, rs, n: ("rlwinm", [ra, rs, n, Num(0), 31 - n]), suffixes=RC)
+alias("srwi", lambda ra, rs, n: ("rlwinm", [ra, rs, 32 - n, n, Num(31)]), suffixes=RC)
+alias("clrlwi", lambda ra, rs, n: ("rlwinm", [ra, rs, Num(0), n, Num(31)]), suffixes=RC)
+alias("clrrwi", lambda ra, rs, n: ("rlwinm", [ra, rs, Num(0), Num(0), 31 - n]), suffixes=RC)
+alias("extlwi", lambda ra, rs, n, b: ("rlwinm", [ra, rs, b, Num(0), n - 1]), suffixes=RC)
+alias("extrwi", lambda ra, rs, n, b: ("rlwinm", [ra, rs, b + n, 32 - n, Num(31)]), suffixes=RC)
+alias("inslwi", lambda ra, rs, n, b: ("rlwimi", [ra, rs, 32 - b, b, b + n - 1]), suffixes=RC)
+alias("insrwi", lambda ra, rs, n, b: ("rlwimi", [ra, rs, 32 - (b + n), b, b + n - 1]), suffixes=RC)
+alias("clrlslwi", lambda ra, rs, b, n: ("rlwinm", [ra, rs, n, b - n, 31 - n]), suffixes=RC)
+alias("rotldi", lambda ra, rs, n: ("rldicl", [ra, rs, n, Num(0)]), suffixes=RC)
+alias("rotrdi", lambda ra, rs, n: ("rldicl", [ra, rs, 64 - n, Num(0)]), suffixes=RC)
+alias("rotld", lambda ra, rs, rb: ("rldcl", [ra, rs, rb, Num(0)]), suffixes=RC)
+alias("sldi", lambda ra, rs, n: ("rldicr", [ra, rs, n, 63 - n]), suffixes=RC)
+alias("srdi", lambda ra, rs, n: ("rldicl", [ra, rs, 64 - n, n]), suffixes=RC)
+alias("clrldi", lambda ra, rs, n: ("rldicl", [ra, rs, Num(0), n]), suffixes=RC)
+alias("clrrdi", lambda ra, rs, n: ("rldicr", [ra, rs, Num(0), 63 - n]), suffixes=RC)
+alias("extldi", lambda ra, rs, n, b: ("rldicr", [ra, rs, b, n - 1]), suffixes=RC)
+alias("extrdi", lambda ra, rs, n, b: ("rldicl", [ra, rs, b + n, 64 - n]), suffixes=RC)
+alias("insrdi", lambda ra, rs, n, b: ("rldimi", [ra, rs, 64 - (b + n), b]), suffixes=RC)
+alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=RC)

@@ -1,0 +1,33 @@
+"""Special-purpose registers and the MSR: mtspr/mfspr (by number or SPRN_ name), mtmsrd/mfmsr, mftb."""
+
+from ppcinterp.isa.table import X, alias, define
+from ppcinterp.source.statements import Num
+
+F = "spr"
+
+define("mtspr", X(31, 467), "SPR,RS", F)
+define("mfspr", X(31, 339), "RT,SPR", F)
+define("mftb", X(31, 371), "RT,TBR", F)
+define("mtmsrd", X(31, 178), "RS,[L15]", F)
+define("mtmsr", X(31, 146), "RS,[L15]", F)
+define("mfmsr", X(31, 83), "RT", F)
+
+# mtlr/mflr and friends: the SPR numbers the assembler knows by name.
+NAMED_SPRS = {"xer": 1, "lr": 8, "ctr": 9, "dscr": 17, "dsisr": 18, "dar": 19, "dec": 22, "sdr1": 25,
+              "srr0": 26, "srr1": 27, "cfar": 28, "amr": 29, "pid": 48, "ctrl": 136, "vrsave": 256,
+              "tbl": 284, "tbu": 285, "pvr": 287, "hsprg0": 304, "hsprg1": 305, "hdsisr": 306,
+              "hdar": 307, "spurr": 308, "purr": 309, "hdec": 310, "rmor": 312, "hrmor": 313,
+              "hsrr0": 314, "hsrr1": 315, "lpcr": 318, "lpidr": 319, "hmer": 336, "hid0": 1008,
+              "hid1": 1009, "hid4": 1012, "hid5": 1014, "pir": 1023}
+for _name, _n in NAMED_SPRS.items():
+    alias("mt" + _name, (lambda n: lambda rs: ("mtspr", [Num(n), rs]))(_n))
+    alias("mf" + _name, (lambda n: lambda rt: ("mfspr", [rt, Num(n)]))(_n))
+for _i in range(4):
+    alias(f"mtsprg{_i}", (lambda n: lambda rs: ("mtspr", [Num(n), rs]))(272 + _i))
+    alias(f"mfsprg{_i}", (lambda n: lambda rt: ("mfspr", [rt, Num(n)]))(272 + _i))
+alias("mtsprg", lambda n, rs: ("mtspr", [272 + n, rs]))
+alias("mfsprg", lambda rt, n: ("mfspr", [rt, 272 + n]))
+# For POWER4 and later GNU as encodes mftb/mftbu as mfspr from the TB registers; the old opcode stays
+# available with its explicit two-operand form.
+alias("mftb", lambda rt: ("mfspr", [rt, Num(268)]))
+alias("mftbu", lambda rt: ("mfspr", [rt, Num(269)]))

@@ -1,0 +1,262 @@
+"""Parse preprocessed lines into statements with the Lark grammar (LALR, contextual lexer).
+
+Numbers of lines and columns in Lark tokens index the lines handed to `parse_lines`; every statement and
+expression is given the position in the user's text that the preprocessor recorded for that column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from ppcinterp.diagnostics import Pos, SourceError
+from ppcinterp.source.preprocess import Line
+from ppcinterp.source.statements import (
+    Assign, Binary, Directive, Dot, Instruction, LabelDef, LocalRef, Mem, Num, Pragma, Reloc, Statement,
+    Sym, Unary,
+)
+
+_GRAMMAR = Path(__file__).with_name("grammar.lark")
+
+
+@v_args(inline=True)
+class _Build(Transformer):
+    """Runs inside the LALR parser (no parse tree is built): tokens straight to statements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: Sequence[Line] = ()
+
+    def _pos(self, tok: Token) -> Pos:
+        return self.lines[tok.line - 1].pos_at(tok.column - 1)
+
+    def _text(self, tok: Token) -> str:
+        text = self.lines[tok.line - 1].text
+        return _statement_text(text, tok.column - 1)
+
+    # ---- lines and statements ----
+    def start(self, *lines):
+        return [s for line in lines for s in line]
+
+    def line(self, *items):
+        out: list[Statement] = []
+        for it in items:
+            if it is None:
+                continue
+            if isinstance(it, Token):          # PRAGMA
+                words = _pragma_words(it.value)
+                out.append(Pragma(self._pos(it), words, line=it.line - 1))
+            else:
+                out.extend(it)
+        return out
+
+    def item(self, *parts):
+        out = []
+        for p in parts:
+            if isinstance(p, Token):           # LABEL
+                out.append(LabelDef(self._pos(p), p.value[:-1], line=p.line - 1))
+            else:
+                out.append(p)
+        return out
+
+    def insn(self, mnem: Token, *operands):
+        name, hint = mnem.value, ""
+        if name[-1] in "+-":
+            name, hint = name[:-1], name[-1]
+        ops = [o for o in operands if o is not None]
+        return Instruction(self._pos(mnem), name, hint, ops, self._text(mnem), line=mnem.line - 1)
+
+    def operand(self, e):
+        return e
+
+    def mem(self, disp, base):
+        return Mem(disp, base, disp.pos)
+
+    def assign(self, name: Token, value):
+        if name.value[-1] in "+-.":
+            raise SourceError(f"invalid symbol name '{name.value}'", self._pos(name))
+        return Assign(self._pos(name), name.value, value, line=name.line - 1)
+
+    def directive(self, name: Token, *slots):
+        args = [s for s in slots]
+        if args == [None]:
+            args = []
+        return Directive(self._pos(name), name.value, args, self._text(name), line=name.line - 1)
+
+    def darg_slot(self, arg=None):
+        return arg
+
+    def string(self, tok: Token):
+        return tok.value
+
+    def typeword(self, tok: Token):
+        return tok.value
+
+    def tc_name(self, name: Token, kind: Token):
+        return f"{name.value}[{kind.value}]"
+
+    # ---- expressions ----
+    def binop(self, left, op: Token, right):
+        return Binary(op.value, left, right, left.pos)
+
+    def unop(self, op: Token, operand):
+        if op.value == "+":
+            return operand
+        return Unary(op.value, operand, self._pos(op))
+
+    def reloc(self, operand, tok: Token):
+        return Reloc(operand, tok.value[1:].lower(), operand.pos)
+
+    def num(self, tok: Token):
+        return Num(_number(tok.value), self._pos(tok))
+
+    def char(self, tok: Token):
+        body = tok.value[1:].rstrip("'") if len(tok.value) > 2 else tok.value[1:]
+        ch = bytes(body, "utf-8").decode("unicode_escape") if body.startswith("\\") else body
+        return Num(ord(ch[0]), self._pos(tok))
+
+    def localref(self, tok: Token):
+        return LocalRef(int(tok.value[:-1]), tok.value[-1] == "f", self._pos(tok))
+
+    def sym(self, tok: Token):
+        if tok.value == ".":
+            return Dot(self._pos(tok))
+        return Sym(tok.value.lstrip("%"), self._pos(tok))
+
+
+def _number(text: str) -> int:
+    t = text.lower()
+    if t.startswith("0x"):
+        return int(t, 16)
+    if t.startswith("0b"):
+        return int(t[2:], 2)
+    if len(t) > 1 and t.startswith("0"):
+        return int(t, 8)
+    return int(t)
+
+
+def _statement_text(text: str, col: int) -> str:
+    """The statement starting at `col`: up to the next ';' outside a string."""
+    in_str = False
+    for i in range(col, len(text)):
+        c = text[i]
+        if c == '"':
+            in_str = not in_str
+        elif c == ";" and not in_str:
+            return text[col:i].strip()
+    return text[col:].strip()
+
+
+_PRAGMA_WORD = re.compile(r'"(?:\\.|[^"\\])*"|\S+')
+
+
+def _pragma_words(text: str) -> list[str]:
+    return _PRAGMA_WORD.findall(text)[2:]          # drop '#pragma' 'ppcinterp'
+
+
+_builder = _Build()
+_parser: Lark | None = None
+
+
+def _get_parser() -> Lark:
+    global _parser
+    if _parser is None:
+        _parser = Lark(_GRAMMAR.read_text(), parser="lalr", lexer="contextual", transformer=_builder,
+                       propagate_positions=False, maybe_placeholders=True, cache=True)
+    return _parser
+
+
+def parse_lines(lines: Sequence[Line]) -> list[Statement]:
+    """Parse preprocessed lines (in order) into a flat list of statements."""
+    if not lines:
+        return []
+    parser = _get_parser()
+    _builder.lines = lines
+    text = "\n".join(line.text for line in lines)
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as e:
+        raise _syntax_error(e, lines) from None
+
+
+def _syntax_error(e: UnexpectedInput, lines: Sequence[Line]) -> SourceError:
+    line = lines[min(max(e.line, 1), len(lines)) - 1]
+    pos = line.pos_at(max(e.column, 1) - 1)
+    if isinstance(e, UnexpectedCharacters):
+        ch = line.text[e.column - 1] if 0 < e.column <= len(line.text) else "?"
+        return SourceError(f"unexpected character '{ch}'", pos)
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        if tok.type == "$END" or tok.type == "_NL":
+            return SourceError("unexpected end of line", pos)
+        return SourceError(f"syntax error at '{tok.value}'", pos)
+    return SourceError("syntax error", pos)
+
+
+@dataclass
+class MacroDef:
+    """A GNU as `.macro`: parameters with defaults, and body lines kept as text for substitution."""
+
+    name: str
+    params: list[tuple[str, str | None]]
+    body: list[Line]
+    pos: Pos
+
+
+@dataclass
+class ParsedSource:
+    statements: list[Statement]
+    macros: dict[str, MacroDef] = field(default_factory=dict)
+
+
+_MACRO = re.compile(r"^\s*\.macro\s+([A-Za-z_.$][\w.$]*)\s*,?\s*(.*?)\s*$")
+_ENDM = re.compile(r"^\s*\.endm\b")
+
+
+def parse_source(lines: Sequence[Line]) -> ParsedSource:
+    """Parse a whole preprocessed file. `.macro` bodies are set aside as text before parsing, because
+    GNU as macros substitute `\\arg` into the text and re-read it at each invocation."""
+    plain: list[Line] = []
+    macros: dict[str, MacroDef] = {}
+    current: MacroDef | None = None
+    for line in lines:
+        if current is None:
+            m = _MACRO.match(line.text)
+            if m:
+                current = MacroDef(m.group(1), _macro_params(m.group(2), line), [], line.pos)
+                continue
+            plain.append(line)
+        elif _ENDM.match(line.text):
+            macros[current.name] = current
+            current = None
+        else:
+            current.body.append(line)
+    if current is not None:
+        raise SourceError(f"unterminated .macro '{current.name}' (no .endm)", current.pos)
+    return ParsedSource(parse_lines(plain), macros)
+
+
+def _macro_params(text: str, line: Line) -> list[tuple[str, str | None]]:
+    params = []
+    for part in filter(None, (p.strip() for p in (text.split(",") if "," in text else text.split()))):
+        name, _, default = part.partition("=")
+        if not re.fullmatch(r"[A-Za-z_][\w]*(:req)?", name):
+            raise SourceError(f"invalid macro parameter '{part}'", line.pos)
+        params.append((name.removesuffix(":req"), default or None))
+    return params
+
+
+@dataclass(slots=True)
+class TextLine:
+    """A line of text made by the assembler (a macro body after substitution), placed at `pos`."""
+
+    text: str
+    pos: Pos
+
+    def pos_at(self, col: int) -> Pos:
+        return Pos(self.pos.file, self.pos.line, self.pos.col + col)

@@ -1,0 +1,68 @@
+"""`ppcinterp disasm`: an objdump -S style listing of the image for one CPU.
+
+Source lines are interleaved before the code they produced; each instruction shows its address, its word
+after feature fixups, the statement as the assembler read it (after the preprocessor), its base form, and,
+inside a feature section, whether that code is active or patched for this CPU.
+"""
+
+from __future__ import annotations
+
+from ppcinterp.asm.fixup import Image
+from ppcinterp.diagnostics import Pos, source_line
+from ppcinterp.isa.table import decode
+from ppcinterp.views.features import describe
+
+
+def _src_line(img: Image, pos: Pos) -> str:
+    text = (source_line(pos) or "").rstrip().expandtabs(8)
+    up = img.program.upstream_line(pos)
+    where = f"{pos.line:5d}" + (f" [{up:4d}]" if up else "       ")
+    return f"{where} | {text}"
+
+
+def listing(img: Image) -> str:
+    p = img.program
+    pre = p.preprocessed
+    out = [f"{p.path}: CPU {img.cpu.name}, base {p.base:#x}",
+           "   line [upstream] | source;   address: word   as assembled   |  base form   [feature section]"]
+    hunk_at = {h.start: h for h in p.hunks}
+    labels: dict[int, list[str]] = {}
+    for lb in p.labels:
+        labels.setdefault(lb.addr, []).append(lb.name + ":")
+    shown_line: tuple[str, int] | None = None
+    for sec in p.sections.values():
+        if not sec.is_code or not sec.data:
+            continue
+        out.append(f"\nsection {sec.name} at {sec.base:#x}:")
+        for addr in range(sec.base, sec.end, 4):
+            if addr in hunk_at and sec.name == ".text":
+                h = hunk_at[addr]
+                out.append(f"\n-- hunk {h.number}: upstream lines {h.first}-{h.last}  {h.header}")
+            if addr in p.outside:
+                o = p.outside[addr]
+                out.append(f"\n<{o.name}{'f' if o.name.isdigit() else ''}>: outside this file"
+                           + (f" ({o.description})" if o.description else ""))
+                continue
+            ai = p.insns.get(addr)
+            if ai is not None and (ai.pos.file, ai.pos.line) != shown_line:
+                shown_line = (ai.pos.file, ai.pos.line)
+                out.append(_src_line(img, ai.pos))
+            for name in labels.get(addr, []):
+                if not name[:-1].isdigit() or ai is None or ai.pos.file == p.path:
+                    out.append(f"{'':25}{name}")
+            word = img.word(addr)
+            if ai is None:
+                d = decode(word)
+                out.append(f"{'':18}{addr:#012x}: {word:08x}   .long {word:#x}" + (f"  ({d.name})" if d else ""))
+                continue
+            line = f"{'':18}{addr:#012x}: {word:08x}   {ai.stmt.text:<30} | {ai.base_text()}"
+            st = img.state_at(addr)
+            if st is not None:
+                cond = f"{st.section.family} {describe(pre, st.section)}"
+                if addr in img.patched:
+                    now = "nop" if word == 0x60000000 else f"{decode(word).name if decode(word) else '?'}"
+                    line += f"   [{cond}: not met on {img.cpu.name} -> patched to {now}]"
+                else:
+                    line += f"   [{cond}: active on {img.cpu.name}]"
+            out.append(line)
+    return "\n".join(out)

@@ -1,0 +1,40 @@
+"""`ppcinterp check`: what the file holds, and what it leaves to, for one CPU and config."""
+
+from __future__ import annotations
+
+from ppcinterp.asm.fixup import Image
+from ppcinterp.views.features import describe
+
+
+def summary(img: Image, config: str) -> str:
+    p = img.program
+    pre = p.preprocessed
+    main_lines = sum(1 for _ in open(p.path, encoding="utf-8", errors="replace"))
+    out = [f"{p.path}: ok (CPU {img.cpu.name}, config {config}, base {p.base:#x})"]
+    out.append(f"  lines: {main_lines} in the file, {len(pre.lines)} after preprocessing "
+               f"({len(pre.files)} files read)")
+    out.append(f"  instructions: {len(p.insns)}  (data items: {len(p.data)})")
+    named = sorted({lb.name for lb in p.labels if not lb.local and lb.addr not in p.outside})
+    local = [lb for lb in p.labels if lb.local and lb.addr not in p.outside]
+    out.append(f"  labels: {len(named)} named ({', '.join(named) or '-'}); {len(local)} numeric local "
+               "(including those the feature-section macros make)")
+    out.append(f"  hunks: {len(p.hunks)}")
+    for h in p.hunks:
+        n = sum(1 for i in p.insns.values() if h.contains_line(i.pos.file, i.pos.line))
+        out.append(f"    hunk {h.number}: upstream lines {h.first}-{h.last}, file lines {h.pragma.line + 1}-"
+                   f"{h.pragma.line + h.last - h.first + 1}, {n} instructions  {h.header}")
+    out.append(f"  feature sections: {len(img.states)}")
+    for st in img.states:
+        fs = st.section
+        where = p.where(fs.begin) if fs.begin else "?"
+        n = (fs.body[1] - fs.body[0]) // 4
+        state = "active (body runs)" if st.active else (
+            "patched: alternative copied over the body" if st.how == "alternative" else "patched: body is nops")
+        out.append(f"    {where}: {fs.family} {describe(pre, fs)}, body {n} word{'s' * (n != 1)}"
+                   f"{', alternative ' + str((fs.alt[1] - fs.alt[0]) // 4) + ' words' if fs.has_alternative else ''}"
+                   f" -> {state} on {img.cpu.name}")
+    out.append(f"  leaves to (referenced, not defined here): {len(p.outside)}")
+    for o in p.outside.values():
+        name = f"{o.name}f" if o.name.isdigit() else o.name
+        out.append(f"    {name}" + (f"  ({o.description})" if o.description else ""))
+    return "\n".join(out)
