@@ -1,0 +1,2 @@
+/* ppcinterp kernel environment: <asm/ppc_asm.h>. Nothing the handler file needs from it yet;
+ * it exists so that the upstream #include list resolves. */

@@ -1,0 +1,59 @@
+"""A core of N hardware threads sharing memory: RAM for the program image, the PACA array, one ICP page per
+thread. One thread is current (the one executing); the others are state the code reads and writes."""
+
+from __future__ import annotations
+
+from ppcinterp.machine.memory import Memory, Ram
+from ppcinterp.machine.paca import PacaArray, PacaLayout
+from ppcinterp.machine.state import Thread
+from ppcinterp.machine.xics import PAGE, Icp
+
+DEFAULT_PACA_BASE = 0x0200_0000
+DEFAULT_ICP_BASE = 0x3_FFFE_0000_0000     # real address of the first thread's ICP page (stride one page)
+DEFAULT_RAM = (0x0100_0000, 0x0080_0000)  # a scratch RAM region for vcpu structs, stacks, user data
+
+
+class Machine:
+    def __init__(self, layout: PacaLayout, threads: int = 1, current: int = 0,
+                 paca_base: int = DEFAULT_PACA_BASE, icp_base: int = DEFAULT_ICP_BASE,
+                 ram: tuple[int, int] = DEFAULT_RAM):
+        if not 1 <= threads <= 64:
+            raise ValueError("a core has 1 to 64 threads")
+        if not 0 <= current < threads:
+            raise ValueError(f"current thread {current} is not one of the {threads} threads")
+        self.memory = Memory()
+        self.threads = [Thread(i) for i in range(threads)]
+        self.current = current
+        self.ram = self.memory.map(Ram("ram", *ram))
+        self.paca = self.memory.map(PacaArray(paca_base, threads, layout))
+        self.icps = [self.memory.map(Icp(i, icp_base + i * PAGE)) for i in range(threads)]
+        self.log: list | None = None
+        self.reset()
+
+    @property
+    def thread(self) -> Thread:
+        return self.threads[self.current]
+
+    def reset(self) -> None:
+        """Power-on state: registers zero, memory zero, ICPs idle, each PACA's xics_phys pointing at its ICP,
+        r13 of every thread at its own PACA."""
+        for t in self.threads:
+            t.reset()
+            t.gpr[13] = self.paca.base + t.index * self.paca.layout.size
+        for r in self.memory.regions:
+            if isinstance(r, Ram):
+                r.data[:] = bytes(len(r.data))
+        for icp in self.icps:
+            icp.reset()
+        if self.paca.layout.field("kvm_hstate.xics_phys"):
+            for i, icp in enumerate(self.icps):
+                self.memory.write(self.paca.addr_of(i, "kvm_hstate.xics_phys"), 8, icp.base)
+
+    def attach(self, log: list | None) -> None:
+        """Record every change into `log` (or stop recording with None)."""
+        self.log = log
+        self.memory.log = log
+        for icp in self.icps:
+            icp.log = log
+        for t in self.threads:
+            t.attach(log)

@@ -1,0 +1,136 @@
+"""Architected state of one hardware thread: GPRs, CR fields, SPRs (XER, LR and CTR among them), MSR.
+
+Semantics closures write straight into these containers. Journaling costs nothing when off: the containers
+are plain list/dict subclasses, and turning the journal on swaps their class for one whose __setitem__
+also records (what, old, new) into the current step.
+"""
+
+from __future__ import annotations
+
+M64 = (1 << 64) - 1
+XER, LR, CTR = 1, 8, 9
+XER_SO, XER_OV, XER_CA = 1 << 31, 1 << 30, 1 << 29
+
+# SPR numbers by kernel name (reg.h); an SPR without a name is still held and shown by number.
+SPR_NAMES: dict[int, str] = {
+    1: "XER", 8: "LR", 9: "CTR", 17: "DSCR", 18: "DSISR", 19: "DAR", 22: "DEC", 25: "SDR1", 26: "SRR0",
+    27: "SRR1", 28: "CFAR", 29: "AMR", 136: "CTRLF", 152: "CTRLT", 157: "UAMOR", 256: "VRSAVE",
+    268: "TB", 269: "TBU", 272: "SPRG0", 273: "SPRG1", 274: "SPRG2", 275: "SPRG3", 287: "PVR",
+    304: "HSPRG0", 305: "HSPRG1", 306: "HDSISR", 307: "HDAR", 308: "SPURR", 309: "PURR", 310: "HDEC",
+    312: "RMOR", 313: "HRMOR", 314: "HSRR0", 315: "HSRR1", 318: "LPCR", 319: "LPID", 336: "HMER",
+    339: "HEIR", 349: "AMOR", 786: "MMCRA", 787: "PMC1", 788: "PMC2", 789: "PMC3", 790: "PMC4",
+    791: "PMC5", 792: "PMC6", 793: "PMC7", 794: "PMC8", 795: "MMCR0", 798: "MMCR1", 1008: "HID0",
+    1009: "HID1", 1012: "HID4", 1013: "DABR", 1014: "HID5", 1015: "DABRX", 1023: "PIR",
+}
+SPR_NUMBERS = {v: k for k, v in SPR_NAMES.items()}
+
+# MSR bits by name (LSB-0 bit numbers), and LPCR bits the handler uses.
+MSR_BITS = {"sf": 63, "hv": 60, "vec": 25, "vsx": 23, "ee": 15, "pr": 14, "fp": 13, "me": 12, "fe0": 11,
+            "se": 10, "be": 9, "fe1": 8, "ir": 5, "dr": 4, "pmm": 2, "ri": 1, "le": 0}
+LPCR_BITS = {"mer": 11, "pece0": 14, "pece1": 13, "pece2": 12, "lpes0": 3, "lpes1": 2, "hdice": 0}
+SPR_BITS = {"MSR": MSR_BITS, "LPCR": LPCR_BITS}
+
+
+def spr_name(n: int) -> str:
+    return SPR_NAMES.get(n, f"SPR{n}")
+
+
+class Regs(list):
+    """GPRs (32 x 64-bit) or CR fields (8 x 4-bit)."""
+
+
+class Sprs(dict):
+    """SPRs by number."""
+
+
+# While a journal is attached the containers become these; instances carry `_log` and `_what`.
+class RecRegs(Regs):
+    def __setitem__(self, i, v):
+        old = list.__getitem__(self, i)
+        if old != v:
+            self._log.append((self._what, i, old, v))
+        list.__setitem__(self, i, v)
+
+
+class RecSprs(Sprs):
+    def __setitem__(self, k, v):
+        old = dict.get(self, k, 0)
+        if old != v:
+            self._log.append(("spr", k, old, v))
+        dict.__setitem__(self, k, v)
+
+
+class Thread:
+    """One hardware thread's registers. `index` is its thread number within the core."""
+
+    def __init__(self, index: int):
+        self.index = index
+        self.gpr = Regs([0] * 32)
+        self.cr = Regs([0] * 8)
+        self.spr = Sprs()
+        self.fpr = Regs([0] * 32)
+        self.vr = Regs([0] * 32)
+        self._msr = 0
+        self.reservation: int | None = None
+        self._log: list | None = None
+
+    # MSR is an attribute so that mtmsrd/rfid-style writes are journaled like the containers.
+    @property
+    def msr(self) -> int:
+        return self._msr
+
+    @msr.setter
+    def msr(self, v: int) -> None:
+        if self._log is not None and v != self._msr:
+            self._log.append(("msr", None, self._msr, v))
+        self._msr = v
+
+    def attach(self, log: list | None) -> None:
+        """Start (log is a list) or stop (None) recording changes into `log`."""
+        self._log = log
+        for reg, what, plain, rec in ((self.gpr, "gpr", Regs, RecRegs), (self.cr, "cr", Regs, RecRegs),
+                                      (self.fpr, "fpr", Regs, RecRegs), (self.vr, "vr", Regs, RecRegs),
+                                      (self.spr, "spr", Sprs, RecSprs)):
+            reg.__class__ = plain if log is None else rec
+            reg._log, reg._what = log, what
+
+    def undo(self, what: str, key, old) -> None:
+        """Put back one recorded change (for reverse stepping); not itself recorded."""
+        if what == "msr":
+            self._msr = old
+        elif what == "spr":
+            if old == 0:
+                dict.pop(self.spr, key, None)
+            else:
+                dict.__setitem__(self.spr, key, old)
+        else:
+            list.__setitem__(getattr(self, what), key, old)
+
+    def reset(self) -> None:
+        for reg in (self.gpr, self.fpr, self.vr):
+            list.__setitem__(reg, slice(None), [0] * 32)
+        list.__setitem__(self.cr, slice(None), [0] * 8)
+        dict.clear(self.spr)
+        self._msr = 0
+        self.reservation = None
+
+    def snapshot(self) -> tuple:
+        return (tuple(self.gpr), tuple(self.cr), dict(self.spr), tuple(self.fpr), tuple(self.vr), self._msr,
+                self.reservation)
+
+    def restore(self, snap: tuple) -> None:
+        gpr, cr, spr, fpr, vr, msr, res = snap
+        list.__setitem__(self.gpr, slice(None), gpr)
+        list.__setitem__(self.cr, slice(None), cr)
+        list.__setitem__(self.fpr, slice(None), fpr)
+        list.__setitem__(self.vr, slice(None), vr)
+        dict.clear(self.spr)
+        dict.update(self.spr, spr)
+        self._msr, self.reservation = msr, res
+
+    @property
+    def cr_word(self) -> int:
+        c = 0
+        for f in self.cr:
+            c = (c << 4) | f
+        return c
