@@ -22,7 +22,7 @@ def words(prog) -> list[int]:
     ("srdi. r3,r3,1", 0x7863F843),
     ("cmpwi r12,0xc00", 0x2C0C0C00),
     ("cmpdi cr7,r5,0", 0x2FA50000),
-    ("lbz r0,789(r13)", 0x8813_0315),
+    ("lbz r0,789(r13)", 0x880D0315),
     ("ld r5,808(r13)", 0xE8AD0328),
     ("stw r3,816(r13)", 0x906D0330),
     ("lwzcix r3,r5,r7", 0x7C653E2A),
@@ -112,7 +112,7 @@ def error_of(asm, text: str) -> SourceError:
     ("\tb .+2\n", "not a multiple of 4", 1, 4),
     ("\t.endif\n", ".endif without a matching .if", 1, 2),
     ("\t.bogus 1\n", "unknown directive '.bogus'", 1, 2),
-    ("\tli r3, 1 +\n", "unexpected end of line", 1, 13),
+    ("\tli r3, 1 +\n", "unexpected end of line", 1, 11),
 ])
 def test_errors_name_the_position(asm, text, message, line, col):
     err = error_of(asm, text)

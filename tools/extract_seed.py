@@ -1,10 +1,23 @@
 #!/usr/bin/env python3
-"""Produce asm/book3s_hv_rmhandlers.S from the seed patch: the post-image of each hunk, in order.
+"""Write the seed fragment: the post-image of every hunk of a unified diff, hunks in order.
 
-Each hunk is preceded by `#pragma ppcinterp hunk N upstream FIRST-LAST "@@ ... @@"`; the physical line after
-the pragma is upstream line FIRST. Hunks cut through C block comments, so a hunk that starts inside a comment
-opens one at the end of its pragma line (a comment begun on a directive line belongs to that directive, as in
-C), and a hunk that ends inside a comment gets one closing line after its last line.
+    python tools/extract_seed.py [PATCH] [-o OUT]
+
+PATCH defaults to asm/seed/000_37210b5e83692a42.txt; without -o the fragment goes to standard output (the
+committed copy is asm/book3s_hv_rmhandlers.S). The post-image of a hunk is its context lines and its `+`
+lines without the diff column; `-` lines are dropped.
+
+Each hunk is preceded by one line
+
+    #pragma ppcinterp hunk N upstream FIRST-LAST "@@ -a,b +c,d @@"
+
+meaning: the physical line right after the pragma is upstream line FIRST (= c), the next one FIRST+1, and so
+on up to LAST (= c+d-1). Nothing may be inserted between the pragma and the hunk's lines, so the C block
+comments that hunks cut through are repaired around them:
+
+- a hunk that begins inside a comment opened above it gets ` /* [...]` at the end of its pragma line (a block
+  comment that starts on a directive line and spans lines belongs to that directive, as in C);
+- a hunk that ends inside a comment gets one closing line ` * [...] */` after its last line.
 """
 
 from __future__ import annotations
@@ -12,11 +25,17 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATCH = ROOT / "asm" / "seed" / "000_37210b5e83692a42.txt"
-HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+DEFAULT_OUTPUT = ROOT / "asm" / "book3s_hv_rmhandlers.S"
+
+HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+OPENS_INSIDE = " /* [ppcinterp: this hunk starts inside a comment opened above it]"
+CLOSES_BELOW = " * [ppcinterp: this comment is closed below the hunk] */"
+
 HEADER = """\
 /*
  * The seed fragment: the post-image of the five hunks of the kernel patch
@@ -29,57 +48,125 @@ HEADER = """\
 """
 
 
-def hunks(patch: str) -> list[tuple[str, int, int, list[str]]]:
-    """(header, first upstream line, line count, post-image lines) for each hunk of the patch."""
-    out = []
-    cur = None
-    for raw in patch.split("\n"):
-        m = HUNK.match(raw)
-        if m:
-            cur = (m.group(0), int(m.group(3)), int(m.group(4) or 1), [])
-            out.append(cur)
-            continue
-        if cur is None or raw.startswith(("diff ", "index ", "--- ", "+++ ")):
-            continue
-        if raw.startswith((" ", "+")):
-            cur[3].append(raw[1:])
-        elif raw == "":
-            cur[3].append("")       # an empty context line whose leading space was lost
-    result = []
-    for header, first, count, lines in out:
-        result.append((header, first, count, lines[:count]))
-    return result
+class PatchError(ValueError):
+    pass
 
 
-def _comment_events(text: str) -> list[str]:
-    """The sequence of '/*' and '*/' markers in text, outside strings."""
-    return re.findall(r'/\*|\*/|"(?:\\.|[^"\\])*"', text)
+@dataclass
+class Hunk:
+    header: str            # the "@@ -a,b +c,d @@" part of the hunk line
+    old_first: int
+    old_count: int
+    first: int             # upstream line of the first post-image line
+    count: int             # number of post-image lines
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def last(self) -> int:
+        return self.first + self.count - 1
+
+
+def _count(group: str | None) -> int:
+    return 1 if group is None else int(group)       # "@@ -5 +5 @@" means one line
+
+
+def parse_hunks(patch: str) -> list[Hunk]:
+    """The hunks of a unified diff with their post-image lines. Each hunk body is read by its line counts,
+    so text after the last hunk (a mail signature, say) and a missing final newline do no harm."""
+    lines = patch.split("\n")            # not splitlines(): a form feed inside a line is text
+    if lines and lines[-1] == "":
+        lines.pop()
+    hunks: list[Hunk] = []
+    i = 0
+    while i < len(lines):
+        m = HUNK_HEADER.match(lines[i])
+        i += 1
+        if not m:
+            continue
+        h = Hunk(m.group(0), int(m.group(1)), _count(m.group(2)), int(m.group(3)), _count(m.group(4)))
+        old = new = 0
+        while old < h.old_count or new < h.count:
+            if i >= len(lines):
+                raise PatchError(f"hunk {len(hunks) + 1} ({h.header}) is cut short by the end of the patch")
+            raw = lines[i]
+            i += 1
+            if raw.startswith("\\"):           # "\ No newline at end of file"
+                continue
+            tag, text = (raw[0], raw[1:]) if raw else (" ", "")   # an empty context line lost its space
+            if tag == " ":
+                old += 1
+                new += 1
+                h.lines.append(text)
+            elif tag == "+":
+                new += 1
+                h.lines.append(text)
+            elif tag == "-":
+                old += 1
+            else:
+                raise PatchError(f"hunk {len(hunks) + 1} ({h.header}): unexpected line {raw!r}")
+        if old != h.old_count or new != h.count:
+            raise PatchError(f"hunk {len(hunks) + 1} ({h.header}): line counts do not match its header")
+        hunks.append(h)
+    return hunks
+
+
+_MARKS = re.compile(r'/\*|\*/|"(?:\\.|[^"\\\n])*"?')
+
+
+def comment_state(lines: list[str]) -> tuple[bool, bool]:
+    """(starts inside a comment, ends inside a comment) for a run of lines cut out of a C-preprocessed file.
+
+    Naive on purpose: `/*` and `*/` count outside "strings"; a `*/` seen before any `/*` means the run
+    began inside a comment that was opened above it."""
+    marks = _MARKS.findall("\n".join(lines))
+    starts_inside = False
+    for mark in marks:
+        if mark == "/*":
+            break
+        if mark == "*/":
+            starts_inside = True
+            break
+    inside = starts_inside
+    for mark in marks:
+        if inside:
+            if mark == "*/":
+                inside = False
+        elif mark == "/*":
+            inside = True
+    return starts_inside, inside
 
 
 def extract(patch: str) -> str:
+    """The fragment text for a patch: our header, then each hunk behind its pragma line."""
+    hunks = parse_hunks(patch)
+    if not hunks:
+        raise PatchError("no hunks in the patch")
     parts = [HEADER]
-    for n, (header, first, count, lines) in enumerate(hunks(patch), 1):
-        events = [e for e in _comment_events("\n".join(lines)) if e in ("/*", "*/")]
-        starts_inside = bool(events) and events[0] == "*/"
-        depth = 1 if starts_inside else 0
-        for e in events:
-            depth = 1 if e == "/*" else 0
-        pragma = f'#pragma ppcinterp hunk {n} upstream {first}-{first + count - 1} "{header}"'
-        if starts_inside:
-            pragma += " /* [ppcinterp: this hunk starts inside a comment opened above it]"
-        parts.append(pragma + "\n")
-        parts.extend(line + "\n" for line in lines)
-        if depth:
-            parts.append(" * [ppcinterp: this comment is closed below the hunk] */\n")
+    for n, h in enumerate(hunks, 1):
+        starts_inside, ends_inside = comment_state(h.lines)
+        pragma = f'#pragma ppcinterp hunk {n} upstream {h.first}-{h.last} "{h.header}"'
+        parts.append(pragma + (OPENS_INSIDE if starts_inside else "") + "\n")
+        parts.extend(line + "\n" for line in h.lines)
+        if ends_inside:
+            parts.append(CLOSES_BELOW + "\n")
     return "".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("patch", nargs="?", default=str(DEFAULT_PATCH))
-    ap.add_argument("-o", "--output", help="write here instead of standard output")
+    ap = argparse.ArgumentParser(description="Write the post-image of each hunk of a unified diff, with "
+                                             "ppcinterp hunk pragmas (the seed fragment).")
+    ap.add_argument("patch", nargs="?", default=str(DEFAULT_PATCH),
+                    help="unified diff (default: %(default)s)")
+    ap.add_argument("-o", "--output", help=f"write here instead of standard output (e.g. {DEFAULT_OUTPUT})")
     args = ap.parse_args(argv)
-    text = extract(Path(args.patch).read_text(encoding="utf-8"))
+    try:
+        text = extract(Path(args.patch).read_text(encoding="utf-8"))
+    except OSError as e:
+        print(f"extract_seed: cannot read {args.patch}: {e.strerror}", file=sys.stderr)
+        return 1
+    except PatchError as e:
+        print(f"extract_seed: {args.patch}: {e}", file=sys.stderr)
+        return 1
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

@@ -48,3 +48,4 @@ alias("subc", lambda rt, ra, rb: ("subfc", [rt, rb, ra]), suffixes=("", ".", "o"
 alias("mr", lambda ra, rs: ("or", [ra, rs, rs]), suffixes=("", "."))
 alias("not", lambda ra, rs: ("nor", [ra, rs, rs]), suffixes=("", "."))
 alias("nop", lambda: ("ori", [Num(0), Num(0), Num(0)]))
+alias("xnop", lambda: ("xori", [Num(0), Num(0), Num(0)]))

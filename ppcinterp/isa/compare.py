@@ -23,3 +23,11 @@ for _name, _base, _l in (("cmpw", "cmp", 0), ("cmpd", "cmp", 1), ("cmplw", "cmpl
           (lambda b, l: lambda bf, ra, x: (b, [bf, Num(l), ra, x]))(_base, _l))
 
 alias("trap", lambda: ("tw", [Num(31), Num(0), Num(0)]))
+
+# Conditional traps: tw<cond> rA,rB / tw<cond>i rA,SI and the doubleword forms, by TO condition code.
+TRAP_CONDITIONS = {"lt": 16, "le": 20, "eq": 4, "ge": 12, "gt": 8, "nl": 12, "ne": 24, "ng": 20, "llt": 2,
+                   "lle": 6, "lge": 5, "lgt": 1, "lnl": 5, "lng": 6, "u": 31}
+for _cond, _to in TRAP_CONDITIONS.items():
+    for _w in ("w", "d"):
+        alias(f"t{_w}{_cond}", (lambda to, b: lambda ra, rb: (b, [Num(to), ra, rb]))(_to, f"t{_w}"))
+        alias(f"t{_w}{_cond}i", (lambda to, b: lambda ra, si: (b, [Num(to), ra, si]))(_to, f"t{_w}i"))
