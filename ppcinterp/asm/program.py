@@ -59,7 +59,7 @@ class AsmInsn:
 
 
 def _fmt(kind: str, v: int, pc: int | None = None, aa: bool = False) -> str:
-    if kind == "gpr":
+    if kind == "gpr" or (kind == "gpr0" and v):
         return f"r{v}"
     if kind == "fpr":
         return f"f{v}"

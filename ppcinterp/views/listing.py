@@ -20,21 +20,37 @@ def _src_line(img: Image, pos: Pos) -> str:
     return f"{where} | {text}"
 
 
+def _written(lb) -> bool:
+    """A label the user wrote (not one a macro made): its name stands at its position in the source."""
+    text = source_line(lb.pos) or ""
+    return text[lb.pos.col - 1:].startswith(lb.name + ":")
+
+
 def listing(img: Image) -> str:
     p = img.program
     pre = p.preprocessed
     out = [f"{p.path}: CPU {img.cpu.name}, base {p.base:#x}",
            "   line [upstream] | source;   address: word   as assembled   |  base form   [feature section]"]
-    hunk_at = {h.start: h for h in p.hunks}
-    labels: dict[int, list[str]] = {}
+    hunk_at = {h.start: h for h in p.hunks if h.end > h.start}
+    labels: dict[int, list] = {}
     for lb in p.labels:
-        labels.setdefault(lb.addr, []).append(lb.name + ":")
+        if lb.addr not in p.outside and _written(lb):
+            labels.setdefault(lb.addr, []).append(lb)
     shown_line: tuple[str, int] | None = None
     for sec in p.sections.values():
         if not sec.is_code or not sec.data:
             continue
         out.append(f"\nsection {sec.name} at {sec.base:#x}:")
         for addr in range(sec.base, sec.end, 4):
+            ai = p.insns.get(addr)
+            here = labels.get(addr, [])
+            hunk = p.hunk_of(ai.pos) if ai else None
+            # Labels written at the end of the previous hunk (ext_interrupt_to_host, guest_exit_cont) sit at
+            # the next hunk's first address: show them where they were written, before the hunk header.
+            trailing = [lb for lb in here if ai is None or p.hunk_of(lb.pos) is not hunk]
+            for lb in trailing:
+                out.append(_src_line(img, lb.pos))
+                out.append(f"{'':25}{lb.name}:")
             if addr in hunk_at and sec.name == ".text":
                 h = hunk_at[addr]
                 out.append(f"\n-- hunk {h.number}: upstream lines {h.first}-{h.last}  {h.header}")
@@ -43,19 +59,19 @@ def listing(img: Image) -> str:
                 out.append(f"\n<{o.name}{'f' if o.name.isdigit() else ''}>: outside this file"
                            + (f" ({o.description})" if o.description else ""))
                 continue
-            ai = p.insns.get(addr)
             if ai is not None and (ai.pos.file, ai.pos.line) != shown_line:
                 shown_line = (ai.pos.file, ai.pos.line)
                 out.append(_src_line(img, ai.pos))
-            for name in labels.get(addr, []):
-                if not name[:-1].isdigit() or ai is None or ai.pos.file == p.path:
-                    out.append(f"{'':25}{name}")
+            for lb in here:
+                if lb not in trailing:
+                    out.append(f"{'':25}{lb.name}:")
             word = img.word(addr)
             if ai is None:
                 d = decode(word)
                 out.append(f"{'':18}{addr:#012x}: {word:08x}   .long {word:#x}" + (f"  ({d.name})" if d else ""))
                 continue
-            line = f"{'':18}{addr:#012x}: {word:08x}   {ai.stmt.text:<30} | {ai.base_text()}"
+            written = " ".join(ai.stmt.text.split())
+            line = f"{'':18}{addr:#012x}: {word:08x}   {written:<30} | {ai.base_text()}"
             st = img.state_at(addr)
             if st is not None:
                 cond = f"{st.section.family} {describe(pre, st.section)}"
