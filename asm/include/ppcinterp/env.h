@@ -1,10 +1,12 @@
 /*
- * The default kernel environment, force-included before the source (like `cc -include`) because the
- * seed fragment has no #include lines of its own. Replace it with --no-kernel-env and your own -I/-include.
+ * ppcinterp kernel environment: the default environment of a source file, force-included before it
+ * (like `cc -include`) because the seed fragment has no #include lines of its own. Turn it off with
+ * --no-kernel-env when a file includes what it needs itself; see asm/include/README.md.
  */
 #ifndef PPCINTERP_ENV_H
 #define PPCINTERP_ENV_H
 
+/* What the upstream book3s_hv_rmhandlers.S includes, in its order ... */
 #include <asm/ppc_asm.h>
 #include <asm/kvm_asm.h>
 #include <asm/reg.h>
@@ -16,17 +18,19 @@
 #include <asm/exception-64s.h>
 #include <asm/kvm_book3s_asm.h>
 #include <asm/mmu-hash64.h>
+/* ... and what those bring in on the way in the kernel: CPU feature bits and feature sections. */
 #include <asm/cputable.h>
 #include <asm/feature-fixups.h>
 
 /*
- * Where the seed's hunks go that they do not define themselves. A label declared here and never defined
- * by the file is an exit of a run; if the file defines it (the whole upstream file does), the
- * definition wins. Any other undefined symbol is an error.
+ * The places the seed's five hunks branch to without defining them (the rest of the upstream file).
+ * `#pragma ppcinterp outside LABEL "what"` declares one: a label declared outside that the file references
+ * but never defines is an exit of a run, reported with this text; if the file does define it (the whole
+ * upstream file does), the definition wins. A numeric LABEL is a local label reached as LABELf.
  */
-#pragma ppcinterp outside hcall_try_real_mode "upstream line 1367: real-mode hcall dispatch through hcall_real_table"
-#pragma ppcinterp outside bounce_ext_interrupt "upstream line 1482: deliver an external interrupt to the guest's 0x500 vector"
-#pragma ppcinterp outside fast_guest_return "upstream line 530: restore guest registers and hrfid into the guest (r4 = vcpu)"
-#pragma ppcinterp outside 27 "upstream line 132: kvm_start_guest continues: reload the vcpu, nap again, end a cede, or enter the guest"
+#pragma ppcinterp outside hcall_try_real_mode "upstream line 1367: real-mode hcall dispatch: look the hcall up in hcall_real_table, run its real-mode handler, else exit to the host"
+#pragma ppcinterp outside bounce_ext_interrupt "upstream line 1482: deliver an external interrupt to the guest: guest PC/MSR into SRR0/SRR1, resume it at its 0x500 vector"
+#pragma ppcinterp outside fast_guest_return "upstream line 530: load the guest's registers (r4 = vcpu) and hrfid into the guest"
+#pragma ppcinterp outside 27 "upstream line 132: kvm_start_guest goes on: reload the vcpu pointer, then nap again, end a cede, or enter the guest"
 
 #endif /* PPCINTERP_ENV_H */
