@@ -41,8 +41,8 @@ def _source_options(p: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace):
-    from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image
     from ppcinterp.asm.cpus import cpu_model
+    from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image
 
     opts = BuildOptions(include_dirs=args.include, defines=dict(args.define),
                         config=args.config or DEFAULT_CONFIG, kernel_env=not args.no_kernel_env,

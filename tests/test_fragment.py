@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 from conftest import FRAGMENT, gas_assemble, need_gas
 
 from ppcinterp.build import BuildOptions, load_program

@@ -17,8 +17,22 @@ from ppcinterp.isa.table import InsnDef
 from ppcinterp.source.parser import MacroDef, ParsedSource, TextLine, parse_lines
 from ppcinterp.source.preprocess import Preprocessed
 from ppcinterp.source.statements import (
-    Assign, Binary, Call, Directive, Dot, Expr, Instruction, LabelDef, LocalRef, Mem, Num, Pragma, Reloc,
-    Statement, Sym, Unary,
+    Assign,
+    Binary,
+    Call,
+    Directive,
+    Dot,
+    Expr,
+    Instruction,
+    LabelDef,
+    LocalRef,
+    Mem,
+    Num,
+    Pragma,
+    Reloc,
+    Statement,
+    Sym,
+    Unary,
 )
 
 NOP = 0x60000000
@@ -448,7 +462,7 @@ class Assembler:
             text.size += -text.size % 4
         slots: dict[str, Rel] = {}
         unresolved = {k.num for k in self.forward_refs if k.instance > len(self.local_defs.get(k.num, ()))}
-        for name, (desc, pos) in self.outside_decl.items():
+        for name, (_desc, pos) in self.outside_decl.items():
             wanted = int(name) in unresolved if name.isdigit() else (
                 name in self.referenced and name not in self.symbols)
             if not wanted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ppcinterp.diagnostics import Pos
+from ppcinterp.diagnostics import Pos, source_line
 from ppcinterp.isa.table import InsnDef
 from ppcinterp.source.preprocess import Preprocessed
 from ppcinterp.source.statements import Directive, Instruction
@@ -87,6 +87,12 @@ class Label:
     section: str
     pos: Pos
     local: bool = False
+
+    @property
+    def written(self) -> bool:
+        """A label the user wrote (not one a macro made): its name stands at its position in the source."""
+        text = source_line(self.pos) or ""
+        return text[self.pos.col - 1:].startswith(self.name + ":")
 
 
 @dataclass(slots=True)

@@ -49,3 +49,267 @@ alias("mr", lambda ra, rs: ("or", [ra, rs, rs]), suffixes=("", "."))
 alias("not", lambda ra, rs: ("nor", [ra, rs, rs]), suffixes=("", "."))
 alias("nop", lambda: ("ori", [Num(0), Num(0), Num(0)]))
 alias("xnop", lambda: ("xori", [Num(0), Num(0), Num(0)]))
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import M32, M64, XER, cr0_bits, s32, s64, set_xer  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+
+
+@semantics("addi", "addis")
+def _addi(ctx, f):
+    g, nxt, rt, ra = ctx.g, ctx.nxt, f["RT"], f["RA0"]
+    imm = f["SI"] if ctx.insn.base_name == "addi" else f["SIS"] << 16
+    if ra == 0:
+        v = imm & M64
+
+        def run():
+            g[rt] = v
+            return nxt
+    else:
+        def run():
+            g[rt] = (g[ra] + imm) & M64
+            return nxt
+    return run
+
+
+def _adder(ctx, f, a, b, cin, carry: bool):
+    """RT = a() + b() + cin(), with XER[CA] if `carry`, XER[OV,SO] for the 'o' forms, CR0 for '.'."""
+    g, cr, spr, nxt, rt = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RT"]
+    oe, rc = ctx.insn.oe, ctx.insn.rc
+    if not (carry or oe or rc) and cin is None:
+        def run():
+            g[rt] = (a() + b()) & M64
+            return nxt
+        return run
+
+    def run():
+        x, y = a(), b()
+        full = x + y + (cin() if cin else 0)
+        r = full & M64
+        if carry or oe:
+            set_xer(spr, full >> 64 if carry else None, ((x ^ r) & (y ^ r)) >> 63 if oe else None)
+        g[rt] = r
+        if rc:
+            cr[0] = cr0_bits(r, spr)
+        return nxt
+    return run
+
+
+def _reg(ctx, n):
+    g = ctx.g
+    return lambda: g[n]
+
+
+def _not(ctx, n):
+    g = ctx.g
+    return lambda: g[n] ^ M64
+
+
+def _const(v):
+    return lambda: v
+
+
+def _ca(ctx):
+    spr = ctx.spr
+    return lambda: (spr.get(XER, 0) >> 29) & 1
+
+
+@semantics("add")
+def _add(ctx, f):
+    return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), None, False)
+
+
+@semantics("addc")
+def _addc(ctx, f):
+    return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), None, True)
+
+
+@semantics("adde")
+def _adde(ctx, f):
+    return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), _ca(ctx), True)
+
+
+@semantics("addme")
+def _addme(ctx, f):
+    return _adder(ctx, f, _reg(ctx, f["RA"]), _const(M64), _ca(ctx), True)
+
+
+@semantics("addze")
+def _addze(ctx, f):
+    return _adder(ctx, f, _reg(ctx, f["RA"]), _const(0), _ca(ctx), True)
+
+
+@semantics("subf")
+def _subf(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _reg(ctx, f["RB"]), _const(1), False)
+
+
+@semantics("subfc")
+def _subfc(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _reg(ctx, f["RB"]), _const(1), True)
+
+
+@semantics("subfe")
+def _subfe(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _reg(ctx, f["RB"]), _ca(ctx), True)
+
+
+@semantics("subfme")
+def _subfme(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _const(M64), _ca(ctx), True)
+
+
+@semantics("subfze")
+def _subfze(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _const(0), _ca(ctx), True)
+
+
+@semantics("neg")
+def _neg(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _const(0), _const(1), False)
+
+
+@semantics("addic", "addic.")
+def _addic(ctx, f):
+    return _adder(ctx, f, _reg(ctx, f["RA"]), _const(f["SI"] & M64), None, True)
+
+
+@semantics("subfic")
+def _subfic(ctx, f):
+    return _adder(ctx, f, _not(ctx, f["RA"]), _const(f["SI"] & M64), _const(1), True)
+
+
+def _product(ctx, f, fn, ov_check=None):
+    """Multiplies and divides: fn(x, y) -> 64-bit result; ov_check(x, y) -> overflow for the 'o' forms."""
+    g, cr, spr, nxt, rt, ra, rb = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RT"], f["RA"], f.get("RB")
+    oe, rc = ctx.insn.oe, ctx.insn.rc
+    imm = f.get("SI")
+
+    def run():
+        x = g[ra]
+        y = g[rb] if rb is not None else imm & M64
+        r = fn(x, y) & M64
+        if oe:
+            set_xer(spr, None, ov_check(x, y))
+        g[rt] = r
+        if rc:
+            cr[0] = cr0_bits(r, spr)
+        return nxt
+    return run
+
+
+def _div(a: int, b: int) -> int:
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+def _fits(v: int, bits: int) -> bool:
+    return -(1 << (bits - 1)) <= v < (1 << (bits - 1))
+
+
+@semantics("mulli")
+def _mulli(ctx, f):
+    return _product(ctx, f, lambda x, y: s64(x) * s64(y))
+
+
+@semantics("mulld")
+def _mulld(ctx, f):
+    return _product(ctx, f, lambda x, y: s64(x) * s64(y), lambda x, y: not _fits(s64(x) * s64(y), 64))
+
+
+@semantics("mullw")
+def _mullw(ctx, f):
+    return _product(ctx, f, lambda x, y: s32(x) * s32(y), lambda x, y: not _fits(s32(x) * s32(y), 32))
+
+
+@semantics("mulhd")
+def _mulhd(ctx, f):
+    return _product(ctx, f, lambda x, y: (s64(x) * s64(y)) >> 64)
+
+
+@semantics("mulhdu")
+def _mulhdu(ctx, f):
+    return _product(ctx, f, lambda x, y: (x * y) >> 64)
+
+
+# The high word of a 32-bit multiply-high or divide result is undefined in the ISA; like QEMU we leave the
+# 32-bit result sign-extended (mulhw, divw) or zero-extended (mulhwu, divwu).
+@semantics("mulhw")
+def _mulhw(ctx, f):
+    return _product(ctx, f, lambda x, y: s32((s32(x) * s32(y)) >> 32))
+
+
+@semantics("mulhwu")
+def _mulhwu(ctx, f):
+    return _product(ctx, f, lambda x, y: ((x & M32) * (y & M32)) >> 32)
+
+
+def _divides(signed: bool, bits: int):
+    def ok(x, y):
+        a, b = (s32(x), s32(y)) if bits == 32 and signed else (x & M32, y & M32) if bits == 32 else (
+            (s64(x), s64(y)) if signed else (x, y))
+        return b != 0 and not (signed and a == -(1 << (bits - 1)) and b == -1), a, b
+
+    def fn(x, y):
+        good, a, b = ok(x, y)
+        if not good:
+            return 0                     # undefined in the ISA; QEMU's choice for the quotient
+        q = _div(a, b) if signed else a // b
+        return s32(q) if bits == 32 and signed else q & (M32 if bits == 32 else M64)
+
+    return fn, lambda x, y: not ok(x, y)[0]
+
+
+for _name, _signed, _bits in (("divw", True, 32), ("divwu", False, 32), ("divd", True, 64),
+                              ("divdu", False, 64)):
+    semantics(_name)((lambda fn, ov: lambda ctx, f: _product(ctx, f, fn, ov))(*_divides(_signed, _bits)))
+
+
+def _logical(fn, imm_field: str | None = None, shift: int = 0):
+    def factory(ctx, f):
+        g, cr, spr, nxt, ra, rs = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RA"], f["RS"]
+        rb = f.get("RB")
+        imm = (f[imm_field] << shift) if imm_field else None
+        rc = ctx.insn.rc
+        if imm is not None and not rc:
+            def run():
+                g[ra] = fn(g[rs], imm)
+                return nxt
+            return run
+
+        def run():
+            r = fn(g[rs], imm if imm is not None else g[rb] if rb is not None else 0) & M64
+            g[ra] = r
+            if rc:
+                cr[0] = cr0_bits(r, spr)
+            return nxt
+        return run
+    return factory
+
+
+semantics("and")(_logical(lambda a, b: a & b))
+semantics("andc")(_logical(lambda a, b: a & ~b))
+semantics("or")(_logical(lambda a, b: a | b))
+semantics("orc")(_logical(lambda a, b: a | (b ^ M64)))
+semantics("xor")(_logical(lambda a, b: a ^ b))
+semantics("nand")(_logical(lambda a, b: (a & b) ^ M64))
+semantics("nor")(_logical(lambda a, b: (a | b) ^ M64))
+semantics("eqv")(_logical(lambda a, b: (a ^ b) ^ M64))
+semantics("andi.")(_logical(lambda a, b: a & b, "UI"))
+semantics("andis.")(_logical(lambda a, b: a & b, "UI", 16))
+semantics("ori")(_logical(lambda a, b: a | b, "UI"))
+semantics("oris")(_logical(lambda a, b: a | b, "UI", 16))
+semantics("xori")(_logical(lambda a, b: a ^ b, "UI"))
+semantics("xoris")(_logical(lambda a, b: a ^ b, "UI", 16))
+semantics("extsb")(_logical(lambda a, _: (a & 0xFF) - ((a & 0x80) << 1)))
+semantics("extsh")(_logical(lambda a, _: (a & 0xFFFF) - ((a & 0x8000) << 1)))
+semantics("extsw")(_logical(lambda a, _: (a & M32) - ((a & 0x80000000) << 1)))
+semantics("cntlzw")(_logical(lambda a, _: 32 - (a & M32).bit_length()))
+semantics("cntlzd")(_logical(lambda a, _: 64 - a.bit_length()))
+semantics("popcntd")(_logical(lambda a, _: a.bit_count()))
+semantics("popcntw")(_logical(lambda a, _: ((a >> 32).bit_count() << 32) | (a & M32).bit_count()))
+semantics("popcntb")(_logical(lambda a, _: sum(((a >> (8 * i)) & 0xFF).bit_count() << (8 * i) for i in range(8))))
+semantics("cmpb")(_logical(lambda a, b: sum(0xFF << (8 * i) for i in range(8)
+                                            if (a >> (8 * i)) & 0xFF == (b >> (8 * i)) & 0xFF)))

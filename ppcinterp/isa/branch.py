@@ -52,3 +52,89 @@ alias("blr", lambda: ("bclr", [Num(20), Num(0)]))
 alias("blrl", lambda: ("bclrl", [Num(20), Num(0)]))
 alias("bctr", lambda: ("bcctr", [Num(20), Num(0)]))
 alias("bctrl", lambda: ("bcctrl", [Num(20), Num(0)]))
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import M64  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+
+LR, CTR = 8, 9
+
+
+@semantics("b")
+def _b(ctx, f):
+    target = ctx.target(f["LI"] if ctx.insn.aa else ctx.addr + f["LI"])
+    spr, ret = ctx.spr, ctx.ret
+    if ctx.insn.lk:
+        def run():
+            spr[LR] = ret
+            return target
+        return run
+    return lambda: target
+
+
+def _condition(ctx, bo: int, bi: int):
+    """A function telling whether a bc-family branch is taken (decrementing CTR when BO says so)."""
+    cr, spr = ctx.cr, ctx.spr
+    fld, bit = bi >> 2, 8 >> (bi & 3)
+    want = bool(bo & 8)
+    use_cr = not bo & 16
+    use_ctr = not bo & 4
+    ctr_zero = bool(bo & 2)
+    if not use_ctr:
+        if not use_cr:
+            return lambda: True
+        if want:
+            return lambda: bool(cr[fld] & bit)
+        return lambda: not cr[fld] & bit
+
+    def cond():
+        c = (spr.get(CTR, 0) - 1) & M64
+        spr[CTR] = c
+        if (c == 0) != ctr_zero:
+            return False
+        return not use_cr or bool(cr[fld] & bit) == want
+    return cond
+
+
+@semantics("bc")
+def _bc(ctx, f):
+    target = ctx.target(f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
+    nxt, spr, ret = ctx.nxt, ctx.spr, ctx.ret
+    bo, bi = f["BO"], f["BI"]
+    if not ctx.insn.lk and (bo & 0b10100) == 0b00100:         # CR only, no CTR: the common case
+        cr = ctx.cr
+        fld, bit = bi >> 2, 8 >> (bi & 3)
+        if bo & 8:
+            return lambda: target if cr[fld] & bit else nxt
+        return lambda: nxt if cr[fld] & bit else target
+    cond = _condition(ctx, bo, bi)
+    lk = ctx.insn.lk
+
+    def run():
+        taken = cond()
+        if lk:
+            spr[LR] = ret
+        return target if taken else nxt
+    return run
+
+
+def _bc_register(reg: int):
+    def factory(ctx, f):
+        nxt, spr, ret, lk = ctx.nxt, ctx.spr, ctx.ret, ctx.insn.lk
+        cond = _condition(ctx, f["BO"], f["BI"])
+        resolve = ctx.resolve
+
+        def run():
+            taken = cond()
+            target = spr.get(reg, 0) & ~3 & M64
+            if lk:
+                spr[LR] = ret
+            return resolve(target) if taken else nxt
+        return run
+    return factory
+
+
+semantics("bclr")(_bc_register(LR))
+semantics("bcctr")(_bc_register(CTR))

@@ -19,8 +19,8 @@ for _name, _base, _l in (("cmpw", "cmp", 0), ("cmpd", "cmp", 1), ("cmplw", "cmpl
                          ("cmpwi", "cmpi", 0), ("cmpdi", "cmpi", 1), ("cmplwi", "cmpli", 0),
                          ("cmpldi", "cmpli", 1)):
     alias(_name,
-          (lambda b, l: lambda ra, x: (b, [Num(0), Num(l), ra, x]))(_base, _l),
-          (lambda b, l: lambda bf, ra, x: (b, [bf, Num(l), ra, x]))(_base, _l))
+          (lambda b, wide: lambda ra, x: (b, [Num(0), Num(wide), ra, x]))(_base, _l),
+          (lambda b, wide: lambda bf, ra, x: (b, [bf, Num(wide), ra, x]))(_base, _l))
 
 alias("trap", lambda: ("tw", [Num(31), Num(0), Num(0)]))
 
@@ -31,3 +31,70 @@ for _cond, _to in TRAP_CONDITIONS.items():
     for _w in ("w", "d"):
         alias(f"t{_w}{_cond}", (lambda to, b: lambda ra, rb: (b, [Num(to), ra, rb]))(_to, f"t{_w}"))
         alias(f"t{_w}{_cond}i", (lambda to, b: lambda ra, si: (b, [Num(to), ra, si]))(_to, f"t{_w}i"))
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import EQ, GT, LT, M64, SO, XER, s32, s64  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.run.stops import Trap  # noqa: E402
+
+
+def _unsigned64(v: int) -> int:
+    return v
+
+
+def _unsigned32(v: int) -> int:
+    return v & 0xFFFFFFFF
+
+
+def _compare(signed: bool, imm_field: str | None):
+    def factory(ctx, f):
+        g, cr, spr, nxt, bf, ra = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["BF"], f["RA"]
+        wide = f["L"] == 1
+        rb = f.get("RB")
+        imm = f.get(imm_field) if imm_field else None
+        conv = (s64 if wide else s32) if signed else _unsigned64 if wide else _unsigned32
+        if imm is not None:
+            def run():
+                a = conv(g[ra])
+                cr[bf] = (LT if a < imm else GT if a > imm else EQ) | (1 if spr.get(XER, 0) & SO else 0)
+                return nxt
+            return run
+
+        def run():
+            a, b = conv(g[ra]), conv(g[rb])
+            cr[bf] = (LT if a < b else GT if a > b else EQ) | (1 if spr.get(XER, 0) & SO else 0)
+            return nxt
+        return run
+    return factory
+
+
+semantics("cmp")(_compare(True, None))
+semantics("cmpi")(_compare(True, "SI"))
+semantics("cmpl")(_compare(False, None))
+semantics("cmpli")(_compare(False, "UI"))
+
+
+def _trap(wide: bool, imm: bool):
+    def factory(ctx, f):
+        g, nxt, to, ra = ctx.g, ctx.nxt, f["TO"], f["RA"]
+        rb, si = f.get("RB"), f.get("SI")
+        name = ctx.insn.name
+
+        def run():
+            a = g[ra] if wide else g[ra] & 0xFFFFFFFF
+            b = (si & M64 if wide else si & 0xFFFFFFFF) if imm else (g[rb] if wide else g[rb] & 0xFFFFFFFF)
+            sa, sb = (s64(a), s64(b)) if wide else (s32(a), s32(b))
+            if ((to & 16 and sa < sb) or (to & 8 and sa > sb) or (to & 4 and a == b)
+                    or (to & 2 and a < b) or (to & 1 and a > b)):
+                raise Trap(f"{name} trapped (TO={to})")
+            return nxt
+        return run
+    return factory
+
+
+semantics("tw")(_trap(False, False))
+semantics("td")(_trap(True, False))
+semantics("twi")(_trap(False, True))
+semantics("tdi")(_trap(True, True))

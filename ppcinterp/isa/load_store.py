@@ -27,3 +27,147 @@ for _name, _xo in (("lbzux", 119), ("lhzux", 311), ("lhaux", 375), ("lwzux", 55)
 # Store conditional: the record bit is part of the instruction (it always sets CR0).
 define("stwcx.", X(31, 150, 1), "RS,RA0,RB", F)
 define("stdcx.", X(31, 214, 1), "RS,RA0,RB", F)
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+
+# name -> (size, signed, store, byte_reversed); update and indexed forms are told apart by their fields.
+_ACCESS = {}
+for _n in ("lbz", "lbzu", "lbzx", "lbzux"):
+    _ACCESS[_n] = (1, False, False, False)
+for _n in ("lhz", "lhzu", "lhzx", "lhzux"):
+    _ACCESS[_n] = (2, False, False, False)
+for _n in ("lha", "lhau", "lhax", "lhaux"):
+    _ACCESS[_n] = (2, True, False, False)
+for _n in ("lwz", "lwzu", "lwzx", "lwzux"):
+    _ACCESS[_n] = (4, False, False, False)
+for _n in ("lwa", "lwax", "lwaux"):
+    _ACCESS[_n] = (4, True, False, False)
+for _n in ("ld", "ldu", "ldx", "ldux"):
+    _ACCESS[_n] = (8, False, False, False)
+for _n, _sz in (("stb", 1), ("sth", 2), ("stw", 4), ("std", 8)):
+    for _sfx in ("", "u", "x", "ux"):
+        _ACCESS[_n + _sfx] = (_sz, False, True, False)
+for _n, _sz, _st in (("lhbrx", 2, False), ("lwbrx", 4, False), ("ldbrx", 8, False), ("sthbrx", 2, True),
+                     ("stwbrx", 4, True), ("stdbrx", 8, True)):
+    _ACCESS[_n] = (_sz, False, _st, True)
+
+
+def _swap(v: int, size: int) -> int:
+    return int.from_bytes(v.to_bytes(size, "big"), "little")
+
+
+def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False):
+    """One load or store: EA from D(RA|0), DS(RA|0) or RA|0+RB; update forms write EA back to RA."""
+    g, mem, nxt = ctx.g, ctx.mem, ctx.nxt
+    rt = f["RT"] if "RT" in f else f["RS"]
+    ra = f.get("RA0", f.get("RA"))
+    update = "RA" in f              # the update forms name RA (never the literal 0)
+    disp = f.get("D", f.get("DS"))
+    rb = f.get("RB")
+    read, write = mem.read, mem.write
+    top = 1 << (8 * size - 1)
+    mask = (1 << (8 * size)) - 1
+
+    if rb is None:
+        if ra == 0 and not update:
+            def ea():
+                return disp & M64
+        else:
+            def ea():
+                return (g[ra] + disp) & M64
+    elif ra == 0 and not update:
+        def ea():
+            return g[rb]
+    else:
+        def ea():
+            return (g[ra] + g[rb]) & M64
+
+    if store:
+        if not update and not reverse and not ci and rb is None and ra != 0:
+            def run():
+                write((g[ra] + disp) & M64, size, g[rt] & mask)
+                return nxt
+            return run
+
+        def run():
+            a = ea()
+            v = g[rt] & mask
+            write(a, size, _swap(v, size) if reverse else v, ci)
+            if update:
+                g[ra] = a
+            return nxt
+        return run
+
+    if not update and not reverse and not signed and not ci and rb is None and ra != 0:
+        def run():
+            g[rt] = read((g[ra] + disp) & M64, size)
+            return nxt
+        return run
+
+    def run():
+        a = ea()
+        v = read(a, size, ci)
+        if reverse:
+            v = _swap(v, size)
+        if signed and v & top:
+            v = (v - (top << 1)) & M64
+        if update:
+            g[ra] = a
+        g[rt] = v
+        return nxt
+    return run
+
+
+for _name, _spec in _ACCESS.items():
+    semantics(_name)((lambda spec: lambda ctx, f: access_factory(ctx, f, *spec))(_spec))
+
+
+@semantics("lmw", "stmw")
+def _multiple(ctx, f):
+    g, mem, nxt, rt, ra, d = ctx.g, ctx.mem, ctx.nxt, f["RT"], f["RA0"], f["D"]
+    store = ctx.insn.name == "stmw"
+
+    def run():
+        a = ((g[ra] if ra else 0) + d) & M64
+        for r in range(rt, 32):
+            if store:
+                mem.write(a, 4, g[r] & 0xFFFFFFFF)
+            else:
+                g[r] = mem.read(a, 4)
+            a = (a + 4) & M64
+        return nxt
+    return run
+
+
+@semantics("lwarx", "ldarx")
+def _load_reserve(ctx, f):
+    g, mem, nxt, rt, ra, rb, t = ctx.g, ctx.mem, ctx.nxt, f["RT"], f["RA0"], f["RB"], ctx.thread
+    size = 4 if ctx.insn.name == "lwarx" else 8
+
+    def run():
+        a = ((g[ra] if ra else 0) + g[rb]) & M64
+        g[rt] = mem.read(a, size)
+        t.reservation = a
+        return nxt
+    return run
+
+
+@semantics("stwcx.", "stdcx.")
+def _store_conditional(ctx, f):
+    g, mem, cr, spr, nxt = ctx.g, ctx.mem, ctx.cr, ctx.spr, ctx.nxt
+    rs, ra, rb, t = f["RS"], f["RA0"], f["RB"], ctx.thread
+    size = 4 if ctx.insn.name == "stwcx." else 8
+
+    def run():
+        a = ((g[ra] if ra else 0) + g[rb]) & M64
+        ok = t.reservation == a
+        if ok:
+            mem.write(a, size, g[rs] & ((1 << (8 * size)) - 1))
+        t.reservation = None
+        cr[0] = (EQ if ok else 0) | (1 if spr.get(XER, 0) & SO else 0)
+        return nxt
+    return run

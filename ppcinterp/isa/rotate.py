@@ -52,3 +52,111 @@ alias("extldi", lambda ra, rs, n, b: ("rldicr", [ra, rs, b, n - 1]), suffixes=RC
 alias("extrdi", lambda ra, rs, n, b: ("rldicl", [ra, rs, b + n, 64 - n]), suffixes=RC)
 alias("insrdi", lambda ra, rs, n, b: ("rldimi", [ra, rs, 64 - (b + n), b]), suffixes=RC)
 alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=RC)
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import M32, M64, cr0_bits, mask64, rotl32, rotl64, set_xer  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+
+
+def _rotate(ctx, f, compute):
+    """compute(rs_value, ra_value, rb_value) -> result; write RA, CR0 for '.'."""
+    g, cr, spr, nxt, ra, rs = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RA"], f["RS"]
+    rb = f.get("RB", 0)
+    if ctx.insn.rc:
+        def run():
+            r = compute(g[rs], g[ra], g[rb])
+            g[ra] = r
+            cr[0] = cr0_bits(r, spr)
+            return nxt
+    else:
+        def run():
+            g[ra] = compute(g[rs], g[ra], g[rb])
+            return nxt
+    return run
+
+
+@semantics("rlwinm")
+def _rlwinm(ctx, f):
+    sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
+    return _rotate(ctx, f, lambda s, a, b: rotl32(s, sh) & m)
+
+
+@semantics("rlwimi")
+def _rlwimi(ctx, f):
+    sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
+    return _rotate(ctx, f, lambda s, a, b: (rotl32(s, sh) & m) | (a & ~m & M64))
+
+
+@semantics("rlwnm")
+def _rlwnm(ctx, f):
+    m = mask64(f["MB"] + 32, f["ME"] + 32)
+    return _rotate(ctx, f, lambda s, a, b: rotl32(s, b & 31) & m)
+
+
+@semantics("rldicl")
+def _rldicl(ctx, f):
+    sh, m = f["SH6"], mask64(f["MB6"], 63)
+    return _rotate(ctx, f, lambda s, a, b: rotl64(s, sh) & m)
+
+
+@semantics("rldicr")
+def _rldicr(ctx, f):
+    sh, m = f["SH6"], mask64(0, f["ME6"])
+    return _rotate(ctx, f, lambda s, a, b: rotl64(s, sh) & m)
+
+
+@semantics("rldic")
+def _rldic(ctx, f):
+    sh, m = f["SH6"], mask64(f["MB6"], 63 - f["SH6"])
+    return _rotate(ctx, f, lambda s, a, b: rotl64(s, sh) & m)
+
+
+@semantics("rldimi")
+def _rldimi(ctx, f):
+    sh, m = f["SH6"], mask64(f["MB6"], 63 - f["SH6"])
+    return _rotate(ctx, f, lambda s, a, b: (rotl64(s, sh) & m) | (a & ~m & M64))
+
+
+@semantics("rldcl")
+def _rldcl(ctx, f):
+    m = mask64(f["MB6"], 63)
+    return _rotate(ctx, f, lambda s, a, b: rotl64(s, b & 63) & m)
+
+
+@semantics("rldcr")
+def _rldcr(ctx, f):
+    m = mask64(0, f["ME6"])
+    return _rotate(ctx, f, lambda s, a, b: rotl64(s, b & 63) & m)
+
+
+semantics("slw")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 32 else (s << (b & 31)) & M32))
+semantics("srw")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 32 else (s & M32) >> (b & 31)))
+semantics("sld")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 64 else (s << (b & 63)) & M64))
+semantics("srd")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 64 else s >> (b & 63)))
+
+
+def _shift_right_algebraic(ctx, f, width: int, amount):
+    """sraw/srawi/srad/sradi: sign-propagating shift; CA = negative and 1 bits were shifted out."""
+    spr = ctx.spr
+    top = 1 << (width - 1)
+    lim = 2 * width
+
+    def compute(s, a, b):
+        v = s & ((1 << width) - 1)
+        v = v - (top << 1) if v & top else v
+        n = amount(b)
+        if n >= width or n >= lim:
+            r, lost = (-1 if v < 0 else 0), v != 0
+        else:
+            r, lost = v >> n, (v & ((1 << n) - 1)) != 0
+        set_xer(spr, int(v < 0 and lost))
+        return r & M64
+    return _rotate(ctx, f, compute)
+
+
+semantics("sraw")(lambda ctx, f: _shift_right_algebraic(ctx, f, 32, lambda b: b & 63))
+semantics("srawi")(lambda ctx, f: _shift_right_algebraic(ctx, f, 32, lambda b, n=f["SH"]: n))
+semantics("srad")(lambda ctx, f: _shift_right_algebraic(ctx, f, 64, lambda b: b & 127))
+semantics("sradi")(lambda ctx, f: _shift_right_algebraic(ctx, f, 64, lambda b, n=f["SH6"]: n))

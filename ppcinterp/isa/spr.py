@@ -31,3 +31,78 @@ alias("mfsprg", lambda rt, n: ("mfspr", [rt, 272 + n]))
 # available with its explicit two-operand form.
 alias("mftb", lambda rt: ("mfspr", [rt, Num(268)]))
 alias("mftbu", lambda rt: ("mfspr", [rt, Num(269)]))
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.table import semantics  # noqa: E402
+
+MSR_EE, MSR_RI, MSR_HV = 1 << 15, 1 << 1, 1 << 60
+TB_READS = (268, 269)
+
+
+@semantics("mtspr")
+def _mtspr(ctx, f):
+    g, spr, nxt, n, rs = ctx.g, ctx.spr, ctx.nxt, f["SPR"], f["RS"]
+    if n == 1:                        # XER: the 32 defined bits
+        def run():
+            spr[1] = g[rs] & 0xFFFFFFFF
+            return nxt
+        return run
+
+    def run():
+        spr[n] = g[rs]
+        return nxt
+    return run
+
+
+@semantics("mfspr")
+def _mfspr(ctx, f):
+    g, spr, nxt, n, rt = ctx.g, ctx.spr, ctx.nxt, f["SPR"], f["RT"]
+    if n in TB_READS:
+        return _read_tb(ctx, rt, n)
+
+    def run():
+        g[rt] = spr.get(n, 0)
+        return nxt
+    return run
+
+
+def _read_tb(ctx, rt: int, n: int):
+    # The time base is modelled as the machine's step counter (plus a scenario-settable offset).
+    g, nxt, machine = ctx.g, ctx.nxt, ctx.machine
+
+    def run():
+        tb = machine.timebase()
+        g[rt] = tb >> 32 if n == 269 else tb
+        return nxt
+    return run
+
+
+semantics("mftb")(lambda ctx, f: _read_tb(ctx, f["RT"], f["TBR"]))
+
+
+@semantics("mtmsrd", "mtmsr")
+def _mtmsrd(ctx, f):
+    g, t, nxt, rs, l15 = ctx.g, ctx.thread, ctx.nxt, f["RS"], f["L15"]
+    wide = ctx.insn.name == "mtmsrd"
+
+    def run():
+        v = g[rs]
+        if l15:                        # only EE and RI change
+            t.msr = (t.msr & ~(MSR_EE | MSR_RI)) | (v & (MSR_EE | MSR_RI))
+        else:                          # MSR[HV] cannot be changed this way
+            new = v if wide else (t.msr & ~0xFFFFFFFF) | (v & 0xFFFFFFFF)
+            t.msr = (new & ~MSR_HV) | (t.msr & MSR_HV)
+        return nxt
+    return run
+
+
+@semantics("mfmsr")
+def _mfmsr(ctx, f):
+    g, t, nxt, rt = ctx.g, ctx.thread, ctx.nxt, f["RT"]
+
+    def run():
+        g[rt] = t.msr
+        return nxt
+    return run

@@ -32,3 +32,102 @@ alias("lwsync", lambda: ("sync", [Num(1)]))
 alias("ptesync", lambda: ("sync", [Num(2)]))
 alias("dcbtt", lambda ra, rb: ("dcbt", [ra, rb, Num(16)]))
 alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import M64  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.run.stops import ContextReturn, PowerSave, Trap  # noqa: E402
+
+SRR0, SRR1, HSRR0, HSRR1 = 26, 27, 314, 315
+CACHE_LINE = 128            # POWER7 data cache block, cleared by dcbz
+
+
+def _no_state(ctx, f):
+    """Barriers, cache hints and TLB invalidation: no architected register or memory state changes here.
+    The journal still records the step (and so the barrier) like any other instruction."""
+    nxt = ctx.nxt
+    return lambda: nxt
+
+
+semantics("sync", "isync", "eieio", "dcbf", "dcbst", "icbi", "dcbt", "dcbtst", "dcbi", "tlbie", "tlbiel",
+          "tlbsync", "slbie")(_no_state)
+
+
+def _return(srr0: int, srr1: int):
+    def factory(ctx, f):
+        spr, t, name = ctx.spr, ctx.thread, ctx.insn.name
+
+        def run():
+            target, msr = spr.get(srr0, 0) & ~3 & M64, spr.get(srr1, 0)
+            t.msr = msr
+            raise ContextReturn(name, target, msr)
+        return run
+    return factory
+
+
+semantics("rfid")(_return(SRR0, SRR1))
+semantics("hrfid")(_return(HSRR0, HSRR1))
+
+
+@semantics("nap", "sleep", "rvwinkle")
+def _power_save(ctx, f):
+    name = ctx.insn.name
+
+    def run():
+        raise PowerSave(f"{name}: the thread enters power-saving mode")
+    return run
+
+
+@semantics("sc")
+def _sc(ctx, f):
+    lev = f["LEV"]
+
+    def run():
+        raise Trap(f"system call (sc {lev})")
+    return run
+
+
+@semantics("dcbz")
+def _dcbz(ctx, f):
+    g, mem, nxt, ra, rb = ctx.g, ctx.mem, ctx.nxt, f["RA0"], f["RB"]
+
+    def run():
+        a = ((g[ra] if ra else 0) + g[rb]) & M64 & ~(CACHE_LINE - 1)
+        for off in range(0, CACHE_LINE, 8):
+            mem.write(a + off, 8, 0)
+        return nxt
+    return run
+
+
+@semantics("slbia")
+def _slbia(ctx, f):
+    nxt, machine = ctx.nxt, ctx.machine
+
+    def run():
+        machine.slb[1:] = [(0, 0)] * (len(machine.slb) - 1)      # entry 0 is not invalidated by slbia
+        return nxt
+    return run
+
+
+@semantics("slbmte")
+def _slbmte(ctx, f):
+    g, nxt, machine, rs, rb = ctx.g, ctx.nxt, ctx.machine, f["RS"], f["RB"]
+
+    def run():
+        esid = g[rb]
+        machine.slb[esid & 0xFFF] = (esid, g[rs])
+        return nxt
+    return run
+
+
+@semantics("slbmfee", "slbmfev")
+def _slbmf(ctx, f):
+    g, nxt, machine, rt, rb = ctx.g, ctx.nxt, ctx.machine, f["RT"], f["RB"]
+    which = 0 if ctx.insn.name == "slbmfee" else 1
+
+    def run():
+        g[rt] = machine.slb[g[rb] & 0xFFF][which]
+        return nxt
+    return run

@@ -134,12 +134,14 @@ def alias(name: str, *rewrites: Rewrite, suffixes: tuple[str, ...] = ("",)) -> N
         table = ALIASES.setdefault(name + suffix, {})
         for rw in rewrites:
             n = rw.__code__.co_argcount
-            table[n] = (lambda rw, sfx: lambda *ops: _suffixed(rw(*ops), sfx))(rw, suffix)
+            table[n] = _with_suffix(rw, suffix)
 
 
-def _suffixed(result: tuple[str, list], suffix: str) -> tuple[str, list]:
-    base, ops = result
-    return base + suffix, ops
+def _with_suffix(rw: Rewrite, suffix: str) -> Rewrite:
+    def apply(*ops):
+        base, out = rw(*ops)
+        return base + suffix, out
+    return apply
 
 
 def rewrite(name: str, operands: list) -> tuple[str, list] | None:
@@ -223,7 +225,16 @@ def field_values(d: InsnDef, word: int) -> dict[str, int]:
 def _load_families() -> None:
     # Importing the family modules fills INSNS; one import point keeps the table complete wherever it is read.
     from ppcinterp.isa import (  # noqa: F401
-        alu, branch, cache_inhibited, compare, cr, fp_vector, load_store, rotate, spr, system,
+        alu,
+        branch,
+        cache_inhibited,
+        compare,
+        cr,
+        fp_vector,
+        load_store,
+        rotate,
+        spr,
+        system,
     )
 
 

@@ -28,7 +28,14 @@ class Machine:
         self.paca = self.memory.map(PacaArray(paca_base, threads, layout))
         self.icps = [self.memory.map(Icp(i, icp_base + i * PAGE)) for i in range(threads)]
         self.log: list | None = None
+        self.slb: list[tuple[int, int]] = [(0, 0)] * 64
+        self.tb = 0
         self.reset()
+
+    def timebase(self) -> int:
+        """The time base: a scenario-settable value that advances by one at every read."""
+        self.tb += 1
+        return self.tb
 
     @property
     def thread(self) -> Thread:
@@ -45,6 +52,8 @@ class Machine:
                 r.data[:] = bytes(len(r.data))
         for icp in self.icps:
             icp.reset()
+        self.slb = [(0, 0)] * 64
+        self.tb = 0
         if self.paca.layout.field("kvm_hstate.xics_phys"):
             for i, icp in enumerate(self.icps):
                 self.memory.write(self.paca.addr_of(i, "kvm_hstate.xics_phys"), 8, icp.base)

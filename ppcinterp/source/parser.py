@@ -17,8 +17,20 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.source.preprocess import Line
 from ppcinterp.source.statements import (
-    Assign, Binary, Directive, Dot, Instruction, LabelDef, LocalRef, Mem, Num, Pragma, Reloc, Statement,
-    Sym, Unary,
+    Assign,
+    Binary,
+    Directive,
+    Dot,
+    Instruction,
+    LabelDef,
+    LocalRef,
+    Mem,
+    Num,
+    Pragma,
+    Reloc,
+    Statement,
+    Sym,
+    Unary,
 )
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")

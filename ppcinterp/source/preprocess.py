@@ -167,6 +167,22 @@ class _ExprError(Exception):
     pass
 
 
+def _cdiv(a: int, b: int) -> int:
+    """C division: truncates toward zero."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
+_C_OPS = {
+    "||": lambda a, b: int(bool(a) or bool(b)), "&&": lambda a, b: int(bool(a) and bool(b)),
+    "|": lambda a, b: a | b, "^": lambda a, b: a ^ b, "&": lambda a, b: a & b,
+    "==": lambda a, b: int(a == b), "!=": lambda a, b: int(a != b), "<": lambda a, b: int(a < b),
+    ">": lambda a, b: int(a > b), "<=": lambda a, b: int(a <= b), ">=": lambda a, b: int(a >= b),
+    "<<": lambda a, b: a << (b & 63), ">>": lambda a, b: a >> (b & 63), "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": _cdiv, "%": lambda a, b: a - b * _cdiv(a, b),
+}
+
+
 def _eval_c(text: str) -> int:
     """C integer constant expression (64-bit), identifiers already replaced (undefined ones are 0)."""
     toks: list[tuple[str, object]] = []
@@ -225,17 +241,7 @@ def _eval_c(text: str) -> int:
             right = binary(level + 1)
             if op in ("/", "%") and right == 0:
                 raise _ExprError("division by zero in expression")
-            left = {
-                "||": lambda: int(bool(left) or bool(right)), "&&": lambda: int(bool(left) and bool(right)),
-                "|": lambda: left | right, "^": lambda: left ^ right, "&": lambda: left & right,
-                "==": lambda: int(left == right), "!=": lambda: int(left != right),
-                "<": lambda: int(left < right), ">": lambda: int(left > right),
-                "<=": lambda: int(left <= right), ">=": lambda: int(left >= right),
-                "<<": lambda: left << (right & 63), ">>": lambda: left >> (right & 63),
-                "+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-                "/": lambda: int(left / right) if (left < 0) != (right < 0) else left // right,
-                "%": lambda: left - right * (int(left / right) if (left < 0) != (right < 0) else left // right),
-            }[op]()
+            left = _C_OPS[op](left, right)
             left = ((left + (1 << 63)) & ((1 << 64) - 1)) - (1 << 63)
         return left
 

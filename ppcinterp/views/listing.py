@@ -20,12 +20,6 @@ def _src_line(img: Image, pos: Pos) -> str:
     return f"{where} | {text}"
 
 
-def _written(lb) -> bool:
-    """A label the user wrote (not one a macro made): its name stands at its position in the source."""
-    text = source_line(lb.pos) or ""
-    return text[lb.pos.col - 1:].startswith(lb.name + ":")
-
-
 def listing(img: Image) -> str:
     p = img.program
     pre = p.preprocessed
@@ -34,7 +28,7 @@ def listing(img: Image) -> str:
     hunk_at = {h.start: h for h in p.hunks if h.end > h.start}
     labels: dict[int, list] = {}
     for lb in p.labels:
-        if lb.addr not in p.outside and _written(lb):
+        if lb.addr not in p.outside and lb.written:
             labels.setdefault(lb.addr, []).append(lb)
     shown_line: tuple[str, int] | None = None
     for sec in p.sections.values():

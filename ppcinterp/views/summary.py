@@ -9,7 +9,8 @@ from ppcinterp.views.features import describe
 def summary(img: Image, config: str) -> str:
     p = img.program
     pre = p.preprocessed
-    main_lines = sum(1 for _ in open(p.path, encoding="utf-8", errors="replace"))
+    with open(p.path, encoding="utf-8", errors="replace") as f:
+        main_lines = sum(1 for _ in f)
     out = [f"{p.path}: ok (CPU {img.cpu.name}, config {config}, base {p.base:#x})"]
     out.append(f"  lines: {main_lines} in the file, {len(pre.lines)} after preprocessing "
                f"({len(pre.files)} files read)")

@@ -1,0 +1,285 @@
+"""The interpreter: the fixed-up image pre-decoded into one closure per instruction, run in a tight loop.
+
+Each closure executes its instruction and returns the next pc (`pc = code[pc]()`). Exits are closures too:
+the labels the file leaves to, and sentinels past the end of every hunk, raise a Stop. Without a journal,
+path or hooks, the loop pays for nothing else; with them, a second loop records each step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ppcinterp.asm.fixup import Image
+from ppcinterp.diagnostics import Pos
+from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
+from ppcinterp.machine.core import Machine
+from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.run.journal import Journal, Step
+from ppcinterp.run.stops import FellOffCode, FellOffHunk, ReachedOutside, Stop, Unimplemented
+
+SENTINEL = 1 << 64              # pcs at and above this are exits, never real addresses
+END_OF_TEXT = SENTINEL + 0xFFFF
+DEFAULT_STEP_LIMIT = 100_000
+NOT_STEPS = (ReachedOutside, FellOffHunk, FellOffCode)     # stops raised by exits, not by instructions
+
+
+@dataclass(slots=True)
+class DecodeCtx:
+    """What a semantics factory may capture when it builds an instruction's closure."""
+
+    addr: int
+    nxt: int                     # fall-through successor (a sentinel past the end of a hunk)
+    ret: int                     # addr + 4: the return address a link branch saves
+    insn: InsnDef
+    thread: object
+    machine: Machine
+    target: Callable[[int], int]
+    resolve: Callable[[int], int]
+
+    @property
+    def g(self):
+        return self.thread.gpr
+
+    @property
+    def cr(self):
+        return self.thread.cr
+
+    @property
+    def spr(self):
+        return self.thread.spr
+
+    @property
+    def mem(self):
+        return self.machine.memory
+
+
+@dataclass
+class Result:
+    exit: str                    # where the run ended: a label, "end of hunk 4", "hrfid", ...
+    kind: str                    # exit | end-of-hunk | return | power-save | trap | fault | step-limit | ...
+    message: str
+    pc: int | None               # the last instruction executed (or the faulting one)
+    steps: int
+    path: list[str] = field(default_factory=list)      # labels passed, in order
+    decisions: list[tuple[int, bool]] = field(default_factory=list)   # (branch address, taken)
+    pcs: list[int] | None = None
+    journal: Journal | None = None
+    detail: object = None        # the Stop, for callers that need more (ContextReturn target, ...)
+
+    @property
+    def ok(self) -> bool:
+        return self.kind in ("exit", "end-of-hunk", "return", "power-save")
+
+
+class Engine:
+    def __init__(self, image: Image, machine: Machine):
+        self.image = image
+        self.program = image.program
+        self.machine = machine
+        self.code: dict[int, Callable[[], int]] = {}
+        self.insn_at: dict[int, InsnDef] = {}
+        self.exit_names: dict[int, str] = {}
+        self.labels_at: dict[int, list[str]] = self._labels()
+        self.conditional: set[int] = set()
+        self.decode()
+
+    # ---------------------------------------------------------------- pre-decoding
+    def _labels(self) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = {}
+        for lb in self.program.labels:
+            if lb.addr in self.program.outside or not lb.written:
+                continue
+            name = lb.name if not lb.local else f"{lb.name}:{self.program.upstream_line(lb.pos) or lb.pos.line}"
+            out.setdefault(lb.addr, []).append(name)
+        return out
+
+    def decode(self) -> None:
+        """Build the closures for the current thread (call again after changing the current thread)."""
+        p, img = self.program, self.image
+        t = self.machine.thread
+        code: dict[int, Callable[[], int]] = {}
+        hunk_end = {h.end - 4: SENTINEL + h.number for h in p.hunks if h.end > h.start}
+        text = p.text
+        code_end = min([*p.outside, text.end])      # the outside slots follow the code in .text
+        for h in p.hunks:
+            if h.end > h.start:
+                code[SENTINEL + h.number] = _raiser(FellOffHunk(h.number))
+                self.exit_names[SENTINEL + h.number] = self._end_of_hunk_name(h)
+        code[END_OF_TEXT] = _raiser(FellOffCode("ran past the end of the code"))
+        self.exit_names[END_OF_TEXT] = "end of code"
+        for addr, out in p.outside.items():
+            name = f"{out.name}f" if out.name.isdigit() else out.name
+            code[addr] = _raiser(ReachedOutside(name))
+            self.exit_names[addr] = name
+        for sec in p.sections.values():
+            if not sec.is_code:
+                continue
+            for addr in range(sec.base, sec.end, 4):
+                if addr in code:
+                    continue
+                nxt = hunk_end.get(addr, END_OF_TEXT if addr + 4 == code_end and sec is text else addr + 4)
+                code[addr] = self._closure(addr, img.word(addr), nxt, t)
+        self.code = code
+
+    def _end_of_hunk_name(self, h) -> str:
+        names = [lb.name for lb in self.program.labels
+                 if lb.addr == h.end and not lb.local and h.contains_line(lb.pos.file, lb.pos.line)]
+        return names[0] if names else f"end of hunk {h.number}"
+
+    def _closure(self, addr: int, word: int, nxt: int, thread) -> Callable[[], int]:
+        d = decode(word)
+        if d is None:
+            return _raiser(Unimplemented(f"word {word:#010x} at {addr:#x} is not an instruction"))
+        self.insn_at[addr] = d
+        fn = semantics_of(d)
+        if fn is None:
+            return _raiser(Unimplemented(f"unimplemented instruction {d.name}"))
+        if d.base_name == "bc" or (d.base_name in ("bclr", "bcctr") and (field_values(d, word)["BO"] & 20) != 20):
+            self.conditional.add(addr)
+        h = self.program.hunk_of(self.pos(addr)) if addr in self.program.insns else None
+        end = h.end if h else None
+        sentinel = SENTINEL + h.number if h else None
+
+        def target(a: int) -> int:
+            # A branch to the label written at the end of its own hunk leaves the hunk there.
+            return sentinel if end is not None and a == end else a
+
+        ctx = DecodeCtx(addr, nxt, addr + 4, d, thread, self.machine, target, lambda a: a)
+        return fn(ctx, field_values(d, word))
+
+    # ---------------------------------------------------------------- positions
+    def pos(self, addr: int) -> Pos | None:
+        ai = self.program.insns.get(addr)
+        return ai.pos if ai else None
+
+    def where(self, addr: int | None) -> str:
+        pos = self.pos(addr) if addr is not None else None
+        return self.program.where(pos) if pos else (f"{addr:#x}" if addr is not None else "?")
+
+    # ---------------------------------------------------------------- running
+    def run(self, entry: int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
+            path: bool = True, hooks: dict[int, Callable] | None = None,
+            step_hooks: dict[int, Callable] | None = None) -> Result:
+        if not journal and not path and not hooks and not step_hooks:
+            return self._run_fast(entry, max_steps)
+        return self._run_recorded(entry, max_steps, journal, hooks or {}, step_hooks or {})
+
+    def _run_fast(self, pc: int, max_steps: int) -> Result:
+        code = self.code
+        n = -1
+        try:
+            for n in range(max_steps):      # noqa: B007 - n is the step count when a Stop arrives
+                pc = code[pc]()
+        except KeyError:
+            if pc in code:
+                raise
+            return self._result_nocode(pc, n, None)
+        except (Stop, MemoryFault) as e:
+            return self._result(e, pc, n, None, None)
+        return self._result_limit(pc, max_steps, None, None)
+
+    def _run_recorded(self, pc: int, max_steps: int, with_journal: bool, hooks, step_hooks) -> Result:
+        code, machine = self.code, self.machine
+        pcs: list[int] = []
+        jr = Journal() if with_journal else None
+        log: list = []
+        if jr is not None:
+            machine.attach(log)
+        thread = machine.current
+        n = -1
+        try:
+            for n in range(max_steps):
+                if step_hooks and n in step_hooks:
+                    self._event(step_hooks[n], n, jr, log)
+                if hooks and pc in hooks:
+                    self._event(hooks[pc], n, jr, log)
+                start = len(log)
+                nxt = code[pc]()
+                pcs.append(pc)
+                if jr is not None:
+                    jr.steps.append(Step(n, thread, pc, nxt, log[start:]))
+                pc = nxt
+        except KeyError:
+            if pc in code:
+                raise
+            return self._result_nocode(pc, n, pcs, jr)
+        except (Stop, MemoryFault) as e:
+            if jr is not None and not isinstance(e, NOT_STEPS):
+                jr.steps.append(Step(n, thread, pc, None, log[start:]))
+            if not isinstance(e, NOT_STEPS):
+                pcs.append(pc)
+            return self._result(e, pc, n, pcs, jr)
+        finally:
+            if jr is not None:
+                machine.attach(None)
+        return self._result_limit(pc, max_steps, pcs, jr)
+
+    def _event(self, fn: Callable, n: int, jr: Journal | None, log: list) -> None:
+        start = len(log)
+        text = fn(self, n)
+        if jr is not None:
+            jr.steps.append(Step(n, self.machine.current, None, None, log[start:], text or "event"))
+
+    # ---------------------------------------------------------------- results
+    def _finish(self, res: Result, pcs: list[int] | None) -> Result:
+        if pcs is not None:
+            res.pcs = pcs
+            res.path = [name for pc in pcs for name in self.labels_at.get(pc, ())]
+            res.decisions = [(pc, nxt != pc + 4) for pc, nxt in zip(pcs, pcs[1:] + [None], strict=True)
+                             if pc in self.conditional and nxt is not None]
+        return res
+
+    def _result(self, e: Exception, pc: int, n: int, pcs, jr) -> Result:
+        if isinstance(e, NOT_STEPS):
+            name = self.exit_names.get(pc, str(e))
+            last = pcs[-1] if pcs else None
+            kind = e.kind
+            message = {"exit": f"left the file to {name}",
+                       "end-of-hunk": f"reached {name} at the end of hunk {getattr(e, 'hunk', '?')}",
+                       }.get(kind, str(e))
+            res = Result(name, kind, message, last, n, journal=jr, detail=e)
+            if pcs is not None and name and kind in ("exit", "end-of-hunk"):
+                res = self._finish(res, pcs)
+                res.path.append(name)
+                return res
+            return self._finish(res, pcs)
+        if isinstance(e, MemoryFault):
+            d = self.insn_at.get(pc)
+            msg = f"{e} by {d.name if d else '?'} at {self.where(pc)}"
+            return self._finish(Result("fault", "fault", msg, pc, n + 1, journal=jr, detail=e), pcs)
+        name = getattr(e, "insn", None) or e.kind
+        msg = f"{e.message} at {self.where(pc)}"
+        return self._finish(Result(name, e.kind, msg, pc, n + 1, journal=jr, detail=e), pcs)
+
+    def _result_nocode(self, pc: int, n: int, pcs, jr=None) -> Result:
+        last = pcs[-1] if pcs else None
+        msg = f"jumped to {pc:#x}, where there is no code" + (f" (from {self.where(last)})" if last else "")
+        return self._finish(Result("no code", "no-code", msg, last, n, journal=jr), pcs)
+
+    def _result_limit(self, pc: int, max_steps: int, pcs, jr) -> Result:
+        loop = self._find_loop(pc)
+        msg = f"step limit of {max_steps} reached; the code loops over {loop}"
+        return self._finish(Result("step limit", "step-limit", msg, pc, max_steps, journal=jr), pcs)
+
+    def _find_loop(self, pc: int) -> str:
+        """Run on a little (state is already past the limit) to see which lines keep repeating."""
+        seen: list[int] = []
+        try:
+            for _ in range(2000):
+                seen.append(pc)
+                pc = self.code[pc]()
+        except (Stop, MemoryFault, KeyError):
+            pass
+        lines = sorted({self.pos(a).line for a in seen[len(seen) // 2:] if self.pos(a)})
+        if not lines:
+            return "addresses " + ", ".join(hex(a) for a in sorted(set(seen))[:8])
+        first = self.pos(next(a for a in seen if self.pos(a) and self.pos(a).line == lines[0]))
+        return f"{first.file} lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"{first.file}:{lines[0]}"
+
+
+def _raiser(exc: Stop) -> Callable[[], int]:
+    def run() -> int:
+        raise exc
+    return run
+
