@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
 
@@ -66,9 +67,49 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+
+
+def _trace_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
+    p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ppcinterp.run import scenario
+    from ppcinterp.views.report import report
+
+    status = 0
+    for path in args.scenarios:
+        try:
+            out = scenario.run(scenario.load(path))
+        except PpcError as e:
+            print(e.render(), file=sys.stderr)
+            status = 1
+            continue
+        print(report(out))
+        status |= 0 if out.ok else 1
+    return status
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    from ppcinterp.run import scenario
+    from ppcinterp.views.trace import trace_json, trace_lines
+
+    out = scenario.run(scenario.load(args.scenario))
+    for i, res in enumerate(out.runs):
+        if i:
+            print(json.dumps({"run": i + 1}) if args.json else f"-- run {i + 1}: from {out.scenario.then[i - 1][0]}")
+        print("\n".join((trace_json if args.json else trace_lines)(out.session, res)))
+    return 0 if out.result.ok else 1
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _source_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
+    "run": (cmd_run, "run scenarios and check their expectations", _scenario_options),
+    "trace": (cmd_trace, "run a scenario, printing every step and what it changed", _trace_options),
 }
 
 

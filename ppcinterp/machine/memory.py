@@ -40,9 +40,10 @@ class Ram(Region):
         self.data = bytearray(self.size)
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
-        if ci and mem.log is not None:
-            mem.log.append(("note", None, None, f"cache-inhibited load from RAM at {addr:#x}"))
-        return _FMT[size].unpack_from(self.data, addr - self.base)[0]
+        v = _FMT[size].unpack_from(self.data, addr - self.base)[0]
+        if mem.log is not None:
+            mem.log.append(("load", (addr, size), ci, v))
+        return v
 
     def write(self, addr: int, size: int, value: int, ci: bool, mem: Memory) -> None:
         off = addr - self.base

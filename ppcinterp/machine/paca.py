@@ -7,7 +7,6 @@ kernel facts where known, otherwise from the distance to the next field (at most
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ HSTATE_SIZES = {"host_r1": 8, "host_r2": 8, "host_msr": 8, "vmhandler": 8, "scra
                 "host_mmcr": 24, "host_pmc": 32, "host_purr": 8, "host_spurr": 8, "host_dscr": 8,
                 "dec_expires": 8, "cfar": 8}
 _PACA_FIELD = re.compile(r"offsetof\(struct paca_struct,\s*([\w.\[\]]+)\)")
+_DEFINE = re.compile(r"^#define\s+(\w+)\s+(-?(?:0x[0-9a-fA-F]+|\d+))\s*(?:/\*\s*(.*?)\s*\*/)?", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +43,19 @@ class PacaLayout:
             self.by_name[f.path] = f
 
     @classmethod
-    def from_tsv(cls, path: Path) -> PacaLayout:
-        rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
-        size = next(int(r["value"]) for r in rows if r["name"] == "PACA_SIZE")
+    def from_header(cls, path: Path) -> PacaLayout:
+        """Read the fields from an asm-offsets.h (ours, or a kernel tree's generated one: both carry the
+        `/* offsetof(struct paca_struct, FIELD) */` comment after each value)."""
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        rows = [(m.group(1), int(m.group(2), 0), m.group(3) or "") for m in _DEFINE.finditer(text)]
+        size = next((v for n, v, _ in rows if n == "PACA_SIZE"), None)
+        if size is None:
+            raise ValueError(f"{path} does not define PACA_SIZE")
         found = []
-        for r in rows:
-            m = _PACA_FIELD.fullmatch(r["what"].strip())
+        for name, value, what in rows:
+            m = _PACA_FIELD.fullmatch(what.strip())
             if m:
-                found.append((r["name"], m.group(1), int(r["value"])))
+                found.append((name, m.group(1), value))
         offsets = sorted({off for _, _, off in found} | {size})
         fields = []
         for sym, cpath, off in found:

@@ -87,9 +87,13 @@ class Engine:
     # ---------------------------------------------------------------- pre-decoding
     def _labels(self) -> dict[int, list[str]]:
         out: dict[int, list[str]] = {}
-        for lb in self.program.labels:
-            if lb.addr in self.program.outside or not lb.written:
+        p = self.program
+        for lb in p.labels:
+            if lb.addr in p.outside or not lb.written:
                 continue
+            ai = p.insns.get(lb.addr)
+            if ai is not None and p.hunk_of(ai.pos) is not p.hunk_of(lb.pos):
+                continue            # written at the end of the previous hunk: not passed by this code
             name = lb.name if not lb.local else f"{lb.name}:{self.program.upstream_line(lb.pos) or lb.pos.line}"
             out.setdefault(lb.addr, []).append(name)
         return out
@@ -215,11 +219,13 @@ class Engine:
                 machine.attach(None)
         return self._result_limit(pc, max_steps, pcs, jr)
 
-    def _event(self, fn: Callable, n: int, jr: Journal | None, log: list) -> None:
-        start = len(log)
-        text = fn(self, n)
-        if jr is not None:
-            jr.steps.append(Step(n, self.machine.current, None, None, log[start:], text or "event"))
+    def _event(self, fns, n: int, jr: Journal | None, log: list) -> None:
+        """Run a hook (or a list of hooks) before step n; each is journaled as an event of its own."""
+        for fn in fns if isinstance(fns, list) else [fns]:
+            start = len(log)
+            text = fn(self, n)
+            if jr is not None and (text is not None or len(log) > start):
+                jr.steps.append(Step(n, self.machine.current, None, None, log[start:], text or "event"))
 
     # ---------------------------------------------------------------- results
     def _finish(self, res: Result, pcs: list[int] | None) -> Result:

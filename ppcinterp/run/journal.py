@@ -4,6 +4,7 @@ Changes are tuples (what, key, old, new):
   ("gpr"|"cr"|"fpr"|"vr", index, old, new)   ("spr", number, old, new)   ("msr", None, old, new)
   ("mem", (addr, size), old, new)            ("icp", (icp, field), old, new)
   ("mmio", device, (addr, size, ci, is_store, value), meaning)      ("note", None, None, text)
+  ("load", (addr, size), cache_inhibited, value): a RAM read, recorded so that views can name what was read
 """
 
 from __future__ import annotations

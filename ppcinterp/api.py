@@ -1,0 +1,116 @@
+"""The Python API: load a source, build a machine, set state by name, run, inspect the result.
+
+    s = Session("asm/book3s_hv_rmhandlers.S", cpu="POWER7", threads=2)
+    s.set("r12", 0x500); s.set("msr.ee", 1); s.set("icp.mfrr", 4)     # msr.ee: the MSR of the handler
+    r = s.run("hunk 3")
+    r.exit, r.path, s.get("lpcr.mer"), r.journal
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from ppcinterp.asm.cpus import cpu_model
+from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image
+from ppcinterp.diagnostics import PpcError
+from ppcinterp.machine.core import Machine
+from ppcinterp.machine.names import Ref, StateNameError, resolve
+from ppcinterp.machine.paca import PacaLayout
+from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
+
+
+class Session:
+    def __init__(self, path: str, *, cpu: str | None = None, features: int | None = None,
+                 config: str | None = None, include_dirs: list[str] | None = None,
+                 defines: dict[str, str | None] | None = None, kernel_env: bool = True,
+                 base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None):
+        self.options = BuildOptions(include_dirs=list(include_dirs or []), defines=dict(defines or {}),
+                                    config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base)
+        self.image = build_image(path, self.options, cpu_model(cpu, features), text=text)
+        self.program = self.image.program
+        layout = PacaLayout.from_header(self._asm_offsets())
+        try:
+            self.machine = Machine(layout, threads=threads, current=current)
+        except ValueError as e:
+            raise PpcError(str(e)) from None
+        self._map_image()
+        self.engine = Engine(self.image, self.machine)
+
+    def _asm_offsets(self) -> str:
+        for f in self.program.preprocessed.files:
+            if f.replace("\\", "/").endswith("asm/asm-offsets.h"):
+                return f
+        raise PpcError("the source does not include asm/asm-offsets.h, so the PACA layout is unknown")
+
+    def _map_image(self) -> None:
+        """The program's own bytes are memory too (tables, TOC, .long data the code loads)."""
+        from ppcinterp.machine.memory import Ram
+        for name, sec in self.program.sections.items():
+            if sec.data:
+                r = Ram(f"image:{name}", sec.base, len(sec.data))
+                r.data[:] = self.image.data[name]
+                try:
+                    self.machine.memory.map(r)
+                except ValueError as e:
+                    raise PpcError(f"the program's section {name} overlaps the machine's memory map: {e}") from None
+
+    # ---- state by name ----
+    def ref(self, name: str) -> Ref:
+        try:
+            return resolve(self.machine, name)
+        except StateNameError as e:
+            raise PpcError(str(e)) from None
+
+    def get(self, name: str) -> int:
+        return self.ref(name).get()
+
+    def set(self, name: str, value) -> None:
+        self.ref(name).set(value)
+
+    def reset(self) -> None:
+        self.machine.reset()
+        for name, sec in self.program.sections.items():
+            region = self.machine.memory.region_at(sec.base) if sec.data else None
+            if region is not None:
+                region.data[:] = self.image.data[name]
+
+    # ---- where to start ----
+    def address_of(self, spec: str) -> int:
+        """A label, `hunk N`, `line N` / `FILE:N` (first instruction at or after it), `upstream N`, or an
+        address."""
+        p = self.program
+        s = spec.strip()
+        if m := re.fullmatch(r"hunk\s+(\d+)", s):
+            n = int(m.group(1))
+            h = next((h for h in p.hunks if h.number == n), None)
+            if h is None or h.end <= h.start:
+                raise PpcError(f"there is no hunk {n} with code (hunks with code: "
+                               f"{', '.join(str(h.number) for h in p.hunks if h.end > h.start)})")
+            return h.start
+        if m := re.fullmatch(r"upstream\s+(\d+)", s):
+            line = int(m.group(1))
+            return self._first_insn(lambda a: (p.upstream_line(a.pos) or -1) >= line, f"upstream line {line}")
+        if m := re.fullmatch(r"(?:(.+):|line\s+)(\d+)", s):
+            file, line = m.group(1), int(m.group(2))
+            return self._first_insn(lambda a: (file is None or Path(a.pos.file).name == Path(file).name
+                                               or a.pos.file == file) and a.pos.line >= line, s)
+        if s in p.symbols:
+            return p.symbols[s]
+        if re.fullmatch(r"0x[0-9a-fA-F]+|\d+", s):
+            return int(s, 0)
+        raise PpcError(f"unknown entry '{spec}' (a label, 'hunk N', 'line N', 'FILE:LINE', 'upstream N' "
+                       "or an address)")
+
+    def _first_insn(self, pred: Callable, what: str) -> int:
+        for a in self.program.insns.values():
+            if pred(a):
+                return a.addr
+        raise PpcError(f"no instruction at or after {what}")
+
+    # ---- running ----
+    def run(self, entry: str | int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = True,
+            hooks=None, step_hooks=None) -> Result:
+        pc = entry if isinstance(entry, int) else self.address_of(entry)
+        return self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)

@@ -1,0 +1,159 @@
+"""State by name: the one resolver that scenarios, the Python API and the debugger share.
+
+  r0..r31, f0..f31, cr (32 bits), cr0..cr7, cr1.eq, xer, xer.so|ov|ca, lr, ctr, msr, msr.ee, any SPR by kernel
+  name (lpcr, hsrr0, sprg2, ...) or number (spr318), lpcr.mer
+  paca.FIELD / paca[N].FIELD         FIELD as a C path (kvm_hstate.host_ipi) or asm-offsets symbol
+  icp.cppr|mfrr|xirr|pending / icp[N]....
+  mem8[ADDR] mem16[ADDR] mem32[ADDR] mem64[ADDR]
+  thread[N].NAME                     a register of another thread (default: the current thread)
+Writes to ICP registers go through the device, so an MFRR write presents an IPI exactly as a store would.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ppcinterp.machine.core import Machine
+from ppcinterp.machine.state import MSR_BITS, SPR_BITS, SPR_NUMBERS
+from ppcinterp.machine.xics import MFRR, XIRR
+
+CR_BITS = {"lt": 8, "gt": 4, "eq": 2, "so": 1}
+XER_BITS = {"so": 31, "ov": 30, "ca": 29}
+SPR_ALIASES = {"lr": 8, "ctr": 9, "xer": 1}
+
+
+class StateNameError(LookupError):
+    """An unknown or malformed state name (the message says what is accepted)."""
+
+
+@dataclass
+class Ref:
+    """A resolved name: read and write functions, and the width in bits (for display and checks)."""
+
+    name: str
+    get: object
+    set: object
+    bits: int = 64
+
+
+_THREAD = re.compile(r"thread\[(\d+)\]\.(.+)")
+_INDEXED = re.compile(r"(paca|icp)(?:\[(\d+)\])?\.(.+)")
+_MEM = re.compile(r"mem(8|16|32|64)\[(.+)\]")
+
+
+def spr_number(name: str) -> int | None:
+    n = name.lower()
+    if n in SPR_ALIASES:
+        return SPR_ALIASES[n]
+    if n.startswith("spr") and n[3:].isdigit():
+        return int(n[3:])
+    return SPR_NUMBERS.get(name.upper())
+
+
+def resolve(m: Machine, name: str) -> Ref:
+    text = name.strip().lstrip("$")
+    key = text.lower()
+    t = m.thread
+    mt = _THREAD.fullmatch(key)
+    if mt:
+        idx = int(mt.group(1))
+        if idx >= len(m.threads):
+            raise StateNameError(f"thread {idx} does not exist (the core has {len(m.threads)})")
+        saved, m.current = m.current, idx
+        try:
+            return resolve(m, mt.group(2))
+        finally:
+            m.current = saved
+    mi = _INDEXED.fullmatch(text) or _INDEXED.fullmatch(key)
+    if mi:
+        which, idx, rest = mi.group(1).lower(), mi.group(2), mi.group(3)
+        n = int(idx) if idx is not None else m.current
+        if n >= len(m.threads):
+            raise StateNameError(f"{which}[{n}] does not exist (the core has {len(m.threads)} threads)")
+        return _paca(m, n, rest) if which == "paca" else _icp(m, n, rest.lower())
+    mm = _MEM.fullmatch(key)
+    if mm:
+        size = int(mm.group(1)) // 8
+        try:
+            addr = int(mm.group(2), 0)
+        except ValueError:
+            raise StateNameError(f"'{mm.group(2)}' is not an address") from None
+        return Ref(text, lambda: m.memory.read(addr, size), lambda v: m.memory.write(addr, size, v & ((1 << (8 * size)) - 1)),
+                   8 * size)
+    if re.fullmatch(r"r([0-9]|[12][0-9]|3[01])", key):
+        i = int(key[1:])
+        return Ref(key, lambda: t.gpr[i], lambda v: t.gpr.__setitem__(i, v & (2**64 - 1)))
+    if re.fullmatch(r"f([0-9]|[12][0-9]|3[01])", key):
+        i = int(key[1:])
+        return Ref(key, lambda: t.fpr[i], lambda v: t.fpr.__setitem__(i, v & (2**64 - 1)))
+    if key == "cr":
+        def set_cr(v):
+            for i in range(8):
+                t.cr[i] = (v >> (28 - 4 * i)) & 0xF
+        return Ref(key, lambda: t.cr_word, set_cr, 32)
+    if re.fullmatch(r"cr[0-7]", key):
+        i = int(key[2])
+        return Ref(key, lambda: t.cr[i], lambda v: t.cr.__setitem__(i, v & 0xF), 4)
+    mc = re.fullmatch(r"cr([0-7])\.(lt|gt|eq|so)", key)
+    if mc:
+        i, bit = int(mc.group(1)), CR_BITS[mc.group(2)]
+        return Ref(key, lambda: int(bool(t.cr[i] & bit)),
+                   lambda v: t.cr.__setitem__(i, (t.cr[i] | bit) if v else (t.cr[i] & ~bit)), 1)
+    if key == "msr":
+        return Ref(key, lambda: t.msr, lambda v: setattr(t, "msr", v & (2**64 - 1)))
+    base, _, bit = key.partition(".")
+    if bit:
+        return _bit(m, key, base, bit)
+    n = spr_number(key)
+    if n is not None:
+        mask = 0xFFFFFFFF if n == 1 else 2**64 - 1
+        return Ref(key, lambda: t.spr.get(n, 0), lambda v: t.spr.__setitem__(n, v & mask))
+    raise StateNameError(f"unknown name '{name}' (expected a register such as r3, cr0, xer.ca, msr.ee, lpcr.mer, "
+                     "an SPR name, paca.FIELD, icp.mfrr or mem64[ADDR])")
+
+
+def _bit(m: Machine, key: str, base: str, bit: str) -> Ref:
+    if base == "xer":
+        table = XER_BITS
+    elif base == "msr":
+        table = MSR_BITS
+    else:
+        table = SPR_BITS.get(base.upper())
+    if table is None or bit not in table:
+        known = ", ".join(sorted(table)) if table else "none"
+        raise StateNameError(f"unknown bit '{bit}' of {base} (known: {known})")
+    whole = resolve(m, base)
+    b = table[bit]
+    return Ref(key, lambda: (whole.get() >> b) & 1,
+               lambda v: whole.set((whole.get() | (1 << b)) if v else (whole.get() & ~(1 << b))), 1)
+
+
+def _paca(m: Machine, n: int, field: str) -> Ref:
+    layout = m.paca.layout
+    f = layout.field(field)
+    if f is None:
+        close = [p.path for p in layout.fields if field.split(".")[-1] in p.path][:5]
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise StateNameError(f"the PACA has no field '{field}'{hint}")
+    addr = m.paca.base + n * layout.size + f.offset
+    size = f.size if f.size in (1, 2, 4, 8) else 8
+    return Ref(f"paca[{n}].{f.path}", lambda: m.memory.read(addr, size),
+               lambda v: m.memory.write(addr, size, v & ((1 << (8 * size)) - 1)), 8 * size)
+
+
+def _icp(m: Machine, n: int, reg: str) -> Ref:
+    icp = m.icps[n]
+    if reg == "mfrr":
+        return Ref(f"icp[{n}].mfrr", lambda: icp.mfrr, lambda v: icp.write(icp.base + MFRR, 1, v & 0xFF, True, m.memory), 8)
+    if reg == "cppr":
+        return Ref(f"icp[{n}].cppr", lambda: icp.cppr, lambda v: icp.write(icp.base + XIRR, 1, v & 0xFF, True, m.memory), 8)
+    if reg == "xirr":
+        return Ref(f"icp[{n}].xirr", icp.xirr, lambda v: icp.write(icp.base + XIRR, 4, v, True, m.memory), 32)
+    if reg == "pending":
+        def set_pending(v):
+            icp._set("pending", ())
+            for src, prio in v:
+                icp.raise_source(src, prio)
+        return Ref(f"icp[{n}].pending", lambda: icp.pending, set_pending, 0)
+    raise StateNameError(f"unknown ICP register '{reg}' (known: cppr, mfrr, xirr, pending)")

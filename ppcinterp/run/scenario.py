@@ -1,0 +1,287 @@
+"""TOML scenarios: a source, a machine state by name, events during the run, and expectations.
+
+    description = "a KVM IPI while the guest has EE set: MER set, bounce"
+    source = "../book3s_hv_rmhandlers.S"        # relative to the scenario file
+    cpu = "POWER7"                              # config, features, threads, current, entry, max_steps
+    entry = "hunk 3"                            # a label, "hunk N", "line N", "FILE:N", "upstream N"
+    [state]                                     # any name the state resolver knows (see machine/names.py)
+    r12 = 0x500
+    msr.ee = true
+    paca.kvm_hstate.host_ipi = 0
+    icp.pending = [[0x1234, 5]]                 # (source, priority) pairs
+    [[events]]                                  # at a label, line, "upstream N" or "step N", before it runs
+    at = "upstream 725"
+    note = "the host sets host_ipi"
+    set = { "paca.kvm_hstate.host_ipi" = 1 }
+    [expect]
+    exit = "bounce_ext_interrupt"               # also kind, path (labels in order), steps
+    [expect.state]
+    "lpcr.mer" = 1
+
+    [[then]]                                    # run again from the state the previous run left
+    entry = "hunk 4"                            # (for code whose loop head lies outside the fragment)
+    state = { cr0 = 2 }
+
+Values are integers, booleans, strings naming a constant of the kernel environment (IPI_PRIORITY), or
+"&paca[N]" / "&icp[N]" for the address of a thread's PACA or ICP page.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ppcinterp.api import Session
+from ppcinterp.diagnostics import Pos, PpcError, ScenarioError
+from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
+
+TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "config": str, "threads": int,
+            "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
+            "kernel_env": bool, "state": dict, "events": list, "expect": dict, "then": list}
+THEN_KEYS = {"entry": str, "state": dict, "note": str}
+EVENT_KEYS = {"at": str, "note": str, "set": dict}
+EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}
+
+
+@dataclass
+class Event:
+    at: str
+    note: str
+    assignments: list[tuple[str, object]]
+
+
+@dataclass
+class Scenario:
+    path: Path
+    text: str
+    data: dict
+    source: Path
+    entry: str
+    state: list[tuple[str, object]]
+    events: list[Event]
+    expect: dict
+    then: list[tuple[str, list[tuple[str, object]], str]] = field(default_factory=list)
+
+    @property
+    def description(self) -> str:
+        return self.data.get("description", "")
+
+
+@dataclass
+class Check:
+    what: str
+    expected: object
+    actual: object
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+@dataclass
+class Outcome:
+    scenario: Scenario
+    session: Session
+    result: Result                       # the last run's
+    checks: list[Check] = field(default_factory=list)
+    runs: list[Result] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks) and (self.result.ok or "kind" in self.scenario.expect)
+
+
+def _pos_of(text: str, path: Path, key: str) -> Pos:
+    """Where a key is written in the scenario file (for messages), or its first line."""
+    leaf = key.split(".")[-1]
+    for i, line in enumerate(text.splitlines(), 1):
+        m = re.search(rf'(^|[\s."\[{{]){re.escape(leaf)}(?=["\s=.\]])', line)
+        if m and not line.lstrip().startswith("#"):
+            return Pos(str(path), i, m.start() + (1 if m.group(1) else 0) + 1)
+    return Pos(str(path), 1, 1)
+
+
+def _flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
+    out = []
+    for k, v in d.items():
+        name = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict):
+            out += _flatten(v, name)
+        else:
+            out.append((name, v))
+    return out
+
+
+def load(path: str | Path) -> Scenario:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(f"cannot read scenario '{p}': {e.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        pos = Pos(str(p), int(m.group(1)), int(m.group(2))) if m else Pos(str(p), 1, 1)
+        raise ScenarioError(f"invalid TOML: {str(e).split(' (at line')[0]}", pos) from None
+
+    def check(table: dict, allowed: dict, where: str) -> None:
+        for k, v in table.items():
+            if k not in allowed:
+                raise ScenarioError(f"unknown key '{k}' in {where} (expected one of: {', '.join(allowed)})",
+                                    _pos_of(text, p, k))
+            want = allowed[k]
+            if not isinstance(v, want) or (want is int and isinstance(v, bool)):
+                raise ScenarioError(f"'{k}' in {where} must be {_type_name(want)}, not {_type_name(type(v))}",
+                                    _pos_of(text, p, k))
+
+    check(data, TOP_KEYS, "the scenario")
+    if "source" not in data:
+        raise ScenarioError("the scenario has no 'source' (the .S file to run)", Pos(str(p), 1, 1))
+    source = (p.parent / data["source"]).resolve()
+    events = []
+    for i, ev in enumerate(data.get("events", [])):
+        if not isinstance(ev, dict):
+            raise ScenarioError(f"events[{i}] must be a table", _pos_of(text, p, "events"))
+        check(ev, EVENT_KEYS, f"events[{i}]")
+        if "at" not in ev or "set" not in ev:
+            raise ScenarioError(f"events[{i}] needs 'at' and 'set'", _pos_of(text, p, "events"))
+        events.append(Event(ev["at"], ev.get("note", ""), _flatten(ev["set"])))
+    expect = data.get("expect", {})
+    check(expect, EXPECT_KEYS, "[expect]")
+    state = _flatten(data.get("state", {}))
+    then = []
+    for i, t in enumerate(data.get("then", [])):
+        if not isinstance(t, dict):
+            raise ScenarioError(f"then[{i}] must be a table", _pos_of(text, p, "then"))
+        check(t, THEN_KEYS, f"then[{i}]")
+        then.append((t.get("entry", data.get("entry", "hunk 3")), _flatten(t.get("state", {})), t.get("note", "")))
+    for name, value in (state + [a for e in events for a in e.assignments] + _flatten(expect.get("state", {}))
+                        + [a for t in then for a in t[1]]):
+        if not isinstance(value, int | str | list):
+            raise ScenarioError(f"'{name}' must be an integer, boolean, constant name or list, not "
+                                f"{_type_name(type(value))}", _pos_of(text, p, name))
+    return Scenario(p, text, data, source, data.get("entry", "hunk 3"), state, events, expect, then)
+
+
+def _type_name(t: type) -> str:
+    return {str: "a string", int: "an integer", bool: "a boolean", list: "a list", dict: "a table",
+            float: "a float"}.get(t, t.__name__)
+
+
+def _value(sc: Scenario, session: Session, name: str, v):
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, str):
+        if m := re.fullmatch(r"&(paca|icp)\[(\d+)\]", v.strip()):
+            n = int(m.group(2))
+            mach = session.machine
+            if n >= len(mach.threads):
+                raise ScenarioError(f"'{name}': {v} does not exist (the core has {len(mach.threads)} threads)",
+                                    _pos_of(sc.text, sc.path, name))
+            return mach.paca.base + n * mach.paca.layout.size if m.group(1) == "paca" else mach.icps[n].base
+        if re.fullmatch(r"-?(0x[0-9a-fA-F]+|\d+)", v):
+            return int(v, 0)
+        c = session.program.preprocessed.macro_value(v)
+        if c is None:
+            raise ScenarioError(f"'{name}': '{v}' is not a number or a constant of the kernel environment",
+                                _pos_of(sc.text, sc.path, name))
+        return c
+    if isinstance(v, list):
+        try:
+            return [tuple(int(x) for x in pair) for pair in v]
+        except (TypeError, ValueError):
+            raise ScenarioError(f"'{name}' must be a list of [source, priority] pairs",
+                                _pos_of(sc.text, sc.path, name)) from None
+    return v
+
+
+def _assign(sc: Scenario, session: Session, name: str, v) -> None:
+    try:
+        session.set(name, _value(sc, session, name, v))
+    except PpcError as e:
+        if isinstance(e, ScenarioError):
+            raise
+        raise ScenarioError(f"'{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
+
+
+def build_session(sc: Scenario) -> Session:
+    d = sc.data
+    try:
+        session = Session(str(sc.source), cpu=d.get("cpu"), features=d.get("features"), config=d.get("config"),
+                          include_dirs=[str((sc.path.parent / i).resolve()) for i in d.get("include", [])],
+                          defines={k: str(v) for k, v in d.get("defines", {}).items()},
+                          kernel_env=d.get("kernel_env", True), threads=d.get("threads", 1),
+                          current=d.get("current", 0))
+    except PpcError as e:
+        if e.pos is None:
+            raise ScenarioError(f"{sc.path}: {e.message}") from None
+        raise
+    for name, v in sc.state:
+        _assign(sc, session, name, v)
+    return session
+
+
+def hooks_for(sc: Scenario, session: Session) -> tuple[dict, dict]:
+    """Engine hooks (by address and by step number) that apply each event once, the first time it is reached."""
+    by_pc: dict[int, list] = {}
+    by_step: dict[int, list] = {}
+    for ev in sc.events:
+        m = re.fullmatch(r"step\s+(\d+)", ev.at.strip())
+        try:
+            key = int(m.group(1)) if m else session.address_of(ev.at)
+        except PpcError as e:
+            raise ScenarioError(f"event at '{ev.at}': {e.message}", _pos_of(sc.text, sc.path, "at")) from None
+        (by_step if m else by_pc).setdefault(key, []).append(ev)
+
+    def make(ev: Event):
+        fired = False
+
+        def fire(engine, n) -> str | None:
+            nonlocal fired
+            if fired:                     # an event happens once, the first time its point is reached
+                return None
+            fired = True
+            for name, v in ev.assignments:
+                _assign(sc, session, name, v)
+            return ev.note or ", ".join(f"{k} = {v}" for k, v in ev.assignments)
+        return fire
+
+    return ({k: [make(e) for e in v] for k, v in by_pc.items()},
+            {k: [make(e) for e in v] for k, v in by_step.items()})
+
+
+def run(sc: Scenario, journal: bool = True) -> Outcome:
+    session = build_session(sc)
+    hooks, step_hooks = hooks_for(sc, session)
+    limit = sc.data.get("max_steps", DEFAULT_STEP_LIMIT)
+    runs = [session.run(sc.entry, max_steps=limit, journal=journal, hooks=hooks, step_hooks=step_hooks)]
+    for entry, state, _note in sc.then:
+        if not runs[-1].ok:
+            break
+        for name, v in state:
+            _assign(sc, session, name, v)
+        runs.append(session.run(entry, max_steps=limit, journal=journal, hooks=hooks, step_hooks=step_hooks))
+    result = runs[-1]
+    out = Outcome(sc, session, result, runs=runs)
+    exp = sc.expect
+    if "exit" in exp:
+        out.checks.append(Check("exit", exp["exit"], result.exit))
+    if "kind" in exp:
+        out.checks.append(Check("kind", exp["kind"], result.kind))
+    if "path" in exp:
+        out.checks.append(Check("path", exp["path"], result.path))
+    if "steps" in exp:
+        out.checks.append(Check("steps", exp["steps"], sum(r.steps for r in runs)))
+    for name, v in _flatten(exp.get("state", {})):
+        want = _value(sc, session, name, v)
+        try:
+            got = session.get(name)
+        except PpcError as e:
+            raise ScenarioError(f"expect.state '{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
+        if isinstance(got, tuple):
+            got = [tuple(x) for x in got]
+        out.checks.append(Check(name, want, got))
+    return out

@@ -1,0 +1,132 @@
+"""Views of the journal: one line per step (text or JSON), and change descriptions shared with the debugger."""
+
+from __future__ import annotations
+
+import json
+
+from ppcinterp.api import Session
+from ppcinterp.diagnostics import source_line
+from ppcinterp.machine.paca import PacaArray
+from ppcinterp.machine.state import spr_name
+from ppcinterp.run.engine import Result
+from ppcinterp.run.journal import Step
+
+
+def change_name(session: Session, change: tuple) -> str:
+    what, key = change[0], change[1]
+    if what in ("gpr", "fpr", "vr"):
+        return {"gpr": "r", "fpr": "f", "vr": "v"}[what] + str(key)
+    if what == "cr":
+        return f"cr{key}"
+    if what == "spr":
+        return spr_name(key).lower()
+    if what == "msr":
+        return "msr"
+    if what == "mem":
+        addr, size = key
+        region = session.machine.memory.region_at(addr)
+        if isinstance(region, PacaArray):
+            return region.name_of(addr)
+        return f"mem{8 * size}[{addr:#x}]"
+    if what == "icp":
+        icp, fld = key
+        return f"{icp.name}.{fld}"
+    return what
+
+
+def _fmt(v) -> str:
+    if isinstance(v, tuple):
+        return "[" + ", ".join(f"({s:#x}, {p:#x})" for s, p in v) + "]"
+    return hex(v) if isinstance(v, int) else str(v)
+
+
+def describe_changes(session: Session, step: Step) -> tuple[list[str], list[str]]:
+    """(state changes as 'name: old -> new', device accesses as 'icp[0]: meaning')."""
+    changes, mmio = [], []
+    for c in step.changes:
+        if c[0] == "mmio":
+            mmio.append(f"{c[1].name}: {c[3]}")
+        elif c[0] == "note":
+            mmio.append(c[3])
+        elif c[0] == "load":
+            name = change_name(session, ("mem", c[1]))
+            mmio.append(f"{name} -> {c[3]:#x}" + (" (cache-inhibited load from RAM)" if c[2] else ""))
+        elif c[0] != "icp":               # ICP register changes are told by the access's meaning
+            changes.append(f"{change_name(session, c)}: {_fmt(c[2])} -> {_fmt(c[3])}")
+    return changes, mmio
+
+
+def _branch(session: Session, step: Step) -> str | None:
+    eng = session.engine
+    if step.pc not in eng.conditional or step.next_pc is None:
+        return None
+    taken = step.next_pc != step.pc + 4
+    if not taken:
+        return "not taken"
+    name = eng.exit_names.get(step.next_pc) or ", ".join(eng.labels_at.get(step.next_pc, ())) or hex(step.next_pc)
+    return f"taken -> {name}"
+
+
+def _source(session: Session, pc: int) -> tuple[str, str]:
+    ai = session.program.insns.get(pc)
+    if ai is None:
+        return f"{pc:#x}", ""
+    up = session.program.upstream_line(ai.pos)
+    where = f"{ai.pos.line}" + (f"[{up}]" if up else "")
+    text = " ".join((source_line(ai.pos) or ai.stmt.text).split("/*")[0].split())
+    if pc in session.image.patched:
+        text += " [patched to nop]" if session.image.word(pc) == 0x60000000 else " [patched]"
+    return where, text
+
+
+def trace_lines(session: Session, result: Result) -> list[str]:
+    out = []
+    for step in result.journal or ():
+        changes, mmio = describe_changes(session, step)
+        if step.pc is None:
+            out.append(f"{'':>10}  -- event: {step.event}" + "".join(f"\n{'':>14}{x}" for x in changes + mmio))
+            continue
+        where, text = _source(session, step.pc)
+        parts = [f"{step.pc:#010x}  {where:>9}  {text:<38}"]
+        parts += changes
+        parts += [f"[{m}]" for m in mmio]
+        br = _branch(session, step)
+        if br:
+            parts.append(f"({br})")
+        out.append("  ".join(parts).rstrip())
+    out.append(f"=> {result.message} after {result.steps} steps")
+    return out
+
+
+def trace_json(session: Session, result: Result) -> list[str]:
+    out = []
+    for step in result.journal or ():
+        changes = [{"name": change_name(session, c), "old": _json(c[2]), "new": _json(c[3])}
+                   for c in step.changes if c[0] not in ("mmio", "note", "icp", "load")]
+        loads = [{"name": change_name(session, ("mem", c[1])), "addr": c[1][0], "size": c[1][1], "value": c[3]}
+                 for c in step.changes if c[0] == "load"]
+        mmio = [{"device": c[1].name, "addr": c[2][0], "size": c[2][1], "store": c[2][3], "value": c[2][4],
+                 "meaning": c[3]} for c in step.changes if c[0] == "mmio"]
+        rec: dict = {"step": step.index, "thread": step.thread}
+        if step.pc is None:
+            rec["event"] = step.event
+        else:
+            ai = session.program.insns.get(step.pc)
+            rec["pc"] = step.pc
+            if ai is not None:
+                rec.update(file=ai.pos.file, line=ai.pos.line, upstream=session.program.upstream_line(ai.pos),
+                           insn=ai.stmt.text, base=ai.base_text())
+            br = _branch(session, step)
+            if br:
+                rec["branch"] = {"taken": br.startswith("taken"), "target": step.next_pc}
+        rec["changes"] = changes
+        rec["loads"] = loads
+        rec["mmio"] = mmio
+        out.append(json.dumps(rec))
+    out.append(json.dumps({"exit": result.exit, "kind": result.kind, "message": result.message,
+                           "steps": result.steps, "path": result.path}))
+    return out
+
+
+def _json(v):
+    return [list(x) for x in v] if isinstance(v, tuple) else v
