@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,13 @@ def image(tmp_path):
         path.write_text(text)
         return build_image(str(path), BuildOptions(**opts), cpu)
     return run
+
+
+def ppc(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the command line as a user would (the checkout's package first on the path)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "ppcinterp", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env)
 
 
 def need_gas() -> None:

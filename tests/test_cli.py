@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-from conftest import FRAGMENT, ROOT
-
-
-def ppc(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ppcinterp", *args], cwd=cwd, capture_output=True, text=True)
+from conftest import FRAGMENT, ppc
 
 
 def test_check_fragment_with_no_flags():

@@ -79,8 +79,8 @@ def resolve(m: Machine, name: str) -> Ref:
             addr = int(mm.group(2), 0)
         except ValueError:
             raise StateNameError(f"'{mm.group(2)}' is not an address") from None
-        return Ref(text, lambda: m.memory.read(addr, size), lambda v: m.memory.write(addr, size, v & ((1 << (8 * size)) - 1)),
-                   8 * size)
+        mask = (1 << (8 * size)) - 1
+        return Ref(text, lambda: m.memory.read(addr, size), lambda v: m.memory.write(addr, size, v & mask), 8 * size)
     if re.fullmatch(r"r([0-9]|[12][0-9]|3[01])", key):
         i = int(key[1:])
         return Ref(key, lambda: t.gpr[i], lambda v: t.gpr.__setitem__(i, v & (2**64 - 1)))
@@ -144,12 +144,16 @@ def _paca(m: Machine, n: int, field: str) -> Ref:
 
 def _icp(m: Machine, n: int, reg: str) -> Ref:
     icp = m.icps[n]
+
+    def store(offset: int, size: int):
+        return lambda v: icp.write(icp.base + offset, size, v & ((1 << (8 * size)) - 1), True, m.memory)
+
     if reg == "mfrr":
-        return Ref(f"icp[{n}].mfrr", lambda: icp.mfrr, lambda v: icp.write(icp.base + MFRR, 1, v & 0xFF, True, m.memory), 8)
+        return Ref(f"icp[{n}].mfrr", lambda: icp.mfrr, store(MFRR, 1), 8)
     if reg == "cppr":
-        return Ref(f"icp[{n}].cppr", lambda: icp.cppr, lambda v: icp.write(icp.base + XIRR, 1, v & 0xFF, True, m.memory), 8)
+        return Ref(f"icp[{n}].cppr", lambda: icp.cppr, store(XIRR, 1), 8)
     if reg == "xirr":
-        return Ref(f"icp[{n}].xirr", icp.xirr, lambda v: icp.write(icp.base + XIRR, 4, v, True, m.memory), 32)
+        return Ref(f"icp[{n}].xirr", icp.xirr, store(XIRR, 4), 32)
     if reg == "pending":
         def set_pending(v):
             icp._set("pending", ())

@@ -1,0 +1,61 @@
+"""Bad input and runaway code end in a clear message and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, ppc
+
+FRAGMENT = ROOT / "asm" / "book3s_hv_rmhandlers.S"
+
+
+
+def write(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def run_source(tmp_path, asm: str, extra: str = ""):
+    write(tmp_path, "t.S", asm)
+    sc = write(tmp_path, "t.toml", f'source = "t.S"\nentry = "start"\n{extra}')
+    return ppc("run", str(sc), cwd=tmp_path)
+
+
+def test_unimplemented_instruction(tmp_path):
+    r = run_source(tmp_path, "start:\n\tli r3,1\n\tmffs f0\n\tblr\n")
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "unimplemented instruction mffs at" in r.stdout and "t.S:3" in r.stdout
+
+
+def test_unmapped_access(tmp_path):
+    r = run_source(tmp_path, "start:\n\tlis r4,0x7000\n\tld r3,0(r4)\n")
+    assert r.returncode == 1
+    assert "load of 8 bytes at 0x70000000: unmapped by ld at" in r.stdout and "t.S:3" in r.stdout
+
+
+def test_runaway_loop(tmp_path):
+    r = run_source(tmp_path, "start:\n\tnop\n1:\taddi r3,r3,1\n\tb 1b\n", "max_steps = 500\n")
+    assert r.returncode == 1
+    assert "step limit of 500 reached; the code loops over" in r.stdout and "lines 3-4" in r.stdout
+
+
+@pytest.mark.parametrize("toml, message, line", [
+    ('source = "{src}"\nentyr = "hunk 3"\n', "unknown key 'entyr' in the scenario (expected one of:", 2),
+    ('source = "{src}"\nthreads = "two"\n', "'threads' in the scenario must be an integer, not a string", 2),
+    ('source = "{src}"\n[state]\npaca.kvm_hstate.host_ipx = 1\n', "the PACA has no field 'kvm_hstate.host_ipx'", 3),
+    ('source = "{src}"\n[state]\nr99 = 1\n', "unknown name 'r99'", 3),
+    ('source = "{src}"\n[state]\nr3 = "NO_SUCH_CONSTANT"\n', "is not a number or a constant", 3),
+    ('source = "{src}"\n[expect]\nexits = "x"\n', "unknown key 'exits' in [expect]", 3),
+    ('source = "{src}"\nentry = \n', "invalid TOML", 2),
+    ('source = "{src}"\n[[events]]\nat = "nowhere"\nset = {{ r3 = 1 }}\n', "event at 'nowhere'", 3),
+])
+def test_bad_scenario(tmp_path, toml, message, line):
+    sc = write(tmp_path, "bad.toml", toml.format(src=FRAGMENT))
+    r = ppc("run", str(sc))
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{sc}:{line}:" in r.stderr and message in r.stderr
+
+
+def test_missing_scenario_file():
+    r = ppc("run", "nope.toml")
+    assert r.returncode == 1 and "cannot read scenario 'nope.toml'" in r.stderr
