@@ -67,7 +67,12 @@ class Session:
         return self.ref(name).get()
 
     def set(self, name: str, value) -> None:
-        self.ref(name).set(value)
+        ref = self.ref(name)
+        if isinstance(value, bool):
+            value = int(value)
+        if not isinstance(value, int | list | tuple):
+            raise PpcError(f"'{name}' needs an integer, not {type(value).__name__} {value!r}")
+        ref.set(value)
 
     def reset(self) -> None:
         self.machine.reset()
