@@ -109,6 +109,14 @@ def _bc(ctx, f):
         if bo & 8:
             return lambda: target if cr[fld] & bit else nxt
         return lambda: nxt if cr[fld] & bit else target
+    if not ctx.insn.lk and (bo & 0b10110) == 0b10000:     # bdnz: CTR only, branch while CTR != 0
+        spr = ctx.spr
+
+        def bdnz():
+            c = (spr.get(CTR, 0) - 1) & M64
+            spr[CTR] = c
+            return target if c else nxt
+        return bdnz
     cond = _condition(ctx, bo, bi)
     lk = ctx.insn.lk
 

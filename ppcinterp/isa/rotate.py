@@ -80,7 +80,17 @@ def _rotate(ctx, f, compute):
 @semantics("rlwinm")
 def _rlwinm(ctx, f):
     sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
-    return _rotate(ctx, f, lambda s, a, b: rotl32(s, sh) & m)
+    if ctx.insn.rc:
+        return _rotate(ctx, f, lambda s, a, b: rotl32(s, sh) & m)
+    # The most common rotate, inlined: ROTL32 of the low word, then the mask.
+    g, nxt, ra, rs, back = ctx.g, ctx.nxt, f["RA"], f["RS"], 64 - sh
+
+    def run():
+        w = g[rs] & M32
+        w |= w << 32
+        g[ra] = ((w << sh) | (w >> back)) & m
+        return nxt
+    return run
 
 
 @semantics("rlwimi")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 PAGE_SHIFT = 12
 _FMT = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I"), 8: struct.Struct(">Q")}
+_UNPACK = {n: s.unpack_from for n, s in _FMT.items()}
 
 
 class MemoryFault(Exception):
@@ -26,8 +27,9 @@ class Region:
     base: int
     size: int
 
-    def contains(self, addr: int, size: int) -> bool:
-        return self.base <= addr and addr + size <= self.base + self.size
+    @property
+    def end(self) -> int:
+        return self.base + self.size
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Ram(Region):
 
     def __post_init__(self) -> None:
         self.data = bytearray(self.size)
+        self.limit = self.base + self.size      # plain attributes: read on every access
+        self.plain = True
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
         v = _FMT[size].unpack_from(self.data, addr - self.base)[0]
@@ -56,6 +60,12 @@ class Ram(Region):
 
 class Device(Region):
     """A memory-mapped device: subclasses implement load/store at an offset with a size."""
+
+    plain = False
+
+    @property
+    def limit(self) -> int:
+        return self.base + self.size
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
         value, meaning = self.load(addr - self.base, size)
@@ -96,13 +106,15 @@ class Memory:
 
     def read(self, addr: int, size: int, ci: bool = False) -> int:
         r = self.pages.get(addr >> PAGE_SHIFT)
-        if r is None or not r.contains(addr, size):
+        if r is None or addr + size > r.limit or addr < r.base:
             raise MemoryFault(addr, size, False)
+        if r.plain and self.log is None:          # RAM, nothing observing: no method call
+            return _UNPACK[size](r.data, addr - r.base)[0]
         return r.read(addr, size, ci, self)
 
     def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
         r = self.pages.get(addr >> PAGE_SHIFT)
-        if r is None or not r.contains(addr, size):
+        if r is None or addr + size > r.limit or addr < r.base:
             raise MemoryFault(addr, size, True)
         r.write(addr, size, value, ci, self)
 
