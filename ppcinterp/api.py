@@ -37,6 +37,7 @@ class Session:
             raise PpcError(str(e)) from None
         self._map_image()
         self.engine = Engine(self.image, self.machine)
+        self._initial = self.machine.snapshot()
 
     def _asm_offsets(self) -> str:
         for f in self.program.preprocessed.files:
@@ -75,11 +76,14 @@ class Session:
         ref.set(value)
 
     def reset(self) -> None:
-        self.machine.reset()
-        for name, sec in self.program.sections.items():
-            region = self.machine.memory.region_at(sec.base) if sec.data else None
-            if region is not None:
-                region.data[:] = self.image.data[name]
+        """Back to the state the session started in (power-on machine, program image in memory)."""
+        self.machine.restore(self._initial)
+
+    def snapshot(self) -> tuple:
+        return self.machine.snapshot()
+
+    def restore(self, snap: tuple) -> None:
+        self.machine.restore(snap)
 
     # ---- where to start ----
     def address_of(self, spec: str) -> int:

@@ -10,7 +10,7 @@ from ppcinterp.machine.xics import PAGE, Icp
 
 DEFAULT_PACA_BASE = 0x0200_0000
 DEFAULT_ICP_BASE = 0x3_FFFE_0000_0000     # real address of the first thread's ICP page (stride one page)
-DEFAULT_RAM = (0x0100_0000, 0x0080_0000)  # a scratch RAM region for vcpu structs, stacks, user data
+DEFAULT_RAM = (0x0100_0000, 0x0010_0000)  # 1 MiB of scratch RAM for vcpu structs, stacks, user data
 
 
 class Machine:
@@ -57,6 +57,23 @@ class Machine:
         if self.paca.layout.field("kvm_hstate.xics_phys"):
             for i, icp in enumerate(self.icps):
                 self.memory.write(self.paca.addr_of(i, "kvm_hstate.xics_phys"), 8, icp.base)
+
+    def snapshot(self) -> tuple:
+        """Everything a run can change, cheap to take and to restore (exploration resets thousands of times)."""
+        return (self.current, [t.snapshot() for t in self.threads],
+                [bytes(r.data) for r in self.memory.regions if isinstance(r, Ram)],
+                [(i.cppr, i.mfrr, i.pending) for i in self.icps], list(self.slb), self.tb)
+
+    def restore(self, snap: tuple) -> None:
+        current, threads, rams, icps, slb, tb = snap
+        self.current = current
+        for t, s in zip(self.threads, threads, strict=True):
+            t.restore(s)
+        for r, data in zip((r for r in self.memory.regions if isinstance(r, Ram)), rams, strict=True):
+            r.data[:] = data
+        for i, (cppr, mfrr, pending) in zip(self.icps, icps, strict=True):
+            i.cppr, i.mfrr, i.pending = cppr, mfrr, pending
+        self.slb, self.tb = slb, tb
 
     def attach(self, log: list | None) -> None:
         """Record every change into `log` (or stop recording with None)."""
