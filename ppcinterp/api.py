@@ -18,6 +18,8 @@ from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.names import Ref, StateNameError, resolve
 from ppcinterp.machine.paca import PacaLayout
+from ppcinterp.machine.predicate import PredicateError, evaluate, parse
+from ppcinterp.machine.predicate import names as predicate_names
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
 
 
@@ -84,6 +86,24 @@ class Session:
 
     def restore(self, snap: tuple) -> None:
         self.machine.restore(snap)
+
+    def condition(self, text: str) -> Callable[[], int]:
+        """A user's condition over state (`paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff`), checked
+        now for unknown names, evaluated each time the returned function is called."""
+        try:
+            node = parse(text)
+        except PredicateError as e:
+            raise PpcError(f"in condition '{text}' at column {e.column}: {e}") from None
+        getters: dict[str, Callable[[], int]] = {}
+        for name in predicate_names(node):
+            try:
+                getters[name] = resolve(self.machine, name).get
+            except StateNameError as e:
+                value = self.program.preprocessed.macro_value(name)
+                if value is None:
+                    raise PpcError(f"in condition '{text}': {e}") from None
+                getters[name] = (lambda v: lambda: v)(value)
+        return lambda: evaluate(node, lambda name, _col: getters[name]())
 
     # ---- where to start ----
     def address_of(self, spec: str) -> int:

@@ -105,11 +105,63 @@ def cmd_trace(args: argparse.Namespace) -> int:
     return 0 if out.result.ok else 1
 
 
+def _paths_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="assembly source (.S)")
+    p.add_argument("--entry", required=True, help="where to start: a label, 'hunk N', 'line N', 'upstream N'")
+    p.add_argument("--domain", help="input domain (.toml); default: the shipped one for this entry")
+    cpu = p.add_mutually_exclusive_group()
+    cpu.add_argument("--cpu", help="explore on this CPU only")
+    cpu.add_argument("--all-cpus", action="store_true", help="explore on every CPU model")
+    p.add_argument("--config", default=None, help="kernel config for asm-offsets")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ppcinterp.asm.cpus import CPUS
+    from ppcinterp.run.explore import explore, find_domain, load_domain
+    from ppcinterp.views.paths import paths_json, paths_text
+
+    domain_path = args.domain or find_domain(Path(args.file), args.entry)
+    if domain_path is None:
+        raise PpcError(f"no domain for entry '{args.entry}': give one with --domain (see asm/domains/)")
+    domain = load_domain(domain_path)
+    cpus = list(CPUS) if args.all_cpus else [args.cpu] if args.cpu else domain.cpus
+    progress = _progress(domain.size * len(cpus) // max(1, len(domain.cpus)), quiet=args.json)
+    with progress as update:
+        ex = explore(args.file, domain, args.entry, cpus, update, args.config)
+    print(paths_json(ex, cpus) if args.json else paths_text(ex, cpus))
+    return 0
+
+
+class _progress:
+    """A rich progress bar on a terminal when there are many runs; nothing otherwise."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet, self.bar = total, quiet, None
+
+    def __enter__(self):
+        if self.quiet or self.total < 2000 or not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress
+        self.bar = Progress(transient=True)
+        self.bar.__enter__()
+        task = self.bar.add_task("exploring", total=self.total)
+        return lambda done, total: self.bar.update(task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _source_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
     "run": (cmd_run, "run scenarios and check their expectations", _scenario_options),
     "trace": (cmd_trace, "run a scenario, printing every step and what it changed", _trace_options),
+    "paths": (cmd_paths, "every path an entry takes over an input domain, with branch coverage", _paths_options),
 }
 
 

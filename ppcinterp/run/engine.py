@@ -228,11 +228,12 @@ class Engine:
                 jr.steps.append(Step(n, self.machine.current, None, None, log[start:], text or "event"))
 
     # ---------------------------------------------------------------- results
-    def _finish(self, res: Result, pcs: list[int] | None) -> Result:
+    def _finish(self, res: Result, pcs: list[int] | None, exit_pc: int | None = None) -> Result:
+        """Fill in the path and branch decisions; exit_pc is where an exit sent the last instruction."""
         if pcs is not None:
             res.pcs = pcs
             res.path = [name for pc in pcs for name in self.labels_at.get(pc, ())]
-            res.decisions = [(pc, nxt != pc + 4) for pc, nxt in zip(pcs, pcs[1:] + [None], strict=True)
+            res.decisions = [(pc, nxt != pc + 4) for pc, nxt in zip(pcs, pcs[1:] + [exit_pc], strict=True)
                              if pc in self.conditional and nxt is not None]
         return res
 
@@ -245,11 +246,10 @@ class Engine:
                        "end-of-hunk": f"reached {name} at the end of hunk {getattr(e, 'hunk', '?')}",
                        }.get(kind, str(e))
             res = Result(name, kind, message, last, n, journal=jr, detail=e)
+            res = self._finish(res, pcs, pc)
             if pcs is not None and name and kind in ("exit", "end-of-hunk"):
-                res = self._finish(res, pcs)
                 res.path.append(name)
-                return res
-            return self._finish(res, pcs)
+            return res
         if isinstance(e, MemoryFault):
             d = self.insn_at.get(pc)
             msg = f"{e} by {d.name if d else '?'} at {self.where(pc)}"

@@ -1,0 +1,249 @@
+"""Path enumeration: run an entry over every combination of a declared input domain, group the runs by the
+path they take, say which inputs decide each path, and measure branch coverage over the whole exploration.
+
+A domain file (TOML):
+    entry = "hunk 3"
+    cpus = ["POWER7", "PPC970"]              # optional; each CPU is one more input
+    [fixed]                                  # state set before every run
+    r9 = 0x1000000
+    [inputs]                                 # name = [values]; values as in scenarios
+    r12 = ["BOOK3S_INTERRUPT_EXTERNAL", "BOOK3S_INTERRUPT_SYSCALL"]
+    [event_sets]                             # optional: named alternatives of scenario events
+    none = []
+    race = [ { at = "upstream 725", set = { "paca.kvm_hstate.host_ipi" = 1 } } ]
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ppcinterp.api import Session
+from ppcinterp.diagnostics import Pos, ScenarioError
+from ppcinterp.run import scenario as sc_mod
+from ppcinterp.run.engine import Result
+
+DOMAIN_KEYS = {"description": str, "entry": str, "cpus": list, "config": str, "threads": int, "max_steps": int,
+               "fixed": dict, "inputs": dict, "event_sets": dict, "source": str}
+
+
+@dataclass
+class Domain:
+    path: Path
+    text: str
+    entry: str
+    cpus: list[str]
+    fixed: list[tuple[str, object]]
+    inputs: list[tuple[str, list]]
+    event_sets: dict[str, list[sc_mod.Event]]
+    data: dict
+
+    @property
+    def size(self) -> int:
+        n = len(self.cpus) * max(1, len(self.event_sets))
+        for _, values in self.inputs:
+            n *= len(values)
+        return n
+
+
+def load_domain(path: str | Path) -> Domain:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as e:
+        raise ScenarioError(f"cannot read domain '{p}': {e.strerror}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(f"{p}: invalid TOML: {e}") from None
+    for k, v in data.items():
+        if k not in DOMAIN_KEYS:
+            raise ScenarioError(f"unknown key '{k}' in the domain (expected one of: {', '.join(DOMAIN_KEYS)})",
+                                sc_mod._pos_of(text, p, k))
+        if not isinstance(v, DOMAIN_KEYS[k]):
+            raise ScenarioError(f"'{k}' in the domain must be {sc_mod._type_name(DOMAIN_KEYS[k])}",
+                                sc_mod._pos_of(text, p, k))
+    inputs = sc_mod._flatten(data.get("inputs", {}))
+    for name, values in inputs:
+        if not isinstance(values, list) or not values:
+            raise ScenarioError(f"input '{name}' must be a non-empty list of values", sc_mod._pos_of(text, p, name))
+    event_sets = {}
+    for name, events in data.get("event_sets", {}).items():
+        if not isinstance(events, list):
+            raise ScenarioError(f"event set '{name}' must be a list of events", sc_mod._pos_of(text, p, name))
+        evs = []
+        for ev in events:
+            if not isinstance(ev, dict) or "at" not in ev or "set" not in ev:
+                raise ScenarioError(f"each event of '{name}' needs 'at' and 'set'", sc_mod._pos_of(text, p, name))
+            evs.append(sc_mod.Event(ev["at"], ev.get("note", ""), sc_mod._flatten(ev["set"])))
+        event_sets[name] = evs
+    return Domain(p, text, data.get("entry", ""), data.get("cpus", [None]), sc_mod._flatten(data.get("fixed", {})),
+                  inputs, event_sets, data)
+
+
+def find_domain(source: Path, entry: str) -> Path | None:
+    """The shipped domain for an entry: <source dir>/domains/*.toml whose `entry` matches."""
+    folder = source.resolve().parent / "domains"
+    for cand in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
+        try:
+            if tomllib.loads(cand.read_text(encoding="utf-8")).get("entry", "").strip() == entry.strip():
+                return cand
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return None
+
+
+@dataclass
+class PathGroup:
+    exit: str
+    kind: str
+    labels: list[str]
+    decisions: tuple[tuple[int, bool], ...]
+    runs: list[dict] = field(default_factory=list)       # the input combinations that took this path
+
+    def deciding(self, domain_values: dict[str, list]) -> dict[str, list]:
+        """Inputs whose values in this group are a strict subset of the domain's: the ones that mattered."""
+        out = {}
+        for name, all_values in domain_values.items():
+            seen = []
+            for r in self.runs:
+                if r[name] not in seen:
+                    seen.append(r[name])
+            if len(seen) < len(all_values):
+                out[name] = [v for v in all_values if v in seen]
+        return out
+
+
+@dataclass
+class Branch:
+    addr: int
+    pos: Pos
+    text: str
+    taken: int = 0
+    not_taken: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.taken and self.not_taken:
+            return "both"
+        return "taken only" if self.taken else "not taken only" if self.not_taken else "never reached"
+
+
+@dataclass
+class Coverage:
+    branches: dict[int, Branch]
+    labels: dict[str, int]                 # label -> times reached
+
+    def add(self, res: Result) -> None:
+        for pc, taken in res.decisions:
+            b = self.branches.get(pc)
+            if b is not None:
+                if taken:
+                    b.taken += 1
+                else:
+                    b.not_taken += 1
+        for name in res.path:
+            if name in self.labels:
+                self.labels[name] += 1
+
+    @property
+    def complete(self) -> bool:
+        return all(b.status == "both" for b in self.branches.values()) and all(self.labels.values())
+
+
+def coverage_for(session: Session, hunks: Iterable[int] | None = None) -> Coverage:
+    """Coverage of the conditional branches and labels of the given hunks (all code if None)."""
+    p, eng = session.program, session.engine
+    wanted = set(hunks) if hunks is not None else None
+
+    def included(addr: int) -> bool:
+        ai = p.insns.get(addr)
+        if ai is None:
+            return False
+        h = p.hunk_of(ai.pos)
+        return wanted is None or (h is not None and h.number in wanted)
+
+    branches = {a: Branch(a, p.insns[a].pos, " ".join(p.insns[a].stmt.text.split()))
+                for a in sorted(eng.conditional) if included(a)}
+    labels = {name: 0 for a, names in eng.labels_at.items() if included(a) for name in names}
+    return Coverage(branches, labels)
+
+
+@dataclass
+class Exploration:
+    domain: Domain
+    groups: list[PathGroup]
+    coverage: Coverage
+    runs: int
+    session: Session
+
+
+def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[str] | None = None,
+            progress: Callable[[int, int], None] | None = None, config: str | None = None) -> Exploration:
+    entry = entry or domain.entry
+    cpu_list = cpus or domain.cpus
+    names = [n for n, _ in domain.inputs]
+    value_lists = [v for _, v in domain.inputs]
+    event_names = list(domain.event_sets) or [None]
+    groups: dict[tuple, PathGroup] = {}
+    coverage = None
+    total = len(cpu_list) * len(event_names) * _product_size(value_lists)
+    done = 0
+    session = None
+    for cpu in cpu_list:
+        session = Session(source, cpu=cpu, config=config or domain.data.get("config"),
+                          threads=domain.data.get("threads", 1))
+        if coverage is None:
+            start = session.address_of(entry)
+            hunk = next((h.number for h in session.program.hunks if h.start <= start < h.end), None)
+            coverage = coverage_for(session, [hunk] if hunk else None)
+        for name, v in domain.fixed:
+            sc_mod._assign(domain, session, name, v)
+        base = session.snapshot()
+        pc = session.address_of(entry)
+        limit = domain.data.get("max_steps", 10_000)
+        for ev_name in event_names:
+            for combo in itertools.product(*value_lists):
+                session.restore(base)
+                for name, v in zip(names, combo, strict=True):
+                    sc_mod._assign(domain, session, name, v)
+                hooks = step_hooks = None
+                if ev_name is not None and domain.event_sets[ev_name]:
+                    fake = sc_mod.Scenario(domain.path, domain.text, {}, Path(source), entry, [],
+                                           domain.event_sets[ev_name], {})
+                    hooks, step_hooks = sc_mod.hooks_for(fake, session)
+                res = session.run(pc, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks)
+                coverage.add(res)
+                key = (res.exit, res.kind, tuple(res.decisions))
+                g = groups.get(key)
+                if g is None:
+                    g = groups[key] = PathGroup(res.exit, res.kind, res.path, tuple(res.decisions))
+                run = dict(zip(names, combo, strict=True))
+                if len(cpu_list) > 1:
+                    run["cpu"] = cpu
+                if ev_name is not None and len(event_names) > 1:
+                    run["events"] = ev_name
+                g.runs.append(run)
+                done += 1
+                if progress:
+                    progress(done, total)
+    return Exploration(domain, sorted(groups.values(), key=lambda g: (-len(g.runs), g.exit)), coverage, done,
+                       session)
+
+
+def _product_size(lists: list[list]) -> int:
+    n = 1
+    for v in lists:
+        n *= len(v)
+    return n
+
+
+def domain_values(ex: Exploration, cpus: list[str]) -> dict[str, list]:
+    values = {n: list(v) for n, v in ex.domain.inputs}
+    if len(cpus) > 1:
+        values["cpu"] = list(cpus)
+    if len(ex.domain.event_sets) > 1:
+        values["events"] = list(ex.domain.event_sets)
+    return values
