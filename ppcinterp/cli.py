@@ -156,11 +156,31 @@ class _progress:
         return False
 
 
+def _interleave_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml): the handler's run")
+    p.add_argument("--actor", default="host-ipi", help="the second actor (default host-ipi)")
+    p.add_argument("--invariant", help="condition that must hold once both are done (default: a host IPI is "
+                   "never lost: paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff)")
+
+
+def cmd_interleave(args: argparse.Namespace) -> int:
+    from ppcinterp.run import scenario
+    from ppcinterp.run.interleave import actor_from, explore_races
+    from ppcinterp.views.race import race_text
+
+    sc = scenario.load(args.scenario)
+    report = explore_races(sc, actor_from(sc, args.actor), args.invariant)
+    print(race_text(sc, report))
+    return 1 if report.violations else 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _source_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
     "run": (cmd_run, "run scenarios and check their expectations", _scenario_options),
     "trace": (cmd_trace, "run a scenario, printing every step and what it changed", _trace_options),
+    "interleave": (cmd_interleave, "interleave a second actor at every instruction boundary; check an invariant",
+                   _interleave_options),
     "paths": (cmd_paths, "every path an entry takes over an input domain, with branch coverage", _paths_options),
 }
 

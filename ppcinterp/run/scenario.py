@@ -39,7 +39,8 @@ from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
 
 TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "config": str, "threads": int,
             "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
-            "kernel_env": bool, "state": dict, "events": list, "expect": dict, "then": list}
+            "kernel_env": bool, "state": dict, "events": list, "expect": dict, "then": list,
+            "invariant": str, "actors": dict}
 THEN_KEYS = {"entry": str, "state": dict, "note": str}
 EVENT_KEYS = {"at": str, "note": str, "set": dict}
 EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}

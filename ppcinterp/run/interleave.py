@@ -1,0 +1,131 @@
+"""Race exploration: interleave a second actor's steps at every instruction boundary of a run and check an
+invariant once both are done.
+
+The built-in actor `host-ipi` is the host sending an IPI to the thread running the handler, as the kernel
+does after the seed commit: store 1 to the thread's host_ipi, then store IPI_PRIORITY to its MFRR (two
+separate steps, in that order). The default invariant: once the handler has exited and the host has
+finished, if host_ipi is 1 then the ICP still has the IPI (MFRR is not 0xff) -- a host IPI is never lost.
+A scenario may name its own actors and invariant:
+
+    invariant = "paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff"
+    [actors.poke]
+    steps = [ { "icp.mfrr" = "IPI_PRIORITY" } ]
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from ppcinterp.api import Session
+from ppcinterp.diagnostics import PpcError, ScenarioError
+from ppcinterp.run import scenario as sc_mod
+from ppcinterp.run.engine import Result
+from ppcinterp.run.journal import Step
+
+DEFAULT_INVARIANT = "paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff"
+
+
+@dataclass
+class Actor:
+    name: str
+    description: str
+    steps: list[list[tuple[str, object]]]        # each step: assignments made atomically
+
+
+ACTORS = {
+    "host-ipi": Actor("host-ipi", "the host sends this thread an IPI: host_ipi = 1, then MFRR = IPI_PRIORITY",
+                      [[("paca.kvm_hstate.host_ipi", 1)], [("icp.mfrr", "IPI_PRIORITY")]]),
+}
+
+
+def actor_from(sc: sc_mod.Scenario, name: str) -> Actor:
+    defined = sc.data.get("actors", {})
+    if name in defined:
+        spec = defined[name]
+        steps = spec.get("steps") if isinstance(spec, dict) else None
+        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps) or not steps:
+            raise ScenarioError(f"actor '{name}' needs steps = [ {{ name = value, ... }}, ... ]",
+                                sc_mod._pos_of(sc.text, sc.path, name))
+        return Actor(name, spec.get("description", ""), [sc_mod._flatten(s) for s in steps])
+    if name in ACTORS:
+        return ACTORS[name]
+    known = sorted(set(ACTORS) | set(defined))
+    raise PpcError(f"unknown actor '{name}' (known: {', '.join(known)})")
+
+
+@dataclass
+class Interleaving:
+    positions: tuple[int, ...]     # before which handler step each actor step runs (n = after the exit)
+    result: Result
+    holds: bool
+
+
+@dataclass
+class RaceReport:
+    actor: Actor
+    invariant: str
+    steps: int                     # handler steps in the run without the actor
+    interleavings: list[Interleaving]
+    session: Session
+    scenario: sc_mod.Scenario
+    base: tuple                    # the machine as the scenario sets it up, before any run
+
+    @property
+    def violations(self) -> list[Interleaving]:
+        return [i for i in self.interleavings if not i.holds]
+
+    def replay(self, which: Interleaving) -> Result:
+        """Run one interleaving again with the journal on (for its trace); the machine is left after it."""
+        self.session.restore(self.base)
+        return run_interleaving(self.scenario, self.session, self.actor, which.positions,
+                                self.scenario.data.get("max_steps", 10_000), journal=True)
+
+
+def explore_races(sc: sc_mod.Scenario, actor: Actor, invariant: str | None = None) -> RaceReport:
+    session = sc_mod.build_session(sc)
+    inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
+    check = session.condition(inv_text)
+    base = session.snapshot()
+    limit = sc.data.get("max_steps", 10_000)
+    hooks, step_hooks = sc_mod.hooks_for(sc, session)
+    reference = session.run(sc.entry, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks)
+    n = reference.steps
+    out = []
+    for positions in itertools.combinations_with_replacement(range(n + 1), len(actor.steps)):
+        session.restore(base)
+        res = run_interleaving(sc, session, actor, positions, limit, journal=False)
+        out.append(Interleaving(positions, res, bool(check())))
+    return RaceReport(actor, inv_text, n, out, session, sc, base)
+
+
+def run_interleaving(sc: sc_mod.Scenario, session: Session, actor: Actor, positions: tuple[int, ...],
+                     limit: int, journal: bool) -> Result:
+    """One run with the actor's steps before the given handler steps; steps not reached run after the exit."""
+    hooks, step_hooks = sc_mod.hooks_for(sc, session)
+    pending = list(range(len(actor.steps)))
+
+    def act(k: int):
+        def fire(engine, n) -> str:
+            pending.remove(k)
+            for name, v in actor.steps[k]:
+                sc_mod._assign(sc, session, name, v)
+            return f"{actor.name} step {k + 1}: " + ", ".join(f"{a} = {v}" for a, v in actor.steps[k])
+        return fire
+
+    for k, p in enumerate(positions):
+        step_hooks.setdefault(p, []).append(act(k))
+    res = session.run(sc.entry, max_steps=limit, journal=journal, hooks=hooks, step_hooks=step_hooks)
+    log: list = []
+    if journal and res.journal is not None:
+        session.machine.attach(log)
+    try:
+        for k in list(pending):                 # the actor finishes after the handler has exited
+            text = act(k)(session.engine, res.steps)
+            if res.journal is not None:
+                res.journal.steps.append(Step(res.steps, session.machine.current, None, None, list(log), text))
+                log.clear()
+    finally:
+        if journal:
+            session.machine.attach(None)
+    return res
