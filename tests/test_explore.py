@@ -100,7 +100,8 @@ def test_every_interleaving_position_including_before_and_after(tmp_path):
 def test_user_invariant_and_actor(tmp_path):
     text = (ROOT / "asm" / "scenarios" / "kvm_ipi_ee_bounce.toml").read_text().replace(
         'source = "../book3s_hv_rmhandlers.S"', f'source = "{FRAGMENT}"')
-    text = text.replace("[state]", 'invariant = "lpcr.mer == 1"\n[actors.poke]\nsteps = [ { "icp.mfrr" = 0xff } ]\n\n[state]')
+    extra = 'invariant = "lpcr.mer == 1"\n[actors.poke]\nsteps = [ { "icp.mfrr" = 0xff } ]\n\n'
+    text = text.replace("[state]", extra + "[state]")
     sc = tmp_path / "u.toml"
     sc.write_text(text)
     r = ppc("interleave", str(sc), "--actor", "poke")
