@@ -24,6 +24,9 @@ from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
 
 
 class Session:
+    # Called as observer(session, result) after every run of every session (the pytest plugin's coverage).
+    observers: list[Callable[[Session, Result], None]] = []
+
     def __init__(self, path: str, *, cpu: str | None = None, features: int | None = None,
                  config: str | None = None, include_dirs: list[str] | None = None,
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
@@ -142,4 +145,7 @@ class Session:
     def run(self, entry: str | int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = True,
             hooks=None, step_hooks=None) -> Result:
         pc = entry if isinstance(entry, int) else self.address_of(entry)
-        return self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
+        res = self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
+        for observe in Session.observers:
+            observe(self, res)
+        return res

@@ -66,6 +66,7 @@ class Result:
     pcs: list[int] | None = None
     journal: Journal | None = None
     detail: object = None        # the Stop, for callers that need more (ContextReturn target, ...)
+    exit_labels: list[str] = field(default_factory=list)   # every label written where the run left
 
     @property
     def ok(self) -> bool:
@@ -80,6 +81,7 @@ class Engine:
         self.code: dict[int, Callable[[], int]] = {}
         self.insn_at: dict[int, InsnDef] = {}
         self.exit_names: dict[int, str] = {}
+        self.exit_labels: dict[int, list[str]] = {}
         self.labels_at: dict[int, list[str]] = self._labels()
         self.conditional: set[int] = set()
         self.decode()
@@ -128,7 +130,8 @@ class Engine:
 
     def _end_of_hunk_name(self, h) -> str:
         names = [lb.name for lb in self.program.labels
-                 if lb.addr == h.end and not lb.local and h.contains_line(lb.pos.file, lb.pos.line)]
+                 if lb.addr == h.end and lb.written and h.contains_line(lb.pos.file, lb.pos.line)]
+        self.exit_labels[SENTINEL + h.number] = names
         return names[0] if names else f"end of hunk {h.number}"
 
     def _closure(self, addr: int, word: int, nxt: int, thread) -> Callable[[], int]:
@@ -245,7 +248,8 @@ class Engine:
             message = {"exit": f"left the file to {name}",
                        "end-of-hunk": f"reached {name} at the end of hunk {getattr(e, 'hunk', '?')}",
                        }.get(kind, str(e))
-            res = Result(name, kind, message, last, n, journal=jr, detail=e)
+            res = Result(name, kind, message, last, n, journal=jr, detail=e,
+                         exit_labels=self.exit_labels.get(pc, [name] if kind == "exit" else []))
             res = self._finish(res, pcs, pc)
             if pcs is not None and name and kind in ("exit", "end-of-hunk"):
                 res.path.append(name)

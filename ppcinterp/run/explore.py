@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ppcinterp.api import Session
-from ppcinterp.diagnostics import Pos, ScenarioError
+from ppcinterp.diagnostics import ScenarioError
 from ppcinterp.run import scenario as sc_mod
-from ppcinterp.run.engine import Result
+from ppcinterp.run.coverage import Coverage
 
 DOMAIN_KEYS = {"description": str, "entry": str, "cpus": list, "config": str, "threads": int, "max_steps": int,
                "fixed": dict, "inputs": dict, "event_sets": dict, "source": str}
@@ -117,61 +117,6 @@ class PathGroup:
 
 
 @dataclass
-class Branch:
-    addr: int
-    pos: Pos
-    text: str
-    taken: int = 0
-    not_taken: int = 0
-
-    @property
-    def status(self) -> str:
-        if self.taken and self.not_taken:
-            return "both"
-        return "taken only" if self.taken else "not taken only" if self.not_taken else "never reached"
-
-
-@dataclass
-class Coverage:
-    branches: dict[int, Branch]
-    labels: dict[str, int]                 # label -> times reached
-
-    def add(self, res: Result) -> None:
-        for pc, taken in res.decisions:
-            b = self.branches.get(pc)
-            if b is not None:
-                if taken:
-                    b.taken += 1
-                else:
-                    b.not_taken += 1
-        for name in res.path:
-            if name in self.labels:
-                self.labels[name] += 1
-
-    @property
-    def complete(self) -> bool:
-        return all(b.status == "both" for b in self.branches.values()) and all(self.labels.values())
-
-
-def coverage_for(session: Session, hunks: Iterable[int] | None = None) -> Coverage:
-    """Coverage of the conditional branches and labels of the given hunks (all code if None)."""
-    p, eng = session.program, session.engine
-    wanted = set(hunks) if hunks is not None else None
-
-    def included(addr: int) -> bool:
-        ai = p.insns.get(addr)
-        if ai is None:
-            return False
-        h = p.hunk_of(ai.pos)
-        return wanted is None or (h is not None and h.number in wanted)
-
-    branches = {a: Branch(a, p.insns[a].pos, " ".join(p.insns[a].stmt.text.split()))
-                for a in sorted(eng.conditional) if included(a)}
-    labels = {name: 0 for a, names in eng.labels_at.items() if included(a) for name in names}
-    return Coverage(branches, labels)
-
-
-@dataclass
 class Exploration:
     domain: Domain
     groups: list[PathGroup]
@@ -198,7 +143,7 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
         if coverage is None:
             start = session.address_of(entry)
             hunk = next((h.number for h in session.program.hunks if h.start <= start < h.end), None)
-            coverage = coverage_for(session, [hunk] if hunk else None)
+            coverage = Coverage(session.program, session.engine, [hunk] if hunk else None)
         for name, v in domain.fixed:
             sc_mod._assign(domain, session, name, v)
         base = session.snapshot()
