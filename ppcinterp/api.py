@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ppcinterp.asm.cpus import cpu_model
@@ -21,6 +21,7 @@ from ppcinterp.machine.paca import PacaLayout
 from ppcinterp.machine.predicate import PredicateError, evaluate, parse
 from ppcinterp.machine.predicate import names as predicate_names
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
+from ppcinterp.run.stops import Paused
 
 
 class Session:
@@ -73,12 +74,31 @@ class Session:
         return self.ref(name).get()
 
     def set(self, name: str, value) -> None:
+        """Set state by name; the value is an integer, a bool, a list of (source, priority) pairs for
+        `icp.pending`, or a string: a number, a constant of the kernel environment, `&paca[N]`, `&icp[N]`."""
         ref = self.ref(name)
+        if isinstance(value, str):
+            value = self.value(value)
         if isinstance(value, bool):
             value = int(value)
         if not isinstance(value, int | list | tuple):
             raise PpcError(f"'{name}' needs an integer, not {type(value).__name__} {value!r}")
         ref.set(value)
+
+    def value(self, text: str) -> int:
+        """The integer a scenario string stands for: `0x500`, `IPI_PRIORITY`, `&paca[1]`, `&icp[0]`."""
+        t = text.strip()
+        if m := re.fullmatch(r"&(paca|icp)\[(\d+)\]", t):
+            n, mach = int(m.group(2)), self.machine
+            if n >= len(mach.threads):
+                raise PpcError(f"{t} does not exist (the core has {len(mach.threads)} threads)")
+            return mach.paca.base + n * mach.paca.layout.size if m.group(1) == "paca" else mach.icps[n].base
+        if re.fullmatch(r"-?(0x[0-9a-fA-F]+|0b[01]+|\d+)", t):
+            return int(t, 0)
+        c = self.program.preprocessed.macro_value(t)
+        if c is None:
+            raise PpcError(f"'{t}' is not a number or a constant of the kernel environment")
+        return c
 
     def reset(self) -> None:
         """Back to the state the session started in (power-on machine, program image in memory)."""
@@ -110,8 +130,8 @@ class Session:
 
     # ---- where to start ----
     def address_of(self, spec: str) -> int:
-        """A label, `hunk N`, `line N` / `FILE:N` (first instruction at or after it), `upstream N`, or an
-        address."""
+        """A label (numeric ones also as paths name them: `1:713`), `hunk N`, `line N` / `FILE:N` (the first
+        instruction at or after it), `upstream N`, or an address."""
         p = self.program
         s = spec.strip()
         if m := re.fullmatch(r"hunk\s+(\d+)", s):
@@ -124,12 +144,15 @@ class Session:
         if m := re.fullmatch(r"upstream\s+(\d+)", s):
             line = int(m.group(1))
             return self._first_insn(lambda a: (p.upstream_line(a.pos) or -1) >= line, f"upstream line {line}")
+        if s in p.symbols:
+            return p.symbols[s]
+        for addr, names in self.engine.labels_at.items():      # numeric labels as paths name them: 1:713
+            if s in names:
+                return addr
         if m := re.fullmatch(r"(?:(.+):|line\s+)(\d+)", s):
             file, line = m.group(1), int(m.group(2))
             return self._first_insn(lambda a: (file is None or Path(a.pos.file).name == Path(file).name
                                                or a.pos.file == file) and a.pos.line >= line, s)
-        if s in p.symbols:
-            return p.symbols[s]
         if re.fullmatch(r"0x[0-9a-fA-F]+|\d+", s):
             return int(s, 0)
         raise PpcError(f"unknown entry '{spec}' (a label, 'hunk N', 'line N', 'FILE:LINE', 'upstream N' "
@@ -143,9 +166,44 @@ class Session:
 
     # ---- running ----
     def run(self, entry: str | int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = True,
-            hooks=None, step_hooks=None) -> Result:
+            until: str | int | None = None, events: Mapping[str, Mapping[str, object]] | None = None,
+            hooks: dict | None = None, step_hooks: dict | None = None) -> Result:
+        """Run from `entry` to the exit (or to `until`, a location at which to stop before executing it).
+
+        events: {location: {name: value, ...}}: state set the first time the run reaches the location,
+        before the instruction there runs (the host's racing writes, say). hooks / step_hooks: the engine's
+        raw hooks, fn(engine, step) by address or by step number."""
         pc = entry if isinstance(entry, int) else self.address_of(entry)
+        hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
+        for where, assignments in (events or {}).items():
+            hooks.setdefault(self._location(where), []).append(self._event(assignments))
+        if until is not None:
+            stop_at = self._location(until)
+            name = until if isinstance(until, str) else f"{until:#x}"
+
+            def pause(_engine, n):
+                if n:                          # the entry itself does not count as reaching it
+                    raise Paused(name)
+            hooks.setdefault(stop_at, []).insert(0, pause)
         res = self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
         for observe in Session.observers:
             observe(self, res)
         return res
+
+    def _location(self, where: str | int) -> int:
+        return where if isinstance(where, int) else self.address_of(where)
+
+    def _event(self, assignments: Mapping[str, object]) -> Callable:
+        for name in assignments:
+            self.ref(name)                     # an unknown name fails now, not halfway through the run
+        fired = False
+
+        def fire(_engine, _n) -> str | None:
+            nonlocal fired
+            if fired:
+                return None
+            fired = True
+            for name, value in assignments.items():
+                self.set(name, value)
+            return ", ".join(f"{name} = {value}" for name, value in assignments.items())
+        return fire

@@ -106,7 +106,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         for r in results:
             cov.add(r)
         both = sum(1 for b in cov.branches.values() if b.status == "both")
-        tr.write_line(f"{path}: {len(results)} runs; branches covered both ways {both}/{len(cov.branches)}; "
+        runs = f"{len(results)} run{'s' * (len(results) != 1)}"
+        tr.write_line(f"{path}: {runs}; branches covered both ways {both}/{len(cov.branches)}; "
                       f"labels reached {sum(1 for n in cov.labels.values() if n)}/{len(cov.labels)}")
         for b in cov.branches.values():
             mark = "ok  " if b.status == "both" else "MISS"

@@ -16,12 +16,12 @@ from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run.journal import Journal, Step
-from ppcinterp.run.stops import FellOffCode, FellOffHunk, ReachedOutside, Stop, Unimplemented
+from ppcinterp.run.stops import FellOffCode, FellOffHunk, Paused, ReachedOutside, Stop, Unimplemented
 
 SENTINEL = 1 << 64              # pcs at and above this are exits, never real addresses
 END_OF_TEXT = SENTINEL + 0xFFFF
 DEFAULT_STEP_LIMIT = 100_000
-NOT_STEPS = (ReachedOutside, FellOffHunk, FellOffCode)     # stops raised by exits, not by instructions
+NOT_STEPS = (ReachedOutside, FellOffHunk, FellOffCode, Paused)     # stops that are not an instruction's doing
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.kind in ("exit", "end-of-hunk", "return", "power-save")
+        return self.kind in ("exit", "end-of-hunk", "return", "power-save", "stopped")
 
 
 class Engine:
@@ -236,11 +236,16 @@ class Engine:
         if pcs is not None:
             res.pcs = pcs
             res.path = [name for pc in pcs for name in self.labels_at.get(pc, ())]
-            res.decisions = [(pc, nxt != pc + 4) for pc, nxt in zip(pcs, pcs[1:] + [exit_pc], strict=True)
+            res.decisions = [(pc, nxt != pc + 4) for pc, nxt in zip(pcs, pcs[1:] + [exit_pc], strict=False)
                              if pc in self.conditional and nxt is not None]
         return res
 
     def _result(self, e: Exception, pc: int, n: int, pcs, jr) -> Result:
+        if isinstance(e, Paused):
+            res = self._finish(Result(e.name, e.kind, e.message, pcs[-1] if pcs else None, n, journal=jr,
+                                      detail=e), pcs, pc)
+            res.path += self.labels_at.get(pc, [])
+            return res
         if isinstance(e, NOT_STEPS):
             name = self.exit_names.get(pc, str(e))
             last = pcs[-1] if pcs else None

@@ -176,20 +176,10 @@ def _value(sc: Scenario, session: Session, name: str, v):
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, str):
-        if m := re.fullmatch(r"&(paca|icp)\[(\d+)\]", v.strip()):
-            n = int(m.group(2))
-            mach = session.machine
-            if n >= len(mach.threads):
-                raise ScenarioError(f"'{name}': {v} does not exist (the core has {len(mach.threads)} threads)",
-                                    _pos_of(sc.text, sc.path, name))
-            return mach.paca.base + n * mach.paca.layout.size if m.group(1) == "paca" else mach.icps[n].base
-        if re.fullmatch(r"-?(0x[0-9a-fA-F]+|\d+)", v):
-            return int(v, 0)
-        c = session.program.preprocessed.macro_value(v)
-        if c is None:
-            raise ScenarioError(f"'{name}': '{v}' is not a number or a constant of the kernel environment",
-                                _pos_of(sc.text, sc.path, name))
-        return c
+        try:
+            return session.value(v)
+        except PpcError as e:
+            raise ScenarioError(f"'{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
     if isinstance(v, list):
         try:
             return [tuple(int(x) for x in pair) for pair in v]

@@ -29,6 +29,16 @@ class FellOffHunk(Stop):
         self.hunk = hunk
 
 
+class Paused(Stop):
+    """The run reached the point it was asked to stop at (`Session.run(..., until=...)`), before executing it."""
+
+    kind = "stopped"
+
+    def __init__(self, where: str):
+        super().__init__(f"stopped at {where}")
+        self.name = where
+
+
 class FellOffCode(Stop):
     kind = "end-of-code"
 
