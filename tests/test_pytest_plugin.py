@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import FRAGMENT, ROOT
 
 HERE = Path(__file__).resolve().parent
@@ -74,15 +75,24 @@ def test_stash(ppc):
     assert "MISS label 1:751" in r.stdout and "MISS label 1:713" not in r.stdout
 
 
-def test_the_meta_test_fails_when_one_direction_loses_its_test(tmp_path):
-    """Remove the only test of 'upstream 735 taken' from the per-label tests: the meta-test names it."""
+@pytest.mark.parametrize(("marker", "missing"), [
+    ('@pytest.mark.covers("upstream 735 taken", "1:751")', "['upstream 735 taken']"),
+    ('@pytest.mark.covers("upstream 701 taken", "1:713", "upstream 720 taken", "ext_stash_for_host")',
+     "['1:713', 'ext_stash_for_host', 'upstream 701 taken', 'upstream 720 taken']"),
+])
+def test_the_meta_test_fails_when_a_label_or_direction_loses_its_test(tmp_path, marker, missing):
+    """Remove one test from the per-label tests: the meta-test fails and names what lost its test."""
     text = (HERE / "test_fragment_labels.py").read_text()
-    start = text.index('@pytest.mark.covers("upstream 735 taken", "1:751")')
+    start = text.index(marker)
     end = text.index("@pytest.mark.covers", start + 1)
     (tmp_path / "test_fragment_labels.py").write_text(text[:start] + text[end:])
     r = pytest_in(tmp_path, "-k", "every_label")
     assert r.returncode == 1, r.stdout
-    assert "no test claims to cover: ['upstream 735 taken']" in r.stdout
-    # and the untouched copy passes
-    (tmp_path / "test_fragment_labels.py").write_text(text)
-    assert pytest_in(tmp_path, "-k", "every_label").returncode == 0
+    assert f"no test claims to cover: {missing}" in r.stdout
+
+
+def test_the_meta_test_passes_on_the_whole_per_label_suite(tmp_path):
+    (tmp_path / "test_fragment_labels.py").write_text((HERE / "test_fragment_labels.py").read_text())
+    r = pytest_in(tmp_path)
+    assert r.returncode == 0, r.stdout
+    assert "passed" in r.stdout and "failed" not in r.stdout
