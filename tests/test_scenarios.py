@@ -94,3 +94,14 @@ def test_trace_json_lines():
     stash = next(x for x in recs if any(c["name"] == "paca[0].kvm_hstate.saved_xirr" for c in x.get("changes", [])))
     assert stash["changes"][0]["new"] == 0xFF001234
     assert recs[-1]["exit"] == "ext_interrupt_to_host" and recs[-1]["kind"] == "end-of-hunk"
+
+
+def test_a_cacheable_access_to_the_icp_works_and_is_flagged(tmp_path):
+    (tmp_path / "t.S").write_text("start:\n\tld r5,HSTATE_XICS_PHYS(r13)\n\tlwz r3,4(r5)\n\tstb r3,12(r5)\n")
+    (tmp_path / "t.toml").write_text('source = "t.S"\nentry = "start"\n[state]\nicp.mfrr = 4\n'
+                                     '[expect.state]\nr3 = 0xff000002\n"icp.cppr" = 4\n')
+    r = ppc("trace", str(tmp_path / "t.toml"))
+    assert "accept -> 0xff000002 (IPI, CPPR 0xff -> 0x04) (cacheable access to a device page)" in r.stdout
+    assert "MFRR <- 0x02" in r.stdout
+    rec = [json.loads(line) for line in ppc("trace", str(tmp_path / "t.toml"), "--json").stdout.splitlines()]
+    assert [m["cache_inhibited"] for step in rec[:-1] for m in step["mmio"]] == [False, False]

@@ -45,7 +45,8 @@ def describe_changes(session: Session, step: Step) -> tuple[list[str], list[str]
     changes, mmio = [], []
     for c in step.changes:
         if c[0] == "mmio":
-            mmio.append(f"{c[1].name}: {c[3]}")
+            cached = "" if c[2][2] else " (cacheable access to a device page)"
+            mmio.append(f"{c[1].name}: {c[3]}{cached}")
         elif c[0] == "note":
             mmio.append(c[3])
         elif c[0] == "load":
@@ -106,7 +107,7 @@ def trace_json(session: Session, result: Result) -> list[str]:
         loads = [{"name": change_name(session, ("mem", c[1])), "addr": c[1][0], "size": c[1][1], "value": c[3]}
                  for c in step.changes if c[0] == "load"]
         mmio = [{"device": c[1].name, "addr": c[2][0], "size": c[2][1], "store": c[2][3], "value": c[2][4],
-                 "meaning": c[3]} for c in step.changes if c[0] == "mmio"]
+                 "cache_inhibited": c[2][2], "meaning": c[3]} for c in step.changes if c[0] == "mmio"]
         rec: dict = {"step": step.index, "thread": step.thread}
         if step.pc is None:
             rec["event"] = step.event
