@@ -7,6 +7,9 @@ evaluator, never Python's eval.
 Operands are state names (see machine/names.py, a leading $ is allowed), numbers, and constants of the
 kernel environment. Operators, loosest first: || && | ^ & (== !=) (< <= > >=) (<< >>) (+ -) (* / %),
 unary ! ~ -, and parentheses. True is 1, false 0.
+
+For the debugger: `$`, `$N`, `$$`, `$$N` (gdb's value history) are names that keep their `$`, and `&NAME`
+(an address) is looked up as the name `&NAME`; what they mean is up to the caller's lookup.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)
+  | (?P<hist>\$\$?\d*(?![\w$]))
   | (?P<name>\$?[A-Za-z_][\w.]*(?:\[[^\]]+\][\w.]*)*)
   | (?P<op>\|\||&&|==|!=|<=|>=|<<|>>|[-+*/%<>!~&|^()])
 )""", re.X)
@@ -72,6 +76,10 @@ def parse(text: str) -> Node:
             return ("num", int(val, 0))
         if kind == "name":
             return ("name", val.lstrip("$"), col)
+        if kind == "hist":
+            return ("name", val, col)
+        if val == "&" and peek()[0] == "name":
+            return ("name", "&" + take()[1].lstrip("$"), col)
         if val == "(":
             node = binary(0)
             if take()[1] != ")":

@@ -7,7 +7,7 @@ path or hooks, the loop pays for nothing else; with them, a second loop records 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 
 from ppcinterp.asm.fixup import Image
@@ -221,6 +221,53 @@ class Engine:
             if jr is not None:
                 machine.attach(None)
         return self._result_limit(pc, max_steps, pcs, jr)
+
+    def resume(self, pc: int, journal: Journal, *, max_steps: int = 1, first: int = 0, arrive: bool = False,
+               breaks: Container[int] = frozenset(), hooks: dict[int, list] | None = None,
+               step_hooks: dict[int, list] | None = None) -> tuple[int, Result | None]:
+        """Go on with a journaled run from pc, appending to `journal`: the debugger's primitive.
+
+        Executes up to max_steps instructions, numbered from `first`. Hooks run when the run arrives at their
+        address (or step number): after the instruction before them and before any stop there, so that a stop
+        shows what happened on the way; `arrive` runs pc's own hooks first (the run has just arrived at pc).
+        Stops on arriving at an address in `breaks`. Returns the pc to execute next and, when the run ended
+        (an exit, a fault...), its Result as Engine.run names it; the caller has the journal for the path."""
+        code, machine, steps = self.code, self.machine, journal.steps
+        log: list = []
+        machine.attach(log)
+        thread = machine.current
+        n, start = first - 1, 0
+        try:
+            if arrive:
+                if step_hooks and first in step_hooks:
+                    self._event(step_hooks[first], first, journal, log)
+                if hooks and pc in hooks:
+                    self._event(hooks[pc], first, journal, log)
+            for n in range(first, first + max_steps):  # noqa: B007 - n numbers the step a Stop arrives at
+                start = len(log)
+                nxt = code[pc]()
+                steps.append(Step(n, thread, pc, nxt, log[start:]))
+                pc = nxt
+                if step_hooks and n + 1 in step_hooks:
+                    self._event(step_hooks[n + 1], n + 1, journal, log)
+                if hooks and pc in hooks:
+                    self._event(hooks[pc], n + 1, journal, log)
+                if pc in breaks:
+                    break
+            n += 1                                    # instructions executed so far
+            if pc in self.exit_names or pc not in code:
+                code[pc]()                            # an exit raises its Stop; no code raises KeyError
+        except KeyError:
+            if pc in code:
+                raise
+            return pc, self._result_nocode(pc, n, None, journal)
+        except (Stop, MemoryFault) as e:
+            if not isinstance(e, NOT_STEPS):
+                steps.append(Step(n, thread, pc, None, log[start:]))
+            return pc, self._result(e, pc, n, None, journal)
+        finally:
+            machine.attach(None)
+        return pc, None
 
     def _event(self, fns, n: int, jr: Journal | None, log: list) -> None:
         """Run a hook (or a list of hooks) before step n; each is journaled as an event of its own."""

@@ -5,6 +5,9 @@ Changes are tuples (what, key, old, new):
   ("mem", (addr, size), old, new)            ("icp", (icp, field), old, new)
   ("mmio", device, (addr, size, ci, is_store, value), meaning)      ("note", None, None, text)
   ("load", (addr, size), cache_inhibited, value): a RAM read, recorded so that views can name what was read
+  ("thread", None, old, new): the current hardware thread changed (the debugger's `thread N`)
+Reads ("load", "mmio") and notes change nothing: undo and redo skip them; a device's state changes are
+recorded as "icp" changes beside the access that caused them.
 """
 
 from __future__ import annotations
@@ -42,14 +45,27 @@ class Journal:
 
 
 def undo(machine, step: Step) -> None:
-    t = machine.threads[step.thread]
-    for what, key, old, _new in reversed(step.changes):
-        if what in ("gpr", "cr", "fpr", "vr", "spr", "msr"):
-            t.undo(what, key, old)
-        elif what == "mem":
-            addr, size = key
-            region = machine.memory.region_at(addr)
-            region.data[addr - region.base:addr - region.base + size] = old.to_bytes(size, "big")
-        elif what == "icp":
-            icp, fld = key
-            icp.undo(fld, old)
+    for change in reversed(step.changes):
+        _put(machine, step.thread, change, change[2])
+
+
+def redo(machine, step: Step) -> None:
+    """Apply a recorded step again, exactly as it happened (replaying history, events included, without
+    running anything: devices and hooks are not asked twice)."""
+    for change in step.changes:
+        _put(machine, step.thread, change, change[3])
+
+
+def _put(machine, thread: int, change: tuple, value) -> None:
+    what, key = change[0], change[1]
+    if what in ("gpr", "cr", "fpr", "vr", "spr", "msr"):
+        machine.threads[thread].undo(what, key, value)      # a put that is not itself recorded
+    elif what == "mem":
+        addr, size = key
+        region = machine.memory.region_at(addr)
+        region.data[addr - region.base:addr - region.base + size] = value.to_bytes(size, "big")
+    elif what == "icp":
+        icp, fld = key
+        icp.undo(fld, value)
+    elif what == "thread":
+        machine.current = value
