@@ -174,6 +174,34 @@ def cmd_interleave(args: argparse.Namespace) -> int:
     return 1 if report.violations else 0
 
 
+def _debug_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", metavar="SCENARIO|FILE",
+                   help="a scenario (.toml), or an assembly source (.S) with --entry")
+    p.add_argument("--entry", help="where a source file's run starts: a label, 'hunk N', 'line N', 'upstream N'")
+    p.add_argument("--batch", action="store_true", help="run the -x and -ex commands, print their output, exit")
+    p.add_argument("-x", dest="scripts", action="append", default=[], metavar="FILE",
+                   help="execute debugger commands from FILE ('#' starts a comment)")
+    p.add_argument("-ex", dest="commands", action="append", default=[], metavar="CMD",
+                   help="execute one command (repeatable; after the -x files, in order)")
+    src = p.add_argument_group("source options (a FILE, not a scenario)")
+    src.add_argument("--cpu", default=None, help="CPU model for feature sections (default POWER7)")
+    src.add_argument("--features", type=_int, default=None, metavar="MASK", help="cpu_features value to use")
+    src.add_argument("--config", default=None, help="kernel config for asm-offsets (default pseries_defconfig)")
+    src.add_argument("-I", dest="include", action="append", default=[], metavar="DIR", help="#include search dir")
+    src.add_argument("-D", dest="define", action="append", default=[], type=_define, metavar="NAME[=VALUE]",
+                     help="define a preprocessor macro")
+    src.add_argument("--no-kernel-env", action="store_true", help="do not force-include ppcinterp/env.h")
+    src.add_argument("--base", type=_int, default=None, help="address of .text (default 0x100000)")
+    src.add_argument("--threads", type=_int, default=None, help="hardware threads in the core (default 1)")
+    src.add_argument("--current", type=_int, default=None, help="the thread that runs (default 0)")
+
+
+def cmd_debug(args: argparse.Namespace) -> int:
+    from ppcinterp.debug.batch import main
+
+    return main(args)
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _source_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
@@ -182,6 +210,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
     "interleave": (cmd_interleave, "interleave a second actor at every instruction boundary; check an invariant",
                    _interleave_options),
     "paths": (cmd_paths, "every path an entry takes over an input domain, with branch coverage", _paths_options),
+    "debug": (cmd_debug, "step through a scenario or an entry with a gdb-like debugger (reverse steps too)",
+              _debug_options),
 }
 
 

@@ -1,0 +1,562 @@
+"""The debugger's engine: a run that can be stepped, continued and reversed, with breakpoints and watchpoints.
+
+No UI here. A UI calls `execute(line) -> text` (the gdb-like command language, commands.py) and reads the
+structured state for its panes: `location()`, `points`, `changed()`, `path()`, `mmio()`, `machine.current`,
+`in_past`, `exited`, `history_range()`, `displays`.
+
+How it runs: live execution is Engine.resume with the journal on (chunks that stop at breakpoint addresses, so
+`continue` pays nothing per step beyond the engine's own loop; one instruction at a time when a watchpoint or a
+per-step condition must be checked). Everything executed is history (history.py): reverse commands undo it,
+forward commands in the past redo it exactly (the scenario's racing writes included) and go on live at the
+end. Changing state in the past forgets the future and goes on live from there.
+
+Scenario events are hooks that fire on arriving at their address (or step number), before any stop there, so a
+stop shows what the host did on the way. Whether an event has fired is read from the history, so forgetting
+the future makes its events pending again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ppcinterp.api import Session
+from ppcinterp.debug.commands import Commands
+from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.history import History
+from ppcinterp.debug.points import KIND_TITLES, Breakpoint, Points, Watchpoint
+from ppcinterp.debug.present import Location, Symbols, relative
+from ppcinterp.debug.values import Values
+from ppcinterp.diagnostics import PpcError, ScenarioError
+from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.machine.names import StateNameError, resolve
+from ppcinterp.run import scenario
+from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
+from ppcinterp.run.journal import Step
+from ppcinterp.views.trace import change_name
+
+CHUNK = 4096                     # instructions per live chunk: how often Ctrl-C is looked at
+LR = 8
+
+
+@dataclass
+class Stop:
+    """Why a command that moved stopped, for the UI to report."""
+
+    reason: str                  # step | location | breakpoint | watchpoint | exit | history-start | limit |
+    moved: int                   # interrupted | error; moved: instructions executed or undone
+    backward: bool = False
+    breakpoints: list[Breakpoint] = field(default_factory=list)
+    watch_reports: list[str] = field(default_factory=list)
+    exit: Result | None = None
+    unit: list[Step] = field(default_factory=list)     # the last instruction moved over, with its events
+    message: str = ""
+
+
+@dataclass
+class Display:
+    number: int
+    expr: str
+    fmt: str | None              # what followed the slash: a print format (x) or an examine one (4xw, i)
+    examine: bool = False        # shown as x/FMT EXPR (an `i` format, a count or a unit) rather than print
+    enabled: bool = True
+
+
+@dataclass
+class Access:
+    """A device access in the history, with the device's own account of what it meant."""
+
+    step: int                    # instruction number (an event shares the number of the next instruction)
+    pc: int | None               # None: an event (the host, the user) made it
+    device: str
+    addr: int
+    size: int
+    store: bool
+    value: int
+    meaning: str
+    event: str | None
+
+
+class DebugEngine:
+    def __init__(self, session: Session, entry: str | int, *, events: Sequence[scenario.Event] = (),
+                 max_steps: int = DEFAULT_STEP_LIMIT, title: str | None = None, notes: Sequence[str] = ()):
+        self.session = session
+        self.machine = session.machine
+        try:
+            self.entry_pc = entry if isinstance(entry, int) else session.address_of(entry)
+        except PpcError as e:
+            raise DebugError(e.message) from None
+        self.entry = entry if isinstance(entry, str) else f"{entry:#x}"
+        self.title = title or self.entry
+        self.max_steps = max_steps
+        self.notes = list(notes)           # said once, at the start (what the debugger does not follow)
+        self.points = Points()
+        self.values = Values(self)
+        self.symbols = Symbols(self)
+        self.displays: list[Display] = []
+        self.fired: dict[int, int] = {}    # event number -> index of its step in the history
+        self.hooks, self.step_hooks = self._event_hooks(events)
+        self._initial = session.snapshot()
+        self._decoded = self.machine.current
+        self._interrupt = False
+        self.history = History(self.machine)
+        self.live_pc = self.entry_pc
+        self.exit: Result | None = None
+        self._marks = (0, 0)
+        self.commands = Commands(self)
+        self.restart()
+
+    # ---------------------------------------------------------------- construction
+    @classmethod
+    def from_scenario(cls, path: str | Path) -> DebugEngine:
+        """Debug a scenario: its source, CPU, state, entry and events (its [[then]] runs are not followed)."""
+        sc = scenario.load(path)
+        session = scenario.build_session(sc)
+        notes = [f"(the scenario's {len(sc.then)} [[then]] run(s) are not followed: debug from their entry "
+                 "with 'ppcinterp debug FILE --entry ...')"] if sc.then else []
+        try:
+            return cls(session, sc.entry, events=sc.events, max_steps=sc.data.get("max_steps", DEFAULT_STEP_LIMIT),
+                       title=str(path), notes=notes)
+        except DebugError as e:
+            raise ScenarioError(f"{path}: {e}") from None
+
+    @classmethod
+    def from_source(cls, path: str, entry: str, **options) -> DebugEngine:
+        """Debug a source file from an entry (a label, `hunk N`, `line N`, `FILE:N`, `upstream N`, an address);
+        options are Session's (cpu, features, config, include_dirs, defines, kernel_env, base, threads, current)."""
+        session = Session(path, **options)
+        try:
+            return cls(session, entry, title=f"{path} from {entry}")
+        except DebugError as e:
+            raise PpcError(str(e)) from None
+
+    def _event_hooks(self, events: Sequence[scenario.Event]) -> tuple[dict, dict]:
+        by_pc: dict[int, list] = {}
+        by_step: dict[int, list] = {}
+        for i, ev in enumerate(events):
+            for name, _ in ev.assignments:
+                self.session.ref(name)             # an unknown name fails now
+            m = re.fullmatch(r"step\s+(\d+)", ev.at.strip())
+            try:
+                key = int(m.group(1)) if m else self.session.address_of(ev.at)
+            except PpcError as e:
+                raise DebugError(f"event at '{ev.at}': {e.message}") from None
+            (by_step if m else by_pc).setdefault(key, []).append(self._event(i, ev))
+        return by_pc, by_step
+
+    def _event(self, number: int, ev: scenario.Event) -> Callable:
+        def fire(_engine, _n) -> str | None:
+            if number in self.fired:
+                return None
+            self.fired[number] = len(self.history.steps)     # the engine records it there next
+            for name, value in ev.assignments:
+                self.session.set(name, value)
+            return ev.note or ", ".join(f"{k} = {v}" for k, v in ev.assignments)
+        return fire
+
+    # ---------------------------------------------------------------- the command language
+    def execute(self, line: str) -> str:
+        """Run one command line (gdb's language; an empty line repeats the last command); returns its output.
+        A failing command returns its one-line error message and sets `last_ok` to False."""
+        return self.commands.execute(line)
+
+    @property
+    def last_ok(self) -> bool:
+        return self.commands.last_ok
+
+    def interrupt(self) -> None:
+        """Ask a running command to stop at the next chunk boundary (Ctrl-C)."""
+        self._interrupt = True
+
+    # ---------------------------------------------------------------- structured state
+    @property
+    def pc(self) -> int:
+        """The next instruction to execute; once the run has ended, the last one executed."""
+        h = self.history
+        if not h.at_end:
+            return h.pc()
+        if self.exit is not None:
+            last = next((s.pc for s in reversed(h.steps) if s.pc is not None), None)
+            return self.live_pc if last is None else last
+        return self.live_pc
+
+    @property
+    def in_past(self) -> bool:
+        """Replaying recorded history (forward commands redo it; changing state forgets what follows)."""
+        return not self.history.at_end
+
+    @property
+    def exited(self) -> Result | None:
+        """The run's end, when standing at it."""
+        return self.exit if self.history.at_end else None
+
+    @property
+    def thread(self) -> int:
+        return self.machine.current
+
+    def location(self, pc: int | None = None) -> Location:
+        return self.symbols.location(self.pc if pc is None else pc)
+
+    def history_range(self) -> tuple[int, int, int]:
+        """(first, current, last) instruction numbers of the recorded history."""
+        h = self.history
+        return 0, h.count, h.total()
+
+    def changed(self) -> dict[str, tuple[object, object]]:
+        """Net state changes between the previous stop and this one: name -> (old, new)."""
+        a, b = self._marks
+        n = len(self.history.steps)
+        steps, backward = self.history.between(min(a, n), min(b, n))
+        out: dict[str, list] = {}
+        for s in reversed(steps) if backward else steps:
+            for c in reversed(s.changes) if backward else s.changes:
+                if c[0] in ("load", "mmio", "note", "thread"):
+                    continue
+                old, new = (c[3], c[2]) if backward else (c[2], c[3])
+                name = change_name(self.session, c)
+                if name in out:
+                    out[name][1] = new
+                else:
+                    out[name] = [old, new]
+        return {k: (v[0], v[1]) for k, v in out.items() if v[0] != v[1]}
+
+    def path(self) -> list[str]:
+        """The labels passed so far, in order (the exit's name last once the run has left)."""
+        eng = self.session.engine
+        h = self.history
+        out = [name for s in h.steps[:h.pos] if s.pc is not None for name in eng.labels_at.get(s.pc, ())]
+        ex = self.exited
+        if ex is not None and ex.kind in ("exit", "end-of-hunk"):
+            out.append(ex.exit)
+        return out
+
+    def decisions(self) -> list[tuple[int, bool]]:
+        """(branch address, taken) of every conditional branch so far."""
+        cond = self.session.engine.conditional
+        h = self.history
+        return [(s.pc, s.next_pc != s.pc + 4) for s in h.steps[:h.pos]
+                if s.pc in cond and s.next_pc is not None]
+
+    def mmio(self, last: int = 8) -> list[Access]:
+        """The last device accesses up to this point, newest last."""
+        out: list[Access] = []
+        h = self.history
+        for s in reversed(h.steps[:h.pos]):
+            for c in reversed(s.changes):
+                if c[0] == "mmio":
+                    addr, size, _ci, store, value = c[2]
+                    out.append(Access(s.index, s.pc, c[1].name, addr, size, store, value, c[3], s.event))
+                    if len(out) == last:
+                        return out[::-1]
+        return out[::-1]
+
+    # ---------------------------------------------------------------- starting over
+    def restart(self) -> Stop | None:
+        """Back to the initial state at the entry (events due there fire); history starts afresh."""
+        m = self.machine
+        m.restore(self._initial)
+        self.history = History(m)
+        self.fired.clear()
+        self._sync_thread()
+        self.live_pc, self.exit = self.session.engine.resume(
+            self.entry_pc, self.history.journal, max_steps=0, arrive=True, hooks=self.hooks,
+            step_hooks=self.step_hooks)
+        self.history.extended()
+        self._marks = (self.history.pos, self.history.pos)
+        self.refresh_watches()
+        return Stop("exit", 0, exit=self.exit) if self.exit else None
+
+    def run(self) -> Stop:
+        """`run`: start over and continue to a breakpoint or the end."""
+        ended = self.restart()
+        if ended:
+            return ended
+        hit = self._arrived([], frozenset(), None)
+        return self._stopped(hit) if hit else self.forward()
+
+    # ---------------------------------------------------------------- moving forward
+    def check_can_run(self) -> None:
+        if self.exited is not None:
+            raise DebugError(f"The run has ended ({relative(self, self.exit.message)}). Use \"run\" to start again, or "
+                             "reverse-stepi / reverse-continue to go back.")
+
+    def forward(self, count: int | None = None, *, temps: frozenset[int] = frozenset(),
+                until: Callable[[list[Step]], bool] | None = None) -> Stop:
+        """Execute (or replay) count instructions, or until a breakpoint, watchpoint, temporary stop address,
+        until(unit), the end of the run, the step limit or an interrupt."""
+        self.check_can_run()
+        self._interrupt = False
+        h, eng = self.history, self.session.engine
+        moved, unit = 0, []
+        start, budget = h.pos, h.count + self.max_steps      # live instructions one command may execute
+        while count is None or moved < count:
+            if self._interrupt:
+                return self._stopped(Stop("interrupted", moved, unit=unit), start)
+            if not h.at_end:
+                unit = h.forward()
+                moved += 1
+                self._sync_thread()
+            else:
+                if h.count >= budget:
+                    return self._stopped(Stop("limit", moved, unit=unit), start)
+                per_unit = until is not None or bool(self.points.active_watches())
+                n = 1 if per_unit else min(CHUNK, budget - h.count, CHUNK if count is None else count - moved)
+                before, counted = len(h.steps), h.count
+                breaks = frozenset() if per_unit else self.points.addresses() | temps
+                self.live_pc, res = eng.resume(self.live_pc, h.journal, max_steps=n, first=h.count, breaks=breaks,
+                                               hooks=self.hooks, step_hooks=self.step_hooks)
+                h.extended()
+                moved += h.count - counted
+                unit = h.steps[before:] if n == 1 else []
+                if res is not None:
+                    self.exit = res
+            if h.at_end and self.exit is not None:      # the last instruction may still trigger a watchpoint
+                reports = [r for w in self.points.active_watches() if (r := self._watch_hit(w, unit, False))]
+                return self._stopped(Stop("exit", moved, exit=self.exit, unit=unit, watch_reports=reports), start)
+            hit = self._arrived(unit, temps, until)
+            if hit is not None:
+                hit.moved, hit.unit = moved, unit
+                return self._stopped(hit, start)
+        return self._stopped(Stop("step", moved, unit=unit), start)
+
+    def next_insn(self) -> Stop:
+        """nexti: one instruction, but a link branch (bl, bcl, bctrl...) runs until its return address."""
+        self.check_can_run()
+        pc = self.pc
+        d = self.session.engine.insn_at.get(pc)
+        if d is not None and d.lk:
+            stop = self.forward(None, temps=frozenset({pc + 4}))
+            if stop.reason == "location":
+                stop.reason = "step"
+            return stop
+        return self.forward(1)
+
+    def finish(self) -> tuple[Stop, int | None]:
+        """Run until the routine returns to the address in LR (its caller) or the run ends; returns the stop
+        and the return address used (None when LR holds no code address: then it runs to the end)."""
+        self.check_can_run()
+        lr = self.machine.thread.spr.get(LR, 0)
+        eng = self.session.engine
+        target = lr if lr in eng.code and lr not in eng.exit_names else None
+        return self.forward(None, temps=frozenset({target}) if target is not None else frozenset()), target
+
+    def advance(self, address: int) -> Stop:
+        """until/advance LOCATION: run until the location, or until the current routine returns (to LR)."""
+        self.check_can_run()
+        lr = self.machine.thread.spr.get(LR, 0)
+        eng = self.session.engine
+        temps = {address} | ({lr} if lr in eng.code and lr not in eng.exit_names else set())
+        return self.forward(None, temps=frozenset(temps))
+
+    def until_next(self) -> Stop:
+        """until (no argument): like nexti, but a backward jump (a loop) runs on until an address past this."""
+        self.check_can_run()
+        start = self.pc
+        d = self.session.engine.insn_at.get(start)
+        if d is not None and d.lk:
+            return self.next_insn()
+        stop = self.forward(None, until=lambda _unit: self.pc > start)
+        if stop.reason == "location":
+            stop.reason = "step"
+        return stop
+
+    # ---------------------------------------------------------------- moving backward
+    def backward(self, count: int | None = None, *,
+                 until: Callable[[list[Step]], bool] | None = None) -> Stop:
+        """Undo count instructions, or back to a breakpoint, a watchpoint, until(unit) or the first one."""
+        self._interrupt = False
+        h = self.history
+        moved, unit, start = 0, [], h.pos
+        while count is None or moved < count:
+            if self._interrupt:
+                return self._stopped(Stop("interrupted", moved, True, unit=unit), start)
+            back = h.back()
+            if back is None:
+                return self._stopped(Stop("history-start", moved, True, unit=unit), start)
+            unit = back
+            moved += 1
+            self._sync_thread()
+            hit = self._arrived(unit, frozenset(), until, backward=True)
+            if hit is not None:
+                hit.moved, hit.unit, hit.backward = moved, unit, True
+                return self._stopped(hit, start)
+        return self._stopped(Stop("step", moved, True, unit=unit), start)
+
+    def reverse_next(self) -> Stop:
+        """reverse-nexti: back one instruction; if that was a return (blr) to here, back to its call."""
+        here = self.pc if not self.exited else None
+        stop = self.backward(1)
+        if stop.reason != "step" or here is None:
+            return stop
+        s = stop.unit[0]
+        d = self.session.engine.insn_at.get(s.pc)
+        if d is not None and d.base_name == "bclr" and not d.lk and s.next_pc == here:
+            call = here - 4
+            moved = stop.moved
+            stop = self.backward(None, until=lambda u: u[0].pc == call)
+            stop.moved += moved
+            if stop.reason == "location":
+                stop.reason = "step"
+        return stop
+
+    # ---------------------------------------------------------------- what a stop is
+    def _arrived(self, unit: list[Step], temps: frozenset[int], until, backward: bool = False) -> Stop | None:
+        """Check the position just reached (after `unit`, moving either way) for reasons to stop."""
+        reports = [r for w in self.points.active_watches() if (r := self._watch_hit(w, unit, backward))]
+        pc = self.pc
+        hits, message = [], ""
+        for b in self.points.at(pc):
+            if b.condition:
+                try:
+                    if not self.values.evaluate(self.values.parse(b.condition)):
+                        continue
+                except DebugError as e:
+                    message = f"Error in testing condition for breakpoint {b.number}:\n{e}"
+            if b.ignore:
+                b.ignore -= 1
+                continue
+            b.hits += 1
+            hits.append(b)
+            if b.temporary:
+                self.points.delete(b.number)
+        if hits or message:
+            return Stop("breakpoint", 0, breakpoints=hits, watch_reports=reports, message=message)
+        if reports:
+            return Stop("watchpoint", 0, watch_reports=reports)
+        if pc in temps or (until is not None and unit and until(unit)):
+            return Stop("location", 0)
+        return None
+
+    def _watch_hit(self, w: Watchpoint, unit: list[Step], backward: bool) -> str | None:
+        try:
+            now = self.values.evaluate(w.node)
+        except DebugError:
+            now = None
+        fmt = self.commands.show_value
+        head = f"\n{KIND_TITLES[w.kind]} {w.number}: {w.expr}\n\n"
+        text = None
+        if w.kind == "watch":
+            if now != w.value:
+                text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
+                text += self._who(unit, w) if not backward else ""
+        else:
+            acc = w.accesses(unit)
+            reads = [a for a in acc if not a[1]]
+            writes = [a for a in acc if a[1]]
+            if writes and w.kind == "awatch" and now != w.value:
+                text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
+            elif writes and w.kind == "awatch":
+                text = head + f"Value = {fmt(now, w.bits)}"
+            elif reads:
+                text = head + f"Value = {fmt(reads[-1][2], w.bits)}"
+            if text and not backward:
+                text += _by(acc[-1][0])
+        w.value = now
+        if text is None:
+            return None
+        if w.condition:
+            try:
+                if not self.values.evaluate(self.values.parse(w.condition)):
+                    return None
+            except DebugError as e:
+                return text + f"\nError in testing condition for watchpoint {w.number}: {e}"
+        if w.ignore:
+            w.ignore -= 1
+            return None
+        w.hits += 1
+        return text
+
+    def _who(self, unit: list[Step], w: Watchpoint) -> str:
+        for s in reversed(unit):
+            if any(c[0] not in ("load", "mmio", "note") and change_name(self.session, c) == w.name for c in s.changes):
+                return _by(s)
+        return ""
+
+    def refresh_watches(self) -> None:
+        """Take every watch expression's value as the one to compare with (after a jump in state)."""
+        for w in self.points.watchpoints():
+            try:
+                w.value = self.values.evaluate(w.node)
+            except DebugError:
+                w.value = None
+
+    def _stopped(self, stop: Stop, start: int | None = None) -> Stop:
+        if start is not None:
+            self._marks = (start, self.history.pos)
+        if stop.reason == "exit" and stop.exit is None:
+            stop.exit = self.exit
+        return stop
+
+    def _sync_thread(self) -> None:
+        """The engine's closures are bound to a thread: rebuild them when the current thread changed."""
+        if self._decoded != self.machine.current:
+            self.session.engine.decode()
+            self._decoded = self.machine.current
+
+    # ---------------------------------------------------------------- changing state
+    def leave_past(self) -> str:
+        """About to change state: when in the past, forget the recorded future and go on live from here."""
+        h = self.history
+        if h.at_end:
+            return ""
+        self.live_pc = h.pc()
+        lost = h.truncate()
+        self.exit = None
+        self.fired = {k: v for k, v in self.fired.items() if v < h.pos}
+        return (f"Discarded the recorded future ({lost} instruction{'s' * (lost != 1)} after this point); "
+                "execution goes on live from here.")
+
+    def assign(self, name: str, expr: str) -> str:
+        """set var NAME = EXPR; returns a notice when it forgot the future."""
+        value, _ = self.values.eval(expr)
+        target = name.strip().lstrip("$")
+        if target.lower() == "pc":
+            notice = self.leave_past()
+            self.live_pc = value
+            return notice
+        m = re.fullmatch(r"(thread\[(\d+)\]\.)?mem(8|16|32|64)\[(.+)\]", target, re.I)
+        if m:
+            addr = self.values.evaluate(self.values.parse(m.group(4)))
+            target = f"{m.group(1) or ''}mem{m.group(3)}[{addr:#x}]"
+        try:
+            ref = resolve(self.machine, target)
+        except StateNameError as e:
+            raise DebugError(str(e)) from None
+        if not ref.bits:
+            raise DebugError(f"'{name}' is not a number (set it in a scenario's [state])")
+        mt = re.match(r"thread\[(\d+)\]\.", target, re.I)
+        thread = int(mt.group(1)) if mt else self.machine.current
+        notice = self.leave_past()
+        log: list = []
+        self.machine.attach(log)
+        try:
+            ref.set(value)
+        except MemoryFault as e:
+            raise DebugError(f"Cannot access memory at address {e.addr:#x}") from None
+        finally:
+            self.machine.attach(None)
+        if log:
+            self.history.record(Step(self.history.count, thread, None, None, log, f"set var {name.strip()} = {expr}"))
+        self.refresh_watches()
+        return notice
+
+    def switch_thread(self, n: int) -> str:
+        if not 0 <= n < len(self.machine.threads):
+            raise DebugError(f"Invalid thread ID: {n} (hardware threads 0-{len(self.machine.threads) - 1})")
+        notice = ""
+        old = self.machine.current
+        if n != old:
+            notice = self.leave_past()
+            self.history.record(Step(self.history.count, old, None, None, [("thread", None, old, n)], f"thread {n}"))
+            self.machine.current = n
+            self._sync_thread()
+            self.refresh_watches()
+        return notice
+
+
+def _by(step: Step) -> str:
+    if step.pc is None:
+        return f"\n(by event: {step.event})"
+    return ""

@@ -1,0 +1,245 @@
+"""`info WHAT`: registers (gdb's name / hex / natural columns), SPRs, the PACA, the ICPs, threads, the path,
+the frame, breakpoints, displays, the recorded history."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ppcinterp.debug.commands import find, numbers
+from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.present import frame_line, short_stop, source_of
+from ppcinterp.debug.report import path_text, point_table
+from ppcinterp.machine.names import StateNameError, resolve
+from ppcinterp.machine.state import LPCR_BITS, MSR_BITS, spr_name
+
+if TYPE_CHECKING:
+    from ppcinterp.debug.commands import Commands
+
+GENERAL = [f"r{i}" for i in range(32)] + ["pc", "msr", "cr", "lr", "ctr", "xer"]
+XER_FLAGS = {"so": 31, "ov": 30, "ca": 29}
+CR_FLAGS = ("lt", "gt", "eq", "so")
+
+
+def _flags(value: int, table: dict[str, int]) -> str:
+    on = [n.upper() for n, b in sorted(table.items(), key=lambda kv: -kv[1]) if value >> b & 1]
+    return "[ " + " ".join(on) + " ]" if on else "[ ]"
+
+
+def _natural(c: Commands, name: str, value: int, bits: int) -> str:
+    if name == "msr":
+        return _flags(value, MSR_BITS)
+    if name == "lpcr":
+        return _flags(value, LPCR_BITS)
+    if name == "xer":
+        return _flags(value, XER_FLAGS)
+    if name == "cr":
+        fields = [f"cr{i}:" + "|".join(f for j, f in enumerate(CR_FLAGS) if value >> (28 - 4 * i) & (8 >> j))
+                  for i in range(8) if value >> (28 - 4 * i) & 0xF]
+        return "[ " + " ".join(fields) + " ]" if fields else "[ ]"
+    if name in ("lr", "ctr", "srr0", "hsrr0") and c.dbg.symbols.symbol(value):
+        return f"{value:#x} <{c.dbg.symbols.symbol(value)}>"
+    signed = value - (1 << bits) if bits and value >> (bits - 1) & 1 else value
+    return str(signed)
+
+
+def registers(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    changed = dbg.changed()
+    rows = []
+    for raw in arg.replace(",", " ").split() or GENERAL:
+        name = raw.lstrip("$").lower()
+        if name == "pc":
+            pc = dbg.pc
+            sym = dbg.symbols.symbol(pc)
+            rows.append(f"{'pc':<15}{pc:<#19x}{pc:#x}" + (f" <{sym}>" if sym else ""))
+            continue
+        try:
+            ref = resolve(dbg.machine, name)
+        except StateNameError:
+            raise DebugError(f"Invalid register `{raw}'") from None
+        value = ref.get()
+        if isinstance(value, tuple):
+            raise DebugError(f"Invalid register `{raw}' (a list: see 'info icp')")
+        mark = "  *" if ref.name in changed else ""
+        rows.append(f"{ref.name:<15}{value:<#19x}{_natural(c, ref.name, value, ref.bits)}{mark}")
+    return "\n".join(rows)
+
+
+def sprs(c: Commands, arg: str) -> str:
+    t = c.dbg.machine.thread
+    rows = [f"{spr_name(n).lower():<15}{v:<#19x}{_natural(c, spr_name(n).lower(), v, 64)}"
+            for n, v in sorted(t.spr.items()) if v]
+    return "\n".join(rows + [f"(every other SPR of hw thread {t.index} is 0)"])
+
+
+def paca(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    words = arg.split()
+    n = int(words.pop(0)) if words and words[0].isdigit() else dbg.thread
+    if n >= len(dbg.machine.threads):
+        raise DebugError(f"paca[{n}] does not exist (the core has {len(dbg.machine.threads)} threads)")
+    arr = dbg.machine.paca
+    base = arr.base + n * arr.layout.size
+    rows = [f"paca[{n}] at {base:#x} (PACA_SIZE {arr.layout.size:#x})"]
+    for f in arr.layout.fields:
+        if words and not any(w.lower() in f.path.lower() or w.lower() in f.symbol.lower() for w in words):
+            continue
+        size = f.size if f.size in (1, 2, 4, 8) else 8
+        value = dbg.values.peek(base + f.offset, size)
+        more = "" if size == f.size else f" (first 8 of {f.size} bytes)"
+        rows.append(f"  {f.path:<30} {f.symbol:<24} +{f.offset:<#7x} {f.size:>2}  {value:#x}{more}")
+    return "\n".join(rows)
+
+
+def icp(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    which = numbers(arg) if arg.strip() else range(len(dbg.machine.icps))
+    rows = []
+    for i in which:
+        if i >= len(dbg.machine.icps):
+            raise DebugError(f"icp[{i}] does not exist (the core has {len(dbg.machine.icps)} threads)")
+        d = dbg.machine.icps[i]
+        mark = "*" if i == dbg.thread else " "
+        rows.append(f"{mark} icp[{i}] at {d.base:#x}: {d.describe()}  XIRR (poll) {d.xirr():#010x}")
+    return "\n".join(rows)
+
+
+def threads(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    rows = ["  Id   Target         Frame"]
+    for t in dbg.machine.threads:
+        mark = "*" if t.index == dbg.thread else " "
+        frame = frame_line(dbg.location()) if t.index == dbg.thread else \
+            f"(not executing; r13 {t.gpr[13]:#x})"
+        rows.append(f"{mark} {t.index:<4} hw thread {t.index:<4} {frame}")
+    return "\n".join(rows)
+
+
+def path(c: Commands, arg: str, limit: int = 40) -> str:
+    dbg = c.dbg
+    p = dbg.path()
+    rows = ["Path: " + (path_text(p) if p else "(no label passed yet)")]
+    eng, h = dbg.session.engine, dbg.history
+    branches = [s for s in h.steps[:h.pos] if s.pc in eng.conditional and s.next_pc is not None]
+    if branches:
+        rows.append("Branches:" + (f" (the last {limit} of {len(branches)})" if len(branches) > limit else ""))
+    for s in branches[-limit:]:
+        nxt = s.next_pc
+        where = "not taken" if nxt == s.pc + 4 else \
+            "taken -> " + (eng.exit_names.get(nxt) or ", ".join(eng.labels_at.get(nxt, ())) or hex(nxt))
+        rows.append(f"  {short_stop(dbg, s.pc)}\t{where}")
+    return "\n".join(rows + [_position(c)])
+
+
+def _position(c: Commands) -> str:
+    dbg = c.dbg
+    _, now, total = dbg.history_range()
+    if dbg.exited is not None:
+        state = "the run has ended"
+    elif dbg.in_past:
+        state = "replaying the recorded past"
+    else:
+        state = "at the live end"
+    return f"Instruction {now} of {total} recorded ({state})."
+
+
+def frame(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    loc = dbg.location()
+    t = dbg.machine.thread
+    rows = [f"Stack level 0, frame at {loc.pc:#x}:",
+            f" pc = {loc.pc:#x} in {loc.symbol} ({loc.where}); lr = {t.spr.get(8, 0):#x}; r1 = {t.gpr[1]:#x}"]
+    if loc.hunk is not None:
+        h = next(h for h in dbg.session.program.hunks if h.number == loc.hunk)
+        rows.append(f" hunk {h.number}: upstream lines {h.first}-{h.last}  {h.header}")
+    rows.append(f" hw thread {dbg.thread}; " + _position(c))
+    return "\n".join(rows)
+
+
+def breakpoints(c: Commands, arg: str) -> str:
+    pts = [p for p in c.dbg.points.items.values() if not arg.strip() or p.number in numbers(arg)]
+    return point_table(c.dbg, pts) or "No breakpoints or watchpoints."
+
+
+def watchpoints(c: Commands, arg: str) -> str:
+    return point_table(c.dbg, c.dbg.points.watchpoints()) or "No watchpoints."
+
+
+def display(c: Commands, arg: str) -> str:
+    ds = c.dbg.displays
+    if not ds:
+        return "There are no auto-display expressions now."
+    rows = ["Auto-display expressions now in effect:", "Num Enb Expression"]
+    for d in ds:
+        shown = (f"/{d.fmt} " if d.fmt and not d.examine else f"x/{d.fmt} " if d.examine else "") + d.expr
+        rows.append(f"{d.number}:   {'y' if d.enabled else 'n'}  {shown}")
+    return "\n".join(rows)
+
+
+def record(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    first, now, total = dbg.history_range()
+    rows = ["Active record target: the journal (always on)",
+            f"Replay mode: {'on' if dbg.in_past else 'off'}",
+            f"Lowest recorded instruction number is {first}.",
+            f"Highest recorded instruction number is {total}.",
+            f"Current instruction number is {now}."]
+    return "\n".join(rows)
+
+
+def symbol(c: Commands, arg: str) -> str:
+    if not arg:
+        raise DebugError("Argument required (address).")
+    addr = c.dbg.values.eval(arg)[0]
+    sym = c.dbg.symbols.symbol(addr)
+    if not sym:
+        return f"No symbol matches {arg}."
+    name, plus, off = sym.partition("+")
+    return f"{name}{' + ' + off if plus else ''}"
+
+
+def line(c: Commands, arg: str) -> str:
+    dbg = c.dbg
+    addr = c.address(arg)
+    src = source_of(dbg, addr)
+    if src is None:
+        return f"No line number information available for address {addr:#x}"
+    loc = dbg.location(addr)
+    return f'Line {loc.line} of "{loc.file}"' + (f" (upstream {loc.upstream})" if loc.upstream else "") + \
+        f" is at address {addr:#x} <{loc.symbol}>."
+
+
+SUBCOMMANDS = {
+    "registers": (registers, "registers [NAMES]: registers in gdb's columns (name, hex, natural; * = changed at "
+                  "the last stop); default r0-r31, pc, msr, cr, lr, ctr, xer; NAMES: any state names"),
+    "all-registers": (lambda c, a: registers(c, "") + "\n" + sprs(c, a), "all-registers: registers and SPRs"),
+    "sprs": (sprs, "sprs: every SPR of the current thread that is not 0"),
+    "paca": (paca, "paca [N] [FILTER...]: the PACA fields of thread N (default: current), by C path and "
+             "asm-offsets symbol, with offset, size and value; FILTER keeps fields whose names contain it"),
+    "icp": (icp, "icp [N...]: each ICP's CPPR, MFRR, pending sources, what it presents, and XIRR as a poll "
+            "would read it (no side effect); * marks the current thread's"),
+    "threads": (threads, "threads: the hardware threads; * is the current one (the one executing)"),
+    "path": (path, "path: the labels passed so far, every conditional branch and where it went, and the "
+             "position in the recorded history"),
+    "frame": (frame, "frame: pc, source and upstream line, LR and r1, hunk, thread, history position"),
+    "breakpoints": (breakpoints, "breakpoints [N...]: breakpoints and watchpoints, with conditions and hits"),
+    "watchpoints": (watchpoints, "watchpoints: the watchpoints"),
+    "display": (display, "display: the auto-display expressions"),
+    "record": (record, "record: the recorded history: lowest, highest and current instruction numbers"),
+    "symbol": (symbol, "symbol ADDR: the label (or PACA field, ICP register) at an address"),
+    "line": (line, "line [LOCATION]: the source line and address of a location"),
+}
+INFO_ALIASES = {"r": "registers", "reg": "registers", "b": "breakpoints", "break": "breakpoints",
+                "f": "frame", "s": "frame", "stack": "frame", "w": "watchpoints", "disp": "display"}
+
+
+def info(c: Commands, arg: str) -> str:
+    if not arg.strip():
+        return "\n".join(f"info {text}" for _, text in SUBCOMMANDS.values())
+    word, _, rest = arg.strip().partition(" ")
+    name = find(word, SUBCOMMANDS, INFO_ALIASES, "info command")
+    return SUBCOMMANDS[name][0](c, rest.strip())
+
+
+def help_for(word: str) -> str:
+    return "info " + SUBCOMMANDS[find(word, SUBCOMMANDS, INFO_ALIASES, "info command")][1]

@@ -1,0 +1,513 @@
+"""The debugger engine through its public API: DebugEngine and execute(line) -> text, plus the structured
+state a UI reads. Scenarios from asm/scenarios/ and small sources of our own."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT
+
+from ppcinterp.debug.commands import COMMANDS
+from ppcinterp.debug.engine import DebugEngine
+from ppcinterp.debug.errors import DebugError
+
+RACE = "asm/scenarios/race_host_ipi.toml"
+STASH = "asm/scenarios/device_interrupt_stash.toml"
+SIBLINGS = "asm/scenarios/hunk4_wake_siblings.toml"
+
+
+@pytest.fixture(autouse=True)
+def at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)            # source paths are shown relative to the working directory
+
+
+def debug(path: str = RACE) -> DebugEngine:
+    return DebugEngine.from_scenario(path)
+
+
+def run(d: DebugEngine, *lines: str) -> str:
+    """Execute lines; every one must succeed. Returns the output of the last."""
+    out = ""
+    for line in lines:
+        out = d.execute(line)
+        assert d.last_ok, f"{line!r} failed: {out}"
+    return out
+
+
+def fails(d: DebugEngine, line: str) -> str:
+    out = d.execute(line)
+    assert not d.last_ok, f"{line!r} should have failed: {out}"
+    assert "Traceback" not in out and "\n" not in out.strip()
+    return out
+
+
+# ---------------------------------------------------------------- starting, breakpoints
+def test_starts_stopped_at_the_entry():
+    d = debug()
+    assert d.pc == 0x10001C and not d.in_past and d.exited is None
+    loc = d.location()
+    assert (loc.file, loc.line, loc.upstream, loc.function) == ("asm/book3s_hv_rmhandlers.S", 26, 674, "hunk 3")
+    assert run(d, "frame") == ("#0  0x000000000010001c in hunk 3 () at asm/book3s_hv_rmhandlers.S:26 (upstream 674)\n"
+                               "26 [674]\t\tcmpwi\tr12,BOOK3S_INTERRUPT_SYSCALL")
+
+
+def test_break_at_an_upstream_line_and_run():
+    d = debug()
+    assert run(d, "break upstream 733") == \
+        "Breakpoint 1 at 0x100090: file asm/book3s_hv_rmhandlers.S, line 85 (upstream 733)."
+    out = run(d, "run")
+    assert "\nBreakpoint 1, 0x0000000000100090 in 1:713 () at asm/book3s_hv_rmhandlers.S:85 (upstream 733)\n" \
+           "85 [733]\t\tlbz\tr0, HSTATE_HOST_IPI(r13)" in out
+    assert d.pc == 0x100090
+    assert run(d, "print paca.kvm_hstate.host_ipi") == "$1 = 0x1"
+
+
+@pytest.mark.parametrize("spec, addr", [("ext_stash_for_host", 0x1000C8), ("1:713", 0x100074), ("*0x100090", 0x100090),
+                                        ("asm/book3s_hv_rmhandlers.S:85", 0x100090), ("85", 0x100090),
+                                        ("hunk 3", 0x10001C), ("upstream 725", 0x100084),
+                                        ("*ext_stash_for_host + 4", 0x1000CC)])
+def test_break_locations(spec, addr):
+    d = debug()
+    assert f" at {addr:#x}" in run(d, f"break {spec}")
+    assert d.points.breakpoints()[0].address == addr
+
+
+def test_break_on_labels_the_run_leaves_to_or_nowhere_is_an_error():
+    d = debug()
+    assert "run leaves the fragment there" in fails(d, "break ext_interrupt_to_host")
+    assert "outside the fragment" in fails(d, "break bounce_ext_interrupt")
+    assert fails(d, "break nosuch") == 'Function "nosuch" not defined.'
+    assert "no instruction at 0x2000000" in fails(d, "break *0x2000000")
+    assert not d.points.items
+
+
+def test_conditional_breakpoint():
+    d = debug()
+    run(d, "break upstream 733 if paca.kvm_hstate.host_ipi == 0")
+    assert "[Run ended after 30 instructions: reached ext_interrupt_to_host at the end of hunk 3]" in run(d, "run")
+    assert d.points.breakpoints()[0].hits == 0
+    run(d, "condition 1 paca.kvm_hstate.host_ipi != 0")
+    assert "Breakpoint 1, 0x0000000000100090" in run(d, "run")
+    table = run(d, "info breakpoints")
+    assert "\tstop only if paca.kvm_hstate.host_ipi != 0" in table and "already hit 1 time" in table
+    assert "No symbol \"nosuch\"" in fails(d, "break upstream 733 if nosuch == 1")
+
+
+def test_conditional_breakpoint_on_a_label():
+    d = debug(STASH)
+    run(d, "break ext_stash_for_host if paca.kvm_hstate.host_ipi == 0")
+    out = run(d, "continue")
+    assert "Breakpoint 1, 0x00000000001000c8 in ext_stash_for_host () at asm/book3s_hv_rmhandlers.S:112 " \
+           "(upstream 760)" in out
+
+
+def test_tbreak_delete_disable_enable():
+    d = debug()
+    assert run(d, "tbreak upstream 720").startswith("Temporary breakpoint 1 at 0x100078")
+    assert "Temporary breakpoint 1, 0x0000000000100078" in run(d, "continue")
+    assert not d.points.items
+    run(d, "break upstream 725", "break upstream 733", "disable 2")
+    assert "Breakpoint 3, 0x0000000000100090" in run(d, "run")       # 2 is disabled
+    run(d, "enable", "delete 3")
+    assert "Breakpoint 2, 0x0000000000100084" in run(d, "run")
+    assert fails(d, "delete 9") == "No breakpoint number 9."
+    run(d, "delete")
+    assert run(d, "info breakpoints") == "No breakpoints or watchpoints."
+
+
+# ---------------------------------------------------------------- watchpoints
+def test_watch_a_paca_field_written_by_an_event():
+    d = debug()
+    assert run(d, "watch paca.kvm_hstate.host_ipi") == "Hardware watchpoint 1: paca.kvm_hstate.host_ipi"
+    out = run(d, "continue")
+    assert "Hardware watchpoint 1: paca.kvm_hstate.host_ipi\n\nOld value = 0x0\nNew value = 0x1\n" \
+           "(by event: host: host_ipi = 1)" in out
+    assert d.pc == 0x100084                   # the events fire on arriving at upstream 725, before the clear
+
+
+def test_watch_a_paca_field_written_by_a_store():
+    d = debug(STASH)
+    run(d, "watch paca.kvm_hstate.saved_xirr")
+    out = run(d, "continue")
+    assert "Old value = 0x0\nNew value = 0xff001234" in out
+    last = d.history.steps[d.history.pos - 1]
+    assert d.session.engine.insn_at[last.pc].name == "stw"
+
+
+def test_rwatch_fires_on_the_lbz_of_a_paca_field():
+    d = debug()
+    run(d, "rwatch paca.kvm_hstate.host_ipi")
+    first = run(d, "continue")
+    assert "Hardware read watchpoint 1: paca.kvm_hstate.host_ipi\n\nValue = 0x0" in first
+    assert "42 [690]" in first                # stopped after the first lbz (upstream 689)
+    second = run(d, "continue")
+    assert "Value = 0x1" in second and "86 [734]" in second
+    assert "reached ext_interrupt_to_host" in run(d, "continue")
+
+
+def test_awatch_on_an_icp_register_sees_device_stores():
+    d = debug()
+    run(d, "awatch icp.mfrr")
+    assert "Value = 0x4\n(by event: host: MFRR = IPI_PRIORITY)" in run(d, "continue")    # the host's store
+    assert "Old value = 0x4\nNew value = 0xff" in run(d, "continue")                    # the clear (725)
+    assert "Old value = 0xff\nNew value = 0x4" in run(d, "continue")                    # the re-raise (752)
+
+
+def test_watch_any_expression_and_errors():
+    d = debug()
+    run(d, "watch $r0 + 1 if $r0 == 0xff")
+    assert "New value = 0x100" in run(d, "continue")
+    assert "register" in fails(d, "rwatch $r3")
+    assert fails(d, "watch 5") == "Cannot watch constant value `5'."
+    assert "No symbol" in fails(d, "watch nosuch")
+
+
+# ---------------------------------------------------------------- reverse execution
+def test_reverse_continue_stops_at_a_breakpoint_behind_and_at_the_start():
+    d = debug()
+    run(d, "break upstream 733")
+    run(d, "run", "continue")
+    assert d.exited is not None
+    assert "The run has ended" in fails(d, "stepi")
+    out = run(d, "reverse-continue")
+    assert "Breakpoint 1, 0x0000000000100090" in out and d.in_past
+    out = run(d, "reverse-continue")
+    assert "No more reverse-execution history." in out and d.pc == 0x10001C
+    assert "No more reverse-execution history." in run(d, "reverse-stepi")
+
+
+def test_reverse_then_forward_replays_the_same_history_with_its_events():
+    d = debug()
+    run(d, "continue")
+    end_state, end_steps = d.session.snapshot(), len(d.history.steps)
+    path = d.path()
+    run(d, "reverse-continue")
+    assert d.session.get("paca.kvm_hstate.host_ipi") == 0 and d.session.get("r3") == 0
+    out = run(d, "continue")
+    assert "reached ext_interrupt_to_host" in out
+    assert d.session.snapshot() == end_state and len(d.history.steps) == end_steps   # replayed, not re-run
+    assert d.path() == path == ["1:713", "1:751", "ext_interrupt_to_host"]
+
+
+def test_reverse_stepi_across_the_events_and_back():
+    d = debug()
+    run(d, "advance upstream 726")                       # just after the MFRR clear
+    assert d.session.get("icp.mfrr") == 0xFF
+    run(d, "reverse-stepi")                              # before the clear: the host's writes are there
+    assert d.pc == 0x100084 and d.session.get("icp.mfrr") == 4 and d.session.get("paca.kvm_hstate.host_ipi") == 1
+    run(d, "reverse-stepi")                              # before upstream 724: the events are undone too
+    assert d.pc == 0x100080 and d.session.get("paca.kvm_hstate.host_ipi") == 0
+    out = run(d, "stepi")
+    assert "-- event: host: host_ipi = 1" in out and "-- event: host: MFRR = IPI_PRIORITY" in out
+    assert d.session.get("paca.kvm_hstate.host_ipi") == 1
+    assert "[icp[0]: MFRR <- 0xff (IPI withdrawn)]" in run(d, "stepi")
+    assert sum(s.event is not None for s in d.history.steps) == 2          # replayed: no second firing
+
+
+def test_set_var_in_the_past_discards_the_future_and_goes_on_live():
+    d = debug()
+    run(d, "break upstream 733", "run", "reverse-stepi 3")
+    assert d.in_past and d.pc == 0x100084
+    out = run(d, "set var paca.kvm_hstate.host_ipi = 0")
+    assert out.startswith("Discarded the recorded future (3 instructions after this point)")
+    assert not d.in_past
+    assert run(d, "info record").endswith("Highest recorded instruction number is 20.\n"
+                                          "Current instruction number is 20.")
+    run(d, "delete")
+    out = run(d, "continue")
+    assert "left the file to bounce_ext_interrupt" in out     # the re-check now sees 0: MER set, bounce
+    assert d.session.get("lpcr.mer") == 1
+    run(d, "reverse-stepi 30")                                # the change itself is history: undone
+    assert d.session.get("paca.kvm_hstate.host_ipi") == 0      # (before the host's event at 725)
+
+
+def test_events_fire_again_when_the_future_they_were_in_is_discarded():
+    d = debug()
+    run(d, "advance upstream 724", "set var $r6 = 0")        # no past here: live, nothing discarded
+    run(d, "continue")
+    run(d, "reverse-continue")
+    assert "Discarded" in run(d, "set var $r7 = 4")            # at the start: the events' future is gone
+    out = run(d, "continue")
+    assert "ext_interrupt_to_host" in out and d.session.get("paca.kvm_hstate.host_ipi") == 1
+
+
+def test_reverse_nexti_and_nexti_over_a_call(tmp_path):
+    src = tmp_path / "call.S"
+    src.write_text("start:\n\tli\tr3, 1\n\tbl\tsub\n\tli\tr5, 5\n\tb\tout\nsub:\n\taddi\tr3, r3, 1\n"
+                   "\taddi\tr3, r3, 1\n\tblr\nout:\n\tnop\n")
+    d = DebugEngine.from_source(str(src), "start")
+    run(d, "stepi")
+    run(d, "nexti")                                            # over the bl: stops at its return address
+    assert d.pc == 0x100008 and d.session.get("r3") == 3
+    run(d, "reverse-nexti")                                    # back over the whole call
+    assert d.pc == 0x100004 and d.session.get("r3") == 1
+    run(d, "stepi")
+    assert run(d, "bt").startswith("#0  0x0000000000100010 in sub ()")
+    out = run(d, "finish")
+    assert out.startswith("Run till exit from #0  0x0000000000100010 in sub ()") and d.pc == 0x100008
+    assert run(d, "continue").endswith("[Run ended (end-of-code) after 8 instructions: ran past the end of the code]"
+                                       "\nPath: start -> sub -> out")
+
+
+def test_finish_without_a_return_address_runs_to_the_end():
+    d = debug()
+    assert "reached ext_interrupt_to_host" in run(d, "finish")
+
+
+def test_until_and_advance():
+    d = debug()
+    out = run(d, "advance upstream 752")
+    assert "104 [752]" in out and d.pc == 0x1000BC
+    assert "[icp[0]: MFRR <- 0x04 (IPI presented, CPPR 0xff)]" in run(d, "stepi")
+    run(d, "until")
+    assert d.pc == 0x1000C4
+    assert "Argument required" in fails(d, "advance")
+
+
+def test_step_and_next_by_source_line():
+    d = debug()
+    run(d, "step 2")
+    assert d.pc == 0x100024 and d.location().line == 31
+    run(d, "next")
+    assert d.location().line == 35
+    run(d, "reverse-step")
+    assert d.location().line == 31
+
+
+# ---------------------------------------------------------------- state
+def test_print_formats_and_value_history():
+    d = debug()
+    run(d, "break upstream 733", "run")
+    assert run(d, "p $r3") == "$1 = 0xff000002"
+    assert run(d, "p/d $r3") == "$2 = 4278190082"
+    assert run(d, "p/x -1") == "$3 = 0xffffffffffffffff"
+    assert run(d, "p/d icp.mfrr") == "$4 = -1"                 # an 8-bit register, signed
+    assert run(d, "p/u icp.mfrr") == "$5 = 255"
+    assert run(d, "p/t 5") == "$6 = 101"
+    assert run(d, "p/o 8") == "$7 = 010"
+    assert run(d, "p/c 65") == "$8 = 65 'A'"
+    assert run(d, "p/z 0x1f") == "$9 = 0x000000000000001f"
+    assert run(d, "p $pc") == "$10 = 0x100090 <1:713+28>"
+    assert run(d, "p/a ext_stash_for_host") == "$11 = 0x1000c8 <ext_stash_for_host>"
+    assert run(d, "p IPI_PRIORITY") == "$12 = 0x4"
+    assert run(d, "p IPI_PRIORITY == icp.mfrr") == "$13 = 0"
+    assert run(d, "p $1 + $$") == "$14 = 0xff000006"          # $$: the one before the last ($12)
+    assert run(d, "p $") == "$15 = 0xff000006"
+    assert run(d, "p $cr0") == "$16 = 0x2" and run(d, "p $msr.ee") == "$17 = 0x0"
+    assert run(d, "p $lpcr") == "$18 = 0x0"
+    assert run(d, "p (1 << 4) | 3") == "$19 = 0x13"
+    assert run(d, "p/x &paca[0]") == "$20 = 0x2000000" and "does not exist" in fails(d, "p &paca[1]")
+    assert run(d, "p mem8[&paca.kvm_hstate.host_ipi]") == "$21 = 0x1"
+    assert run(d, "p thread[0].r5") == "$22 = 0x3fffe00000000"
+    assert run(d, "p/x icp[0].xirr") == "$23 = 0xff000000"
+
+
+def test_print_errors():
+    d = debug()
+    assert fails(d, "p nosuch") == 'No symbol "nosuch" in current context.'
+    assert fails(d, "p $r3 +") == "A syntax error in expression, near `'."
+    assert fails(d, "p $7") == "History has not yet reached $7."
+    assert fails(d, "p/i $r3") == 'Format letter "i" is meaningless in "print" command.'
+    assert "no field" in fails(d, "p paca.nosuch").lower()
+    assert fails(d, "p") == "History is empty."
+
+
+def test_set_var_forms_and_registers():
+    d = debug()
+    assert run(d, "set var $r11 = 0x8000") == ""
+    run(d, "set $r4 = IPI_PRIORITY + 1", "set var cr0 = 2", "set lpcr.mer = 1", "set var icp.mfrr = 5")
+    assert [d.session.get(n) for n in ("r11", "r4", "cr0", "lpcr.mer", "icp.mfrr")] == [0x8000, 5, 2, 1, 5]
+    assert d.session.get("lpcr") == 1 << 11
+    run(d, "set var mem32[&paca.kvm_hstate.saved_xirr] = 0x1234")
+    assert d.session.get("paca.kvm_hstate.saved_xirr") == 0x1234
+    assert "Argument required" in fails(d, "set var")
+    assert fails(d, "set frobnicate on") == 'Undefined set command: "frobnicate".  Try "help set".'
+    assert "unknown name" in fails(d, "set var $r99 = 1")
+    run(d, "set confirm off", "set pagination off")
+
+
+def test_x_on_the_icp_page_has_no_side_effect():
+    d = debug(STASH)
+    icp = d.machine.icps[0]
+    before = (icp.cppr, icp.mfrr, icp.pending, len(d.history.steps))
+    assert run(d, "x/4xw &icp[0]") == \
+        "0x3fffe00000000 <icp[0].XIRR_POLL>:\t0xff001234\t0xff001234\t0x00000000\t0xff000000"
+    run(d, "x/1xw &icp[0] + 4", "x/2xb &icp[0] + 4", "p mem32[&icp[0] + 4]", "p icp.xirr", "info icp",
+        "display/x mem32[&icp.xirr]", "info registers r3")
+    assert (icp.cppr, icp.mfrr, icp.pending, len(d.history.steps)) == before
+    run(d, "continue")                                   # the handler still accepts it and stashes it
+    assert d.session.get("paca.kvm_hstate.saved_xirr") == 0xFF001234
+
+
+def test_x_formats_units_symbols_and_repeat():
+    d = debug()
+    run(d, "break upstream 733", "run")
+    out = run(d, "x/8xb &paca.kvm_hstate.host_ipi")
+    assert out == "0x2000315 <paca[0].kvm_hstate.host_ipi>:\t" + "\t".join(["0x01"] + ["0x00"] * 7)
+    assert run(d, "x/2xg &paca[0]").startswith("0x2000000 <paca[0]")
+    assert run(d, "x/2dh &icp.mfrr") == "0x3fffe0000000c <icp[0].MFRR>:\t-256\t0"        # MFRR 0xff
+    assert run(d, "x/tb &icp.mfrr") == "0x3fffe0000000c <icp[0].MFRR>:\t11111111"
+    assert run(d, "x/2i $pc") == "=> 0x100090 <1:713+28>:\tlbz r0, 789(r13)\n   0x100094 <1:713+32>:\tcmpwi r0, 0"
+    assert run(d, "") == "   0x100098 <1:713+36>:\tbne- 1f\n   0x10009c <1:713+40>:\tmfspr r8,318"
+    assert "patched by a feature section" in run(d, "x/i 0x100024")
+    assert fails(d, "x/4xw 0x10") == "Cannot access memory at address 0x10"
+    assert fails(d, "x/4q $pc") == 'Undefined output format "q".'
+
+
+def test_info_registers_and_friends():
+    d = debug()
+    run(d, "break upstream 733", "run", "stepi")
+    rows = run(d, "info registers").splitlines()
+    assert rows[0] == "r0             0x1                1  *"            # changed at the last stop
+    assert rows[32].startswith("pc             0x100094") and "<1:713+32>" in rows[32]
+    assert run(d, "i r r3 lpcr cr msr.ee") == ("r3             0xff000002         4278190082\n"
+                                                "lpcr           0x0                [ ]\n"
+                                                "cr             0x20000000         [ cr0:eq ]\n"
+                                                "msr.ee         0x0                0")
+    assert fails(d, "info registers nosuch") == "Invalid register `nosuch'"
+    assert "kvm_hstate.host_ipi" in run(d, "info paca host_ipi")
+    assert "(every other SPR of hw thread 0 is 0)" in run(d, "info sprs")
+    assert "Path: 1:713" in run(d, "info path") and "taken -> 1:713" in run(d, "info path")
+    assert "hunk 3: upstream lines 674-764" in run(d, "info frame")
+    assert run(d, "info threads").splitlines()[1].startswith("* 0    hw thread 0    0x0000000000100094")
+    assert run(d, "info symbol 0x100094") == "1:713 + 32"
+    assert run(d, "info line upstream 725") == \
+        'Line 77 of "asm/book3s_hv_rmhandlers.S" (upstream 725) is at address 0x100084 <1:713+16>.'
+    assert "Current instruction number is 24." in run(d, "info record")
+    assert fails(d, "info nosuch") == 'Undefined info command: "nosuch".  Try "help info".'
+
+
+def test_display_and_undisplay():
+    d = debug()
+    assert run(d, "display/x $r0") == "1: /x $r0 = 0x0"
+    assert run(d, "display/i $pc") == "2: x/i $pc\n=> 0x10001c <hunk 3>:\tcmpwi r12,0xc00"
+    out = run(d, "stepi")
+    assert out.endswith("1: /x $r0 = 0x0\n2: x/i $pc\n=> 0x100020 <hunk 3+4>:\tbeq hcall_try_real_mode")
+    run(d, "undisplay 2")
+    assert run(d, "info display").endswith("1:   y  /x $r0")
+    assert fails(d, "undisplay 7") == "No display number 7."
+    assert "No symbol" in fails(d, "display nosuch")
+
+
+def test_list_marks_the_current_line():
+    d = debug()
+    run(d, "break upstream 733", "run")
+    rows = run(d, "list").splitlines()
+    assert len(rows) == 10 and rows[5] == "=> 85 [733]\t\tlbz\tr0, HSTATE_HOST_IPI(r13)"
+    assert run(d, "").splitlines()[0].startswith("   90 [738]")                # Enter: the next ten
+    assert run(d, "list upstream 725").splitlines()[5].startswith("   77 [725]")
+    assert run(d, "list 20,21").splitlines() == ["   20 [120]\t\tli\tr0,0xff", "   21 [121]\t\tli\tr6,XICS_MFRR"]
+
+
+def test_enter_repeats_the_last_command():
+    d = debug()
+    run(d, "stepi")
+    assert d.pc == 0x100020
+    run(d, "")
+    assert d.pc == 0x100024
+    run(d, "p 1")
+    assert run(d, "") == "$2 = 0x1"
+    run(d, "break upstream 733")
+    run(d, "")                                          # break is not repeated
+    assert len(d.points.items) == 1
+
+
+def test_thread_switch_is_history():
+    d = debug(SIBLINGS)
+    assert run(d, "thread") == "[Current thread is 0 (hw thread 0)]"
+    run(d, "stepi")
+    out = run(d, "thread 1")
+    assert out.startswith("[Switching to thread 1 (hw thread 1)]\n#0  0x00000000001000d0")
+    assert d.thread == 1 and run(d, "p $r13") == "$1 = 0x2000400"
+    run(d, "reverse-stepi")                               # undoes the instruction and the switch after it
+    assert d.thread == 0 and run(d, "p $r13") == "$2 = 0x2000000"
+    run(d, "stepi")
+    assert d.thread == 1
+    assert "Invalid thread ID: 9" in fails(d, "thread 9")
+
+
+def test_the_run_end_is_reported_and_forward_refused_until_run():
+    d = debug()
+    out = run(d, "continue")
+    assert out == ("Continuing.\n[Run ended after 30 instructions: reached ext_interrupt_to_host at the end of "
+                   "hunk 3]\nPath: 1:713 -> 1:751 -> ext_interrupt_to_host")
+    for cmd in ("stepi", "nexti", "continue", "finish", "until", "advance upstream 752"):
+        assert fails(d, cmd).startswith("The run has ended (reached ext_interrupt_to_host at the end of hunk 3). "
+                                        'Use "run" to start again')
+    run(d, "run")
+    assert d.exited is not None and d.path() == ["1:713", "1:751", "ext_interrupt_to_host"]
+    run(d, "starti")
+    assert d.pc == 0x10001C and d.exited is None
+
+
+def test_a_fault_ends_the_run_and_stays_reversible(tmp_path):
+    src = tmp_path / "fault.S"
+    src.write_text("start:\n\tli\tr4, 1\n\tlwz\tr3, 0(0)\n\tnop\n")
+    d = DebugEngine.from_source(str(src), "start")
+    out = run(d, "continue")
+    assert "[Run ended (fault) after 2 instructions: load of 4 bytes at 0x0: unmapped by lwz at" in out
+    run(d, "reverse-stepi")
+    assert d.pc == 0x100004 and d.in_past
+    assert "(fault)" in run(d, "stepi")
+
+
+def test_errors_are_one_line_and_the_session_goes_on():
+    d = debug()
+    assert fails(d, "frobnicate") == 'Undefined command: "frobnicate".  Try "help".'
+    assert fails(d, "re").startswith('Ambiguous command "re": reverse-continue, reverse-next')
+    assert fails(d, "stepi x") == 'Invalid number "x".'
+    assert fails(d, "disable 1") == "No breakpoint number 1."
+    assert fails(d, "x") == "Argument required (starting display address)."
+    assert run(d, "# a comment") == ""
+    assert "0x0000000000100020" in run(d, "si")
+
+
+def test_help():
+    d = debug()
+    listing = run(d, "help")
+    for name in ("break", "reverse-stepi", "reverse-continue", "watch", "rwatch", "x", "finish", "display"):
+        assert f"\n{name} " in listing
+    for name in COMMANDS:
+        text = run(d, f"help {name}")
+        assert text.splitlines()[0].startswith(name) and len(text.splitlines()) > 1, name
+    assert "LR" in run(d, "help finish")
+    assert run(d, "help si") == run(d, "help stepi")
+    assert "icp [N...]" in run(d, "help info icp")
+    assert fails(d, "help nosuch") == 'Undefined command: "nosuch".  Try "help".'
+
+
+def test_abbreviations():
+    d = debug()
+    for short, long in (("b upstream 733", "break"), ("c", "continue"), ("i r r0", "info"), ("disp $r0", "display"),
+                        ("p 1", "print"), ("tb 85", "tbreak"), ("si", "stepi"), ("ni", "nexti"), ("s", "step"),
+                        ("n", "next"), ("rsi", "reverse-stepi"), ("rc", "reverse-continue"), ("fin", "finish"),
+                        ("reverse-c", "reverse-continue"), ("wa $r3", "watch"), ("u", "until")):
+        assert d.commands.split(short)[0].name == long
+        d.execute(short)
+        assert d.last_ok, short
+    assert re.search(r"Temporary breakpoint \d+ at 0x100090", run(d, "tbreak 85"))
+
+
+# ---------------------------------------------------------------- structured state for a UI
+def test_structured_state():
+    d = debug()
+    run(d, "break upstream 733", "run")
+    assert d.changed()["r0"] == (0, 0xFF) and d.changed()["paca[0].kvm_hstate.host_ipi"] == (0, 1)
+    run(d, "stepi")
+    assert d.changed() == {"r0": (0xFF, 1)}
+    accesses = d.mmio(3)
+    assert [a.meaning for a in accesses] == ["MFRR <- 0x04 (IPI not presented, CPPR 0x04)",
+                                             "MFRR <- 0xff (IPI withdrawn)", "EOI 0xff000002 (IPI; CPPR -> 0xff)"]
+    assert accesses[0].event == "host: MFRR = IPI_PRIORITY" and accesses[1].pc == 0x100084
+    assert d.path() == ["1:713"] and (0x100058, True) in d.decisions()
+    assert d.history_range() == (0, 24, 24) and not d.in_past and d.thread == 0
+    assert "Breakpoint 1, 0x0000000000100090" in run(d, "reverse-stepi")      # back onto it: a hit
+    assert d.changed() == {"r0": (1, 0xFF)} and d.in_past and d.history_range() == (0, 23, 24)
+    bp = d.points.breakpoints()[0]
+    assert (bp.number, bp.enabled, bp.hits, bp.address) == (1, True, 2, 0x100090)
+
+
+def test_bad_construction():
+    with pytest.raises(DebugError):
+        DebugEngine(DebugEngine.from_scenario(RACE).session, "nosuch")
