@@ -334,7 +334,8 @@ def test_x_on_the_icp_page_has_no_side_effect():
     assert run(d, "x/4xw &icp[0]") == \
         "0x3fffe00000000 <icp[0].XIRR_POLL>:\t0xff001234\t0xff001234\t0x00000000\t0xff000000"
     run(d, "x/1xw &icp[0] + 4", "x/2xb &icp[0] + 4", "p mem32[&icp[0] + 4]", "p icp.xirr", "info icp",
-        "display/x mem32[&icp.xirr]", "info registers r3")
+        "display/x mem32[&icp.xirr]", "info registers r3 mem32[&icp[0]+4]", "p thread[0].mem32[&icp[0]+4]",
+        "watch mem32[&icp[0]+4]", "delete")
     assert (icp.cppr, icp.mfrr, icp.pending, len(d.history.steps)) == before
     run(d, "continue")                                   # the handler still accepts it and stashes it
     assert d.session.get("paca.kvm_hstate.saved_xirr") == 0xFF001234
@@ -457,6 +458,8 @@ def test_errors_are_one_line_and_the_session_goes_on():
     assert fails(d, "frobnicate") == 'Undefined command: "frobnicate".  Try "help".'
     assert fails(d, "re").startswith('Ambiguous command "re": reverse-continue, reverse-next')
     assert fails(d, "stepi x") == 'Invalid number "x".'
+    assert fails(d, "next 0") == "Argument must be at least 1."
+    assert fails(d, "delete 3-1") == "inverted range: '3-1'."
     assert fails(d, "disable 1") == "No breakpoint number 1."
     assert fails(d, "x") == "Argument required (starting display address)."
     assert run(d, "# a comment") == ""
@@ -511,3 +514,26 @@ def test_structured_state():
 def test_bad_construction():
     with pytest.raises(DebugError):
         DebugEngine(DebugEngine.from_scenario(RACE).session, "nosuch")
+
+
+def test_continue_n_and_ignore_count_crossings(tmp_path):
+    src = tmp_path / "loop.S"
+    src.write_text("start:\n\tli\tr3, 0\n\tli\tr4, 10\nloop:\n\taddi\tr3, r3, 1\n\tcmpw\tr3, r4\n\tbne\tloop\n\tnop\n")
+    d = DebugEngine.from_source(str(src), "start")
+    run(d, "break loop", "continue")
+    assert d.session.get("r3") == 0
+    assert run(d, "continue 3").startswith("Will ignore next 2 crossings of breakpoint 1.  Continuing.")
+    assert d.session.get("r3") == 3
+    assert run(d, "ignore 1 4") == "Will ignore next 4 crossings of breakpoint 1."
+    run(d, "continue")
+    assert d.session.get("r3") == 8
+    assert "\tbreakpoint already hit 9 times" in run(d, "info breakpoints")      # ignored ones count (gdb)
+    run(d, "reverse-continue")                          # ignore counts are spent: the next crossing back stops
+    assert d.session.get("r3") == 7
+
+
+def test_run_again_fires_the_events_again():
+    d = debug()
+    first = run(d, "run")
+    assert run(d, "run") == first and d.session.get("paca.kvm_hstate.host_ipi") == 1
+    assert sum(s.event is not None for s in d.history.steps) == 2

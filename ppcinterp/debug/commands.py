@@ -81,16 +81,20 @@ def numbers(text: str) -> list[int]:
         if not m:
             raise DebugError(f"Args must be numbers or '$' variables: '{tok}'.")
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if hi < lo:
+            raise DebugError(f"inverted range: '{tok}'.")
         out += range(lo, hi + 1)
     return out
 
 
-def count_arg(text: str, default: int = 1) -> int:
+def count_arg(text: str, default: int = 1, least: int = 1) -> int:
     t = text.strip()
     if not t:
         return default
     if not re.fullmatch(r"\d+", t):
         raise DebugError(f'Invalid number "{t}".')
+    if int(t) < least:
+        raise DebugError(f"Argument must be at least {least}.")
     return int(t)
 
 
@@ -141,6 +145,9 @@ class Commands:
         except RecursionError:
             self.last_ok = False
             return "Expression nests too deeply."
+        except Exception as e:       # noqa: BLE001 - a bug must not end the session; say what it was
+            self.last_ok = False
+            return f"Internal error in '{text}': {type(e).__name__}: {e}"
 
     def split(self, text: str) -> tuple[Command, str | None, str]:
         m = re.match(r"([A-Za-z][\w-]*)(/\S*)?\s*(.*)$", text, re.S)
@@ -378,7 +385,7 @@ def _ignore(c: Commands, arg: str, fmt: str | None) -> str:
     if len(parts) != 2:
         raise DebugError("Argument required (a breakpoint number and a count).")
     p = c.dbg.points.get(numbers(parts[0])[0])
-    p.ignore = count_arg(parts[1])
+    p.ignore = count_arg(parts[1], least=0)
     return f"Will ignore next {p.ignore} crossings of breakpoint {p.number}."
 
 

@@ -414,10 +414,10 @@ class DebugEngine:
                         continue
                 except DebugError as e:
                     message = f"Error in testing condition for breakpoint {b.number}:\n{e}"
+            b.hits += 1                                   # as gdb counts: ignored crossings too
             if b.ignore:
                 b.ignore -= 1
                 continue
-            b.hits += 1
             hits.append(b)
             if b.temporary:
                 self.points.delete(b.number)
@@ -462,10 +462,10 @@ class DebugEngine:
                     return None
             except DebugError as e:
                 return text + f"\nError in testing condition for watchpoint {w.number}: {e}"
+        w.hits += 1
         if w.ignore:
             w.ignore -= 1
             return None
-        w.hits += 1
         return text
 
     def _who(self, unit: list[Step], w: Watchpoint) -> str:

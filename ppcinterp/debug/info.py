@@ -9,6 +9,7 @@ from ppcinterp.debug.commands import find, numbers
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.present import frame_line, short_stop, source_of
 from ppcinterp.debug.report import path_text, point_table
+from ppcinterp.debug.values import MEM
 from ppcinterp.machine.names import StateNameError, resolve
 from ppcinterp.machine.state import LPCR_BITS, MSR_BITS, spr_name
 
@@ -53,15 +54,17 @@ def registers(c: Commands, arg: str) -> str:
             sym = dbg.symbols.symbol(pc)
             rows.append(f"{'pc':<15}{pc:<#19x}{pc:#x}" + (f" <{sym}>" if sym else ""))
             continue
-        try:
-            ref = resolve(dbg.machine, name)
-        except StateNameError:
-            raise DebugError(f"Invalid register `{raw}'") from None
-        value = ref.get()
-        if isinstance(value, tuple):
-            raise DebugError(f"Invalid register `{raw}' (a list: see 'info icp')")
-        mark = "  *" if ref.name in changed else ""
-        rows.append(f"{ref.name:<15}{value:<#19x}{_natural(c, ref.name, value, ref.bits)}{mark}")
+        if MEM.fullmatch(name):
+            shown, bits = name, dbg.values.bits(("name", name, 1))
+        else:
+            try:
+                ref = resolve(dbg.machine, name)
+            except StateNameError:
+                raise DebugError(f"Invalid register `{raw}'") from None
+            shown, bits = ref.name, ref.bits
+        value = dbg.values.lookup(name)                # memory through the side-effect-free peek
+        mark = "  *" if shown in changed else ""
+        rows.append(f"{shown:<15}{value:<#19x}{_natural(c, shown, value, bits)}{mark}")
     return "\n".join(rows)
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from ppcinterp.debug.engine import DebugEngine
 
 M64 = (1 << 64) - 1
-_MEM = re.compile(r"mem(8|16|32|64)\[(.+)\]", re.I)
+MEM = re.compile(r"mem(8|16|32|64)\[(.+)\]", re.I)
 _FIELD = re.compile(r"(paca|icp)(?:\[(\d+)\])?(?:\.(.+))?", re.I)
 ICP_REGS = {"xirr_poll": (XIRR_POLL, 4), "xirr": (XIRR, 4), "cppr": (XIRR, 1), "mfrr": (MFRR, 1)}
 
@@ -74,7 +74,7 @@ class Values:
         name = node[1]
         if name.startswith("$") and name[1:].lstrip("$").isdigit() or name in ("$", "$$"):
             return self._history(name)[1]
-        if m := _MEM.fullmatch(name):
+        if m := MEM.fullmatch(name):
             return int(m.group(1))
         try:
             return resolve(self.machine, name).bits or 64
@@ -88,7 +88,7 @@ class Values:
             return self.address(name[1:])
         if name.lower() == "pc":
             return self.dbg.pc
-        if m := _MEM.fullmatch(name):
+        if m := MEM.fullmatch(re.sub(r"^thread\[\d+\]\.", "", name)):      # memory is the threads' own
             return self.peek(self.evaluate(self.parse(m.group(2))), int(m.group(1)) // 8)
         try:
             value = resolve(self.machine, name).get()
@@ -132,7 +132,7 @@ class Values:
     def address(self, name: str) -> int:
         """The address of a name that lives in memory (for &NAME and read/access watchpoints)."""
         name = name.strip()
-        if m := _MEM.fullmatch(name):
+        if m := MEM.fullmatch(name):
             return self.evaluate(self.parse(m.group(2))) & M64
         if m := _FIELD.fullmatch(name):
             return self.region(name)[0]
@@ -152,7 +152,7 @@ class Values:
         """(address, size, canonical name) of a memory-backed name: a PACA field, an ICP register, memN[...].
         Registers have no address: the journal records their writes, never their reads."""
         m = self.machine
-        if mm := _MEM.fullmatch(name.strip()):
+        if mm := MEM.fullmatch(name.strip()):
             size = int(mm.group(1)) // 8
             addr = self.evaluate(self.parse(mm.group(2))) & M64
             return addr, size, f"mem{8 * size}[{addr:#x}]"
