@@ -8,9 +8,9 @@ import re
 import pytest
 from conftest import ROOT
 
-from ppcinterp.debug.commands import COMMANDS
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.registry import COMMANDS
 
 RACE = "asm/scenarios/race_host_ipi.toml"
 STASH = "asm/scenarios/device_interrupt_stash.toml"

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ppcinterp.api import Session
 from ppcinterp.debug.commands import Commands
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.history import History
-from ppcinterp.debug.points import KIND_TITLES, Breakpoint, Points, Watchpoint
+from ppcinterp.debug.points import Points
 from ppcinterp.debug.present import Location, Symbols, relative
+from ppcinterp.debug.stops import Stop, arrived, refresh_watches, watch_hit
 from ppcinterp.debug.values import Values
 from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.machine.memory import MemoryFault
@@ -39,20 +40,6 @@ from ppcinterp.views.trace import change_name
 
 CHUNK = 4096                     # instructions per live chunk: how often Ctrl-C is looked at
 LR = 8
-
-
-@dataclass
-class Stop:
-    """Why a command that moved stopped, for the UI to report."""
-
-    reason: str                  # step | location | breakpoint | watchpoint | exit | history-start | limit |
-    moved: int                   # interrupted | error; moved: instructions executed or undone
-    backward: bool = False
-    breakpoints: list[Breakpoint] = field(default_factory=list)
-    watch_reports: list[str] = field(default_factory=list)
-    exit: Result | None = None
-    unit: list[Step] = field(default_factory=list)     # the last instruction moved over, with its events
-    message: str = ""
 
 
 @dataclass
@@ -273,7 +260,7 @@ class DebugEngine:
         ended = self.restart()
         if ended:
             return ended
-        hit = self._arrived([], frozenset(), None)
+        hit = arrived(self, [], frozenset(), None)
         return self._stopped(hit) if hit else self.forward()
 
     # ---------------------------------------------------------------- moving forward
@@ -313,9 +300,9 @@ class DebugEngine:
                 if res is not None:
                     self.exit = res
             if h.at_end and self.exit is not None:      # the last instruction may still trigger a watchpoint
-                reports = [r for w in self.points.active_watches() if (r := self._watch_hit(w, unit, False))]
+                reports = [r for w in self.points.active_watches() if (r := watch_hit(self, w, unit, False))]
                 return self._stopped(Stop("exit", moved, exit=self.exit, unit=unit, watch_reports=reports), start)
-            hit = self._arrived(unit, temps, until)
+            hit = arrived(self, unit, temps, until)
             if hit is not None:
                 hit.moved, hit.unit = moved, unit
                 return self._stopped(hit, start)
@@ -378,7 +365,7 @@ class DebugEngine:
             unit = back
             moved += 1
             self._sync_thread()
-            hit = self._arrived(unit, frozenset(), until, backward=True)
+            hit = arrived(self, unit, frozenset(), until, backward=True)
             if hit is not None:
                 hit.moved, hit.unit, hit.backward = moved, unit, True
                 return self._stopped(hit, start)
@@ -402,85 +389,9 @@ class DebugEngine:
         return stop
 
     # ---------------------------------------------------------------- what a stop is
-    def _arrived(self, unit: list[Step], temps: frozenset[int], until, backward: bool = False) -> Stop | None:
-        """Check the position just reached (after `unit`, moving either way) for reasons to stop."""
-        reports = [r for w in self.points.active_watches() if (r := self._watch_hit(w, unit, backward))]
-        pc = self.pc
-        hits, message = [], ""
-        for b in self.points.at(pc):
-            if b.condition:
-                try:
-                    if not self.values.evaluate(self.values.parse(b.condition)):
-                        continue
-                except DebugError as e:
-                    message = f"Error in testing condition for breakpoint {b.number}:\n{e}"
-            b.hits += 1                                   # as gdb counts: ignored crossings too
-            if b.ignore:
-                b.ignore -= 1
-                continue
-            hits.append(b)
-            if b.temporary:
-                self.points.delete(b.number)
-        if hits or message:
-            return Stop("breakpoint", 0, breakpoints=hits, watch_reports=reports, message=message)
-        if reports:
-            return Stop("watchpoint", 0, watch_reports=reports)
-        if pc in temps or (until is not None and unit and until(unit)):
-            return Stop("location", 0)
-        return None
-
-    def _watch_hit(self, w: Watchpoint, unit: list[Step], backward: bool) -> str | None:
-        try:
-            now = self.values.evaluate(w.node)
-        except DebugError:
-            now = None
-        fmt = self.commands.show_value
-        head = f"\n{KIND_TITLES[w.kind]} {w.number}: {w.expr}\n\n"
-        text = None
-        if w.kind == "watch":
-            if now != w.value:
-                text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
-                text += self._who(unit, w) if not backward else ""
-        else:
-            acc = w.accesses(unit)
-            reads = [a for a in acc if not a[1]]
-            writes = [a for a in acc if a[1]]
-            if writes and w.kind == "awatch" and now != w.value:
-                text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
-            elif writes and w.kind == "awatch":
-                text = head + f"Value = {fmt(now, w.bits)}"
-            elif reads:
-                text = head + f"Value = {fmt(reads[-1][2], w.bits)}"
-            if text and not backward:
-                text += _by(acc[-1][0])
-        w.value = now
-        if text is None:
-            return None
-        if w.condition:
-            try:
-                if not self.values.evaluate(self.values.parse(w.condition)):
-                    return None
-            except DebugError as e:
-                return text + f"\nError in testing condition for watchpoint {w.number}: {e}"
-        w.hits += 1
-        if w.ignore:
-            w.ignore -= 1
-            return None
-        return text
-
-    def _who(self, unit: list[Step], w: Watchpoint) -> str:
-        for s in reversed(unit):
-            if any(c[0] not in ("load", "mmio", "note") and change_name(self.session, c) == w.name for c in s.changes):
-                return _by(s)
-        return ""
-
     def refresh_watches(self) -> None:
         """Take every watch expression's value as the one to compare with (after a jump in state)."""
-        for w in self.points.watchpoints():
-            try:
-                w.value = self.values.evaluate(w.node)
-            except DebugError:
-                w.value = None
+        refresh_watches(self)
 
     def _stopped(self, stop: Stop, start: int | None = None) -> Stop:
         if start is not None:
@@ -554,9 +465,3 @@ class DebugEngine:
             self._sync_thread()
             self.refresh_watches()
         return notice
-
-
-def _by(step: Step) -> str:
-    if step.pc is None:
-        return f"\n(by event: {step.event})"
-    return ""

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ppcinterp.debug.commands import find, numbers
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.present import frame_line, short_stop, source_of
+from ppcinterp.debug.registry import find, numbers
 from ppcinterp.debug.report import path_text, point_table
 from ppcinterp.debug.values import MEM
 from ppcinterp.machine.names import StateNameError, resolve
