@@ -298,8 +298,7 @@ class Engine:
             last = pcs[-1] if pcs else None
             kind = e.kind
             message = {"exit": f"left the file to {name}",
-                       "end-of-hunk": f"reached {name} at the end of hunk {getattr(e, 'hunk', '?')}",
-                       }.get(kind, str(e))
+                       "end-of-hunk": self._end_of_hunk_message(name, getattr(e, "hunk", None))}.get(kind, str(e))
             res = Result(name, kind, message, last, n, journal=jr, detail=e,
                          exit_labels=self.exit_labels.get(pc, [name] if kind == "exit" else []))
             res = self._finish(res, pcs, pc)
@@ -313,6 +312,16 @@ class Engine:
         name = getattr(e, "insn", None) or e.kind
         msg = f"{e.message} at {self.where(pc)}"
         return self._finish(Result(name, e.kind, msg, pc, n + 1, journal=jr, detail=e), pcs)
+
+    def _end_of_hunk_message(self, name: str, number: int | None) -> str:
+        """Falling off a hunk names the hunk and its last line (and the label written there, if any)."""
+        h = next((h for h in self.program.hunks if h.number == number), None)
+        if not name.startswith("end of hunk"):
+            return f"reached {name} at the end of hunk {number}"
+        if h is None:
+            return f"fell off the end of hunk {number}"
+        last = self.program.where(Pos(h.pragma.file, h.last_line))
+        return f"fell off the end of hunk {number} after its last line, {last}"
 
     def _result_nocode(self, pc: int, n: int, pcs, jr=None) -> Result:
         last = pcs[-1] if pcs else None
