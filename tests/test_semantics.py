@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ppcinterp.api import Session
+from ppcinterp.run.journal import redo, undo
 
 RAM = 0x1000000
 
@@ -122,3 +123,28 @@ def test_journal_undo_restores_every_kind_of_state(tmp_path):
         pass
     after = (s.machine.thread.snapshot(), s.get("mem64[0x1000000]"), s.get("icp.cppr"), s.get("icp.mfrr"))
     assert after == before
+
+
+def test_journal_undo_and_redo_cover_reservation_time_base_slb_and_other_threads(tmp_path):
+    src = tmp_path / "t.S"
+    src.write_text("start:\n\tlwarx r3,0,r4\n\tmftb r5\n\tslbmte r6,r7\n\tslbmfev r8,r7\n\tnop\n")
+    s = Session(str(src), threads=2)
+    s.set("r4", RAM)
+    s.set("r6", 0x1234)
+    s.set("r7", 0x8000_0000 | 5)
+    before = s.snapshot()
+    r = s.run("start", events={"line 6": {"thread[1].r3": 7}})      # an event sets another thread's register
+    after = s.snapshot()
+    assert s.machine.thread.reservation == RAM and s.machine.tb == 1 and s.get("r8") == 0x1234
+    assert s.get("thread[1].r3") == 7 and s.get("r3") == 0
+    for step in reversed(r.journal.steps):
+        undo(s.machine, step)
+    assert s.snapshot() == before
+    for step in r.journal.steps:
+        redo(s.machine, step)
+    assert s.snapshot() == after
+
+
+def test_slb_index_out_of_range_stops_the_run(tmp_path):
+    _, r = run(tmp_path, "\tslbmte r6,r7", {"r7": 0xFFF})
+    assert r.kind == "trap" and "SLB entry 4095 does not exist" in r.message

@@ -106,7 +106,8 @@ def _slbia(ctx, f):
     nxt, machine = ctx.nxt, ctx.machine
 
     def run():
-        machine.slb[1:] = [(0, 0)] * (len(machine.slb) - 1)      # entry 0 is not invalidated by slbia
+        for i in range(1, len(machine.slb)):                    # entry 0 is not invalidated by slbia
+            machine.set_slb(i, (0, 0))
         return nxt
     return run
 
@@ -117,7 +118,10 @@ def _slbmte(ctx, f):
 
     def run():
         esid = g[rb]
-        machine.slb[esid & 0xFFF] = (esid, g[rs])
+        index = esid & 0xFFF
+        if index >= len(machine.slb):
+            raise Trap(f"slbmte: SLB entry {index} does not exist (the model has {len(machine.slb)})")
+        machine.set_slb(index, (esid, g[rs]))
         return nxt
     return run
 
@@ -126,8 +130,12 @@ def _slbmte(ctx, f):
 def _slbmf(ctx, f):
     g, nxt, machine, rt, rb = ctx.g, ctx.nxt, ctx.machine, f["RT"], f["RB"]
     which = 0 if ctx.insn.name == "slbmfee" else 1
+    name = ctx.insn.name
 
     def run():
-        g[rt] = machine.slb[g[rb] & 0xFFF][which]
+        index = g[rb] & 0xFFF
+        if index >= len(machine.slb):
+            raise Trap(f"{name}: SLB entry {index} does not exist (the model has {len(machine.slb)})")
+        g[rt] = machine.slb[index][which]
         return nxt
     return run

@@ -35,7 +35,17 @@ class Machine:
     def timebase(self) -> int:
         """The time base: a scenario-settable value that advances by one at every read."""
         self.tb += 1
+        if self.log is not None:
+            self.log.append(("tb", None, self.tb - 1, self.tb))
         return self.tb
+
+    def set_slb(self, index: int, entry: tuple[int, int]) -> None:
+        """Write one SLB entry (ESID word, VSID word), journaled like any other state."""
+        if not 0 <= index < len(self.slb):
+            raise IndexError(index)
+        if self.log is not None and self.slb[index] != entry:
+            self.log.append(("slb", index, self.slb[index], entry))
+        self.slb[index] = entry
 
     @property
     def thread(self) -> Thread:

@@ -43,12 +43,13 @@ class Sprs(dict):
     """SPRs by number."""
 
 
-# While a journal is attached the containers become these; instances carry `_log` and `_what`.
+# While a journal is attached the containers become these; instances carry `_log`, `_what` and `_thread`.
+# A thread's changes name the thread (a 5th element): an event may set another thread's registers.
 class RecRegs(Regs):
     def __setitem__(self, i, v):
         old = list.__getitem__(self, i)
         if old != v:
-            self._log.append((self._what, i, old, v))
+            self._log.append((self._what, i, old, v, self._thread))
         list.__setitem__(self, i, v)
 
 
@@ -56,7 +57,7 @@ class RecSprs(Sprs):
     def __setitem__(self, k, v):
         old = dict.get(self, k, 0)
         if old != v:
-            self._log.append(("spr", k, old, v))
+            self._log.append(("spr", k, old, v, self._thread))
         dict.__setitem__(self, k, v)
 
 
@@ -71,7 +72,7 @@ class Thread:
         self.fpr = Regs([0] * 32)
         self.vr = Regs([0] * 32)
         self._msr = 0
-        self.reservation: int | None = None
+        self._reservation: int | None = None
         self._log: list | None = None
 
     # MSR is an attribute so that mtmsrd/rfid-style writes are journaled like the containers.
@@ -82,8 +83,19 @@ class Thread:
     @msr.setter
     def msr(self, v: int) -> None:
         if self._log is not None and v != self._msr:
-            self._log.append(("msr", None, self._msr, v))
+            self._log.append(("msr", None, self._msr, v, self.index))
         self._msr = v
+
+    @property
+    def reservation(self) -> int | None:
+        """The address lwarx/ldarx reserved (None: no reservation); stwcx./stdcx. test and clear it."""
+        return self._reservation
+
+    @reservation.setter
+    def reservation(self, v: int | None) -> None:
+        if self._log is not None and v != self._reservation:
+            self._log.append(("reservation", None, self._reservation, v, self.index))
+        self._reservation = v
 
     def attach(self, log: list | None) -> None:
         """Start (log is a list) or stop (None) recording changes into `log`."""
@@ -92,12 +104,14 @@ class Thread:
                                       (self.fpr, "fpr", Regs, RecRegs), (self.vr, "vr", Regs, RecRegs),
                                       (self.spr, "spr", Sprs, RecSprs)):
             reg.__class__ = plain if log is None else rec
-            reg._log, reg._what = log, what
+            reg._log, reg._what, reg._thread = log, what, self.index
 
     def undo(self, what: str, key, old) -> None:
         """Put back one recorded change (for reverse stepping); not itself recorded."""
         if what == "msr":
             self._msr = old
+        elif what == "reservation":
+            self._reservation = old
         elif what == "spr":
             if old == 0:
                 dict.pop(self.spr, key, None)
@@ -112,11 +126,11 @@ class Thread:
         list.__setitem__(self.cr, slice(None), [0] * 8)
         dict.clear(self.spr)
         self._msr = 0
-        self.reservation = None
+        self._reservation = None
 
     def snapshot(self) -> tuple:
         return (tuple(self.gpr), tuple(self.cr), dict(self.spr), tuple(self.fpr), tuple(self.vr), self._msr,
-                self.reservation)
+                self._reservation)
 
     def restore(self, snap: tuple) -> None:
         gpr, cr, spr, fpr, vr, msr, res = snap
@@ -126,7 +140,7 @@ class Thread:
         list.__setitem__(self.vr, slice(None), vr)
         dict.clear(self.spr)
         dict.update(self.spr, spr)
-        self._msr, self.reservation = msr, res
+        self._msr, self._reservation = msr, res
 
     @property
     def cr_word(self) -> int:

@@ -1,8 +1,10 @@
 """The journal: what every step changed. Trace, path, watchpoints, reverse stepping and the debugger read it.
 
-Changes are tuples (what, key, old, new):
-  ("gpr"|"cr"|"fpr"|"vr", index, old, new)   ("spr", number, old, new)   ("msr", None, old, new)
+Changes are tuples (what, key, old, new[, thread]):
+  ("gpr"|"cr"|"fpr"|"vr", index, old, new, thread)     ("spr", number, old, new, thread)
+  ("msr", None, old, new, thread)   ("reservation", None, old, new, thread)   (thread: whose register it is)
   ("mem", (addr, size), old, new)            ("icp", (icp, field), old, new)
+  ("tb", None, old, new): the time base      ("slb", index, old, new): an SLB entry (ESID, VSID words)
   ("mmio", device, (addr, size, ci, is_store, value), meaning)      ("note", None, None, text)
   ("load", (addr, size), cache_inhibited, value): a RAM read, recorded so that views can name what was read
   ("thread", None, old, new): the current hardware thread changed (the debugger's `thread N`)
@@ -13,6 +15,8 @@ recorded as "icp" changes beside the access that caused them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+THREAD_STATE = frozenset({"gpr", "cr", "fpr", "vr", "spr", "msr", "reservation"})   # changes naming a thread
 
 
 @dataclass(slots=True)
@@ -46,20 +50,20 @@ class Journal:
 
 def undo(machine, step: Step) -> None:
     for change in reversed(step.changes):
-        _put(machine, step.thread, change, change[2])
+        _put(machine, change, change[2])
 
 
 def redo(machine, step: Step) -> None:
     """Apply a recorded step again, exactly as it happened (replaying history, events included, without
     running anything: devices and hooks are not asked twice)."""
     for change in step.changes:
-        _put(machine, step.thread, change, change[3])
+        _put(machine, change, change[3])
 
 
-def _put(machine, thread: int, change: tuple, value) -> None:
+def _put(machine, change: tuple, value) -> None:
     what, key = change[0], change[1]
-    if what in ("gpr", "cr", "fpr", "vr", "spr", "msr"):
-        machine.threads[thread].undo(what, key, value)      # a put that is not itself recorded
+    if what in THREAD_STATE:
+        machine.threads[change[4]].undo(what, key, value)   # a put that is not itself recorded
     elif what == "mem":
         addr, size = key
         region = machine.memory.region_at(addr)
@@ -69,3 +73,7 @@ def _put(machine, thread: int, change: tuple, value) -> None:
         icp.undo(fld, value)
     elif what == "thread":
         machine.current = value
+    elif what == "tb":
+        machine.tb = value
+    elif what == "slb":
+        machine.slb[key] = value

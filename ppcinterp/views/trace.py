@@ -9,19 +9,18 @@ from ppcinterp.diagnostics import source_line
 from ppcinterp.machine.paca import PacaArray
 from ppcinterp.machine.state import spr_name
 from ppcinterp.run.engine import Result
-from ppcinterp.run.journal import Step
+from ppcinterp.run.journal import THREAD_STATE, Step
 
 
-def change_name(session: Session, change: tuple) -> str:
-    what, key = change[0], change[1]
-    if what in ("gpr", "fpr", "vr"):
-        return {"gpr": "r", "fpr": "f", "vr": "v"}[what] + str(key)
-    if what == "cr":
-        return f"cr{key}"
-    if what == "spr":
-        return spr_name(key).lower()
-    if what == "msr":
-        return "msr"
+def change_name(session: Session, change: tuple, thread: int | None = None) -> str:
+    """A change's state name (as names.py reads it); a register of a thread other than `thread` (default: the
+    current one) is named `thread[N].r3`."""
+    what = change[0]
+    if what in THREAD_STATE:
+        own = session.machine.current if thread is None else thread
+        name = _register_name(change)
+        return name if change[4] == own else f"thread[{change[4]}].{name}"
+    key = change[1]
     if what == "mem":
         addr, size = key
         region = session.machine.memory.region_at(addr)
@@ -31,7 +30,20 @@ def change_name(session: Session, change: tuple) -> str:
     if what == "icp":
         icp, fld = key
         return f"{icp.name}.{fld}"
+    if what == "slb":
+        return f"slb[{key}]"
     return what
+
+
+def _register_name(change: tuple) -> str:
+    what, key = change[0], change[1]
+    if what in ("gpr", "fpr", "vr"):
+        return {"gpr": "r", "fpr": "f", "vr": "v"}[what] + str(key)
+    if what == "cr":
+        return f"cr{key}"
+    if what == "spr":
+        return spr_name(key).lower()
+    return what                     # msr, reservation
 
 
 def _fmt(v) -> str:
@@ -53,7 +65,7 @@ def describe_changes(session: Session, step: Step) -> tuple[list[str], list[str]
             name = change_name(session, ("mem", c[1]))
             mmio.append(f"{name} -> {c[3]:#x}" + (" (cache-inhibited load from RAM)" if c[2] else ""))
         elif c[0] != "icp":               # ICP register changes are told by the access's meaning
-            changes.append(f"{change_name(session, c)}: {_fmt(c[2])} -> {_fmt(c[3])}")
+            changes.append(f"{change_name(session, c, step.thread)}: {_fmt(c[2])} -> {_fmt(c[3])}")
     return changes, mmio
 
 
@@ -102,7 +114,7 @@ def trace_lines(session: Session, result: Result) -> list[str]:
 def trace_json(session: Session, result: Result) -> list[str]:
     out = []
     for step in result.journal or ():
-        changes = [{"name": change_name(session, c), "old": _json(c[2]), "new": _json(c[3])}
+        changes = [{"name": change_name(session, c, step.thread), "old": _json(c[2]), "new": _json(c[3])}
                    for c in step.changes if c[0] not in ("mmio", "note", "icp", "load")]
         loads = [{"name": change_name(session, ("mem", c[1])), "addr": c[1][0], "size": c[1][1], "value": c[3]}
                  for c in step.changes if c[0] == "load"]
