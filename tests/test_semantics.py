@@ -148,3 +148,12 @@ def test_journal_undo_and_redo_cover_reservation_time_base_slb_and_other_threads
 def test_slb_index_out_of_range_stops_the_run(tmp_path):
     _, r = run(tmp_path, "\tslbmte r6,r7", {"r7": 0xFFF})
     assert r.kind == "trap" and "SLB entry 4095 does not exist" in r.message
+
+
+def test_a_snapshot_restores_the_slb_every_time(tmp_path):
+    s, _ = run(tmp_path, "\tslbmte r6,r7\n\tnop", {"r6": 1})
+    s.reset()
+    s.set("r6", 1)
+    s.run("start")
+    s.reset()
+    assert s.machine.slb[0] == (0, 0)

@@ -83,7 +83,7 @@ class Machine:
             r.data[:] = data
         for i, (cppr, mfrr, pending) in zip(self.icps, icps, strict=True):
             i.cppr, i.mfrr, i.pending = cppr, mfrr, pending
-        self.slb, self.tb = slb, tb
+        self.slb, self.tb = list(slb), tb        # a copy: the snapshot may be restored again
 
     def attach(self, log: list | None) -> None:
         """Record every change into `log` (or stop recording with None)."""
