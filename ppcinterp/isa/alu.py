@@ -234,11 +234,11 @@ def _mulhdu(ctx, f):
     return _product(ctx, f, lambda x, y: (x * y) >> 64)
 
 
-# The high word of a 32-bit multiply-high or divide result is undefined in the ISA; like QEMU we leave the
-# 32-bit result sign-extended (mulhw, divw) or zero-extended (mulhwu, divwu).
+# The high word of a 32-bit multiply-high or divide result is undefined in the ISA (and so are CR0's LT, GT, EQ
+# in 64-bit mode); like QEMU we zero-extend the 32-bit result, signed or not, and set CR0 from that.
 @semantics("mulhw")
 def _mulhw(ctx, f):
-    return _product(ctx, f, lambda x, y: s32((s32(x) * s32(y)) >> 32))
+    return _product(ctx, f, lambda x, y: ((s32(x) * s32(y)) >> 32) & M32)
 
 
 @semantics("mulhwu")
@@ -254,10 +254,9 @@ def _divides(signed: bool, bits: int):
 
     def fn(x, y):
         good, a, b = ok(x, y)
-        if not good:
-            return 0                     # undefined in the ISA; QEMU's choice for the quotient
-        q = _div(a, b) if signed else a // b
-        return s32(q) if bits == 32 and signed else q & (M32 if bits == 32 else M64)
+        # RT is undefined after a divide by zero or overflow; QEMU divides by 1 instead (RT = the dividend).
+        q = (_div(a, b) if signed else a // b) if good else a
+        return q & (M32 if bits == 32 else M64)
 
     return fn, lambda x, y: not ok(x, y)[0]
 

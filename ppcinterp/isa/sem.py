@@ -36,7 +36,7 @@ def mask64(mb: int, me: int) -> int:
     """ISA MASK(mb, me) with IBM bit numbering, wrapping when mb > me."""
     if mb <= me:
         return ((1 << (64 - mb)) - 1) & ~((1 << (63 - me)) - 1) & M64
-    return ~mask64(me + 1, mb - 1) & M64
+    return mask64(mb, 63) | mask64(0, me)      # wrapped: bits mb..63 and 0..me (all of them when mb == me + 1)
 
 
 def rotl64(v: int, n: int) -> int:
