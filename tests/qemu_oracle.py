@@ -1,0 +1,175 @@
+"""QEMU as an independent semantics oracle: run a batch of one-instruction cases under qemu-ppc64 and under
+our interpreter, from the same inputs, and return what each left in the registers, CR, XER, CTR and memory.
+
+One GNU as program holds a whole batch, so a batch costs one assembly, one link and one qemu process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ppcinterp.api import Session
+
+GAS = "powerpc64-linux-gnu-as"
+LD = "powerpc64-linux-gnu-ld"
+QEMU = "qemu-ppc64"
+QEMU_CPU = "power7"      # the interpreter's default CPU; also keeps ISA 3.0's XER[OV32,CA32] out of the way
+WINDOW = 0x0100_0000     # memory the cases load and store: our scratch RAM, and a section QEMU's program maps there
+HEAD = 24                # each case's input and output block starts with XER, CR, CTR (8 bytes each)
+
+
+@dataclass(frozen=True)
+class Case:
+    text: str                                # the instruction (or a few lines), as both assemblers read it
+    gprs: tuple[tuple[int, int], ...]        # input registers: (number, value)
+    outs: tuple[int, ...]                    # registers compared afterwards (inputs and results)
+    xer: int = 0
+    cr: int = 0
+    ctr: int = 0
+    mem: bytes = b""                         # the window's bytes before (a multiple of 8); compared after
+
+
+@dataclass
+class Outcome:
+    gprs: dict[int, int]
+    cr: int
+    xer: int
+    ctr: int
+    mem: bytes
+    error: str = ""                          # our run stopped before reaching the end of the case
+
+
+def need_qemu() -> None:
+    """The QEMU oracle's tools; CI installs them, so there a missing tool fails instead of skipping."""
+    missing = [t for t in (GAS, LD, QEMU) if shutil.which(t) is None]
+    if missing:
+        msg = f"{', '.join(missing)} not installed (Debian: binutils-powerpc64-linux-gnu, qemu-user)"
+        if os.environ.get("CI"):
+            pytest.fail(msg + "; .ci/run must install them")
+        pytest.skip(msg)
+
+
+# ---------------------------------------------------------------- QEMU
+
+def _harness_regs(case: Case) -> tuple[int, int, int]:
+    """Three registers the case leaves alone: H points at its data, W at the window, T carries values.
+    r0 is never one of them (as a base register it reads as 0)."""
+    used = {r for r, _ in case.gprs} | set(case.outs)
+    free = [r for r in range(31, 0, -1) if r not in used]
+    if len(free) < 3:
+        raise ValueError(f"case '{case.text}' leaves fewer than 3 registers for the harness")
+    return free[0], free[1], free[2]
+
+
+def _out_size(case: Case) -> int:
+    return HEAD + 8 * len(case.outs) + len(case.mem)
+
+
+def qemu_program(cases: list[Case]) -> str:
+    """A GNU as program that runs every case in turn and writes all their outputs to stdout."""
+    hi = WINDOW >> 16
+    assert WINDOW & 0xFFFF == 0
+    # ELFv1 (big-endian ppc64): the ELF entry point is a function descriptor in .opd, from which Linux and
+    # QEMU read the code address (and TOC, unused here). ld wants the TOC slot relocated like a compiler's.
+    out = ['\t.section ".opd","aw"', "\t.align 3", "\t.globl _start", "_start:",
+           "\t.quad .Lentry, .TOC.@tocbase, 0",
+           '\t.section .scratch,"aw",@nobits', "\t.align 12", "\t.space 4096",
+           "\t.text", ".Lentry:"]
+    data = ["\t.data", "\t.align 3"]
+    results = ["\t.align 3", "results:"]
+    for k, c in enumerate(cases):
+        if len(c.mem) % 8:
+            raise ValueError("a case's memory window is a multiple of 8 bytes")
+        h, w, t = _harness_regs(c)
+        nmem = len(c.mem) // 8
+        ins = dict(c.gprs)
+        out.append(f"# case {k}: {c.text.splitlines()[0]}")
+        out += [f"\tlis r{h},in{k}@ha", f"\taddi r{h},r{h},in{k}@l", f"\tlis r{w},{hi}"]
+        for i in range(nmem):
+            out += [f"\tld r{t},{HEAD + 8 * i}(r{h})", f"\tstd r{t},{8 * i}(r{w})"]
+        out += [f"\tld r{t},0(r{h})", f"\tmtxer r{t}", f"\tld r{t},8(r{h})", f"\tmtcrf 0xff,r{t}",
+                f"\tld r{t},16(r{h})", f"\tmtctr r{t}"]
+        base = HEAD + len(c.mem)
+        out += [f"\tld r{r},{base + 8 * j}(r{h})" for j, r in enumerate(ins)]
+        out += ["\t" + line.strip() if not line.strip().endswith(":") else line.strip()
+                for line in c.text.splitlines()]
+        out += [f"\tlis r{h},out{k}@ha", f"\taddi r{h},r{h},out{k}@l"]
+        out += [f"\tstd r{r},{HEAD + 8 * j}(r{h})" for j, r in enumerate(c.outs)]
+        out += [f"\tmfcr r{t}", f"\tstd r{t},8(r{h})", f"\tmfxer r{t}", f"\tstd r{t},0(r{h})",
+                f"\tmfctr r{t}", f"\tstd r{t},16(r{h})", f"\tlis r{w},{hi}"]
+        base = HEAD + 8 * len(c.outs)
+        for i in range(nmem):
+            out += [f"\tld r{t},{8 * i}(r{w})", f"\tstd r{t},{base + 8 * i}(r{h})"]
+        words = [c.xer, c.cr, c.ctr, *(int.from_bytes(c.mem[i:i + 8], "big") for i in range(0, len(c.mem), 8)),
+                 *ins.values()]
+        data += [f"in{k}:", "\t.quad " + ",".join(f"{v & (2**64 - 1):#x}" for v in words)]
+        results += [f"out{k}:", f"\t.space {_out_size(c)}"]
+    # write(1, results, size); exit(0)
+    out += ["\tli r0,4", "\tli r3,1", "\tlis r4,results@ha", "\taddi r4,r4,results@l",
+            "\tlis r5,(results_end-results)@ha", "\taddi r5,r5,(results_end-results)@l", "\tsc",
+            "\tli r0,1", "\tli r3,0", "\tsc"]
+    return "\n".join(out + data + results + ["results_end:", ""])
+
+
+def run_qemu(cases: list[Case]) -> list[Outcome]:
+    with tempfile.TemporaryDirectory(prefix="ppc-qemu-") as tmp:
+        d = Path(tmp)
+        (d / "t.s").write_text(qemu_program(cases))
+        _tool([GAS, "-a64", "-mpower7", "-mregnames", "t.s", "-o", "t.o"], d)
+        # The scratch section sits at the window's address, the same address the interpreter's RAM has.
+        _tool([LD, "-static", f"--section-start=.scratch={WINDOW:#x}", "t.o", "-o", "t"], d)
+        p = subprocess.run([QEMU, "-cpu", QEMU_CPU, str(d / "t")], capture_output=True, timeout=120)
+    if p.returncode:            # a signal (negative) means an instruction QEMU refused, or a harness fault
+        raise RuntimeError(f"{QEMU} exited with {p.returncode}: {p.stderr.decode(errors='replace')[-2000:]}")
+    raw = p.stdout
+    want = sum(_out_size(c) for c in cases)
+    if len(raw) != want:
+        raise RuntimeError(f"qemu wrote {len(raw)} bytes, expected {want}")
+    res, off = [], 0
+    for c in cases:
+        xer, cr, ctr, *gprs = (int.from_bytes(raw[off + i:off + i + 8], "big")
+                               for i in range(0, HEAD + 8 * len(c.outs), 8))
+        mem_at = off + HEAD + 8 * len(c.outs)
+        res.append(Outcome(dict(zip(c.outs, gprs, strict=True)), cr, xer, ctr, raw[mem_at:mem_at + len(c.mem)]))
+        off += _out_size(c)
+    return res
+
+
+def _tool(cmd: list[str], cwd: Path) -> None:
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    if p.returncode:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stderr[-4000:]}")
+
+
+# ---------------------------------------------------------------- ours
+
+def run_ours(cases: list[Case]) -> list[Outcome]:
+    """The same cases through the public API: one source for the batch, case N between labels cN and eN.
+    Each run stops at eN (`until`), so exactly the case's own instructions run, whatever path they take."""
+    src = "".join(f"c{k}:\n" + "".join(f"\t{line.strip()}\n" if not line.strip().endswith(":") else
+                                       f"{line.strip()}\n" for line in c.text.splitlines()) + f"e{k}:\n"
+                  for k, c in enumerate(cases)) + "\tnop\n"        # the last eN must be an instruction's address
+    s = Session("differential.S", text=src, cpu="POWER7")
+    clean = s.snapshot()
+    res = []
+    for k, c in enumerate(cases):
+        s.restore(clean)
+        for r, v in c.gprs:
+            s.set(f"r{r}", v)
+        s.set("xer", c.xer)
+        s.set("cr", c.cr)
+        s.set("ctr", c.ctr)
+        for i in range(0, len(c.mem), 8):
+            s.set(f"mem64[{WINDOW + i:#x}]", int.from_bytes(c.mem[i:i + 8], "big"))
+        r = s.run(f"c{k}", journal=False, until=f"e{k}", max_steps=100)
+        mem = b"".join(s.get(f"mem64[{WINDOW + i:#x}]").to_bytes(8, "big") for i in range(0, len(c.mem), 8))
+        res.append(Outcome({r: s.get(f"r{r}") for r in c.outs}, s.get("cr"), s.get("xer"), s.get("ctr"), mem,
+                           "" if r.kind == "stopped" else f"{r.kind}: {r.message}"))
+    return res
