@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, ppc
 
+from ppcinterp.api import Session
+
 FRAGMENT = ROOT / "asm" / "book3s_hv_rmhandlers.S"
 
 
@@ -59,3 +61,12 @@ def test_bad_scenario(tmp_path, toml, message, line):
 def test_missing_scenario_file():
     r = ppc("run", "nope.toml")
     assert r.returncode == 1 and "cannot read scenario 'nope.toml'" in r.stderr
+
+
+def test_the_step_limit_leaves_the_state_where_the_limit_stopped_it(tmp_path):
+    src = write(tmp_path, "t.S", "start:\n1:\taddi r3,r3,1\n\tb 1b\n")
+    for journal in (False, True):
+        s = Session(str(src))
+        r = s.run("start", max_steps=100, journal=journal)
+        assert r.kind == "step-limit" and "lines 2-3" in r.message
+        assert s.get("r3") == 50            # 100 steps: 50 additions, nothing more

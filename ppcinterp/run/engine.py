@@ -329,19 +329,26 @@ class Engine:
         return self._finish(Result("no code", "no-code", msg, last, n, journal=jr), pcs)
 
     def _result_limit(self, pc: int, max_steps: int, pcs, jr) -> Result:
-        loop = self._find_loop(pc)
+        loop = self._find_loop(pc, pcs)
         msg = f"step limit of {max_steps} reached; the code loops over {loop}"
         return self._finish(Result("step limit", "step-limit", msg, pc, max_steps, journal=jr), pcs)
 
-    def _find_loop(self, pc: int) -> str:
-        """Run on a little (state is already past the limit) to see which lines keep repeating."""
-        seen: list[int] = []
-        try:
-            for _ in range(2000):
-                seen.append(pc)
-                pc = self.code[pc]()
-        except (Stop, MemoryFault, KeyError):
-            pass
+    def _find_loop(self, pc: int, pcs: list[int] | None) -> str:
+        """Which lines keep repeating: the last recorded steps, or (unrecorded) a little more run on a copy of
+        the state, so that the machine stays as the limit left it."""
+        if pcs:
+            seen = pcs[-2000:]
+        else:
+            seen = []
+            saved = self.machine.snapshot()
+            try:
+                for _ in range(2000):
+                    seen.append(pc)
+                    pc = self.code[pc]()
+            except (Stop, MemoryFault, KeyError):
+                pass
+            finally:
+                self.machine.restore(saved)
         lines = sorted({self.pos(a).line for a in seen[len(seen) // 2:] if self.pos(a)})
         if not lines:
             return "addresses " + ", ".join(hex(a) for a in sorted(set(seen))[:8])
