@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ppcinterp.diagnostics import Pos, SourceError
@@ -58,8 +59,10 @@ class _Logical:
         return Pos(self.file, line, col + (1 if i >= len(self.origins) else 0))
 
 
-def _logical_lines(text: str, file: str) -> list[_Logical]:
-    """Phases 1-3: join continuations, replace comments by a space, keep per-character origins."""
+@lru_cache(maxsize=256)
+def _logical_lines(text: str, file: str) -> tuple[_Logical, ...]:
+    """Phases 1-3: join continuations, replace comments by a space, keep per-character origins.
+    Cached: every Session reads the same kernel headers again, and the lines are never changed."""
     out: list[_Logical] = []
     chars: list[str] = []
     origins: list[tuple[int, int]] = []
@@ -113,7 +116,7 @@ def _logical_lines(text: str, file: str) -> list[_Logical]:
         raise SourceError("unterminated comment", Pos(file, *comment_start))
     if chars:
         out.append(_Logical("".join(chars), origins, file))
-    return out
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- tokens
@@ -333,7 +336,7 @@ class _Processor:
         return None
 
     # ---- lines ----
-    def _run_lines(self, lines: list[_Logical]) -> None:
+    def _run_lines(self, lines: Sequence[_Logical]) -> None:
         # Conditional stack entries: [taking, any_taken, seen_else, pos]
         stack: list[list] = []
         i = 0
@@ -408,7 +411,7 @@ class _Processor:
         except _ExprError as e:
             raise SourceError(f"invalid #if expression: {e}", toks[0].pos) from None
 
-    def _directive(self, name: str, lg: _Logical, start: int, lines: list[_Logical], i: int) -> None:
+    def _directive(self, name: str, lg: _Logical, start: int, lines: Sequence[_Logical], i: int) -> None:
         hash_pos = lg.pos(lg.text.index("#"))
         if name == "define":
             self._define(lg, start)
@@ -477,7 +480,7 @@ class _Processor:
         self.macros[name] = Macro(name, params, variadic, body, lg.pos(m.start(1)))
 
     # ---- text lines and macro expansion ----
-    def _text_line(self, lg: _Logical, lines: list[_Logical], i: int) -> int:
+    def _text_line(self, lg: _Logical, lines: Sequence[_Logical], i: int) -> int:
         toks = _tokenize(lg.text, lg.pos)
         # A function-like macro invocation may continue on following lines: pull them in.
         while self._open_call(toks):
