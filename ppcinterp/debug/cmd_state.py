@@ -1,5 +1,5 @@
 """Commands over state and the session: print, set, x, display, undisplay, thread, list, backtrace, frame,
-info, echo, help, quit."""
+info, echo, help, quit, maintenance."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ppcinterp.debug import examine
-from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.present import frame_line, full_stop, line_text, source_of
 from ppcinterp.debug.registry import ALIASES, COMMANDS, command, count_arg, find
 from ppcinterp.diagnostics import Pos, source_line
@@ -221,3 +221,15 @@ def _quit(c: Commands, arg: str, fmt: str | None) -> str:
     """End the session (in a script: stop reading commands). Nothing is written anywhere."""
     c.quit = True
     return ""
+
+
+@command("maintenance", "mt", usage="maintenance internal-error [MESSAGE]")
+def _maintenance(c: Commands, arg: str, fmt: str | None) -> str:
+    """Maintenance commands. `maintenance internal-error [MESSAGE]` makes the debugger fail as on an internal
+    error (as gdb's does): the session ends, the terminal is restored, one line says why and the exit status
+    is 70. For testing how each UI ends."""
+    word, _, rest = arg.strip().partition(" ")
+    if not word:
+        raise DebugError('"maintenance" must be followed by the name of a maintenance command: internal-error.')
+    find(word, {"internal-error": None}, {}, "maintenance command")
+    raise InternalError((rest.strip() or "forced") + " (maintenance internal-error)")

@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ppcinterp.debug import cmd_points, cmd_run, cmd_state, examine  # noqa: F401 - the cmd_ modules register
-from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.present import format_value, source_of
 from ppcinterp.debug.registry import ALIASES, COMMANDS, Command, find, numbers
 from ppcinterp.debug.report import stop_text
@@ -64,6 +64,8 @@ class Commands:
         except RecursionError:
             self.last_ok = False
             return "Expression nests too deeply."
+        except InternalError:
+            raise                    # the session cannot go on: the UI ends it
         except Exception as e:       # noqa: BLE001 - a bug must not end the session; say what it was
             self.last_ok = False
             return f"Internal error in '{text}': {type(e).__name__}: {e}"

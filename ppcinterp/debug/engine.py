@@ -2,7 +2,7 @@
 
 No UI here. A UI calls `execute(line) -> text` (the gdb-like command language, commands.py) and reads the
 structured state for its panes: `location()`, `points`, `changed()`, `path()`, `mmio()`, `machine.current`,
-`in_past`, `exited`, `history_range()`, `displays`.
+`in_past`, `exited`, `history_range()`, `displays`, `last_stop`.
 
 How it runs: live execution is Engine.resume with the journal on (chunks that stop at breakpoint addresses, so
 `continue` pays nothing per step beyond the engine's own loop; one instruction at a time when a watchpoint or a
@@ -92,6 +92,7 @@ class DebugEngine:
         self.live_pc = self.entry_pc
         self.exit: Result | None = None
         self._marks = (0, 0)
+        self.last_stop: Stop | None = None   # why the last moving command stopped (None: at the start)
         self.commands = Commands(self)
         self.restart()
 
@@ -153,9 +154,11 @@ class DebugEngine:
     def last_ok(self) -> bool:
         return self.commands.last_ok
 
-    def interrupt(self) -> None:
-        """Ask a running command to stop at the next chunk boundary (Ctrl-C)."""
-        self._interrupt = True
+    def interrupt(self, stop: bool = True) -> None:
+        """Ask a running command to stop at the next chunk boundary (Ctrl-C); asked just before a command starts
+        (from another thread), it stops that command's movement at once. Every stop clears the request, and
+        interrupt(False) withdraws it (a UI does once the command it was meant for has ended)."""
+        self._interrupt = stop
 
     # ---------------------------------------------------------------- structured state
     @property
@@ -253,7 +256,8 @@ class DebugEngine:
         self.history.extended()
         self._marks = (self.history.pos, self.history.pos)
         self.refresh_watches()
-        return Stop("exit", 0, exit=self.exit) if self.exit else None
+        self.last_stop = Stop("exit", 0, exit=self.exit) if self.exit else None
+        return self.last_stop
 
     def run(self) -> Stop:
         """`run`: start over and continue to a breakpoint or the end."""
@@ -274,7 +278,6 @@ class DebugEngine:
         """Execute (or replay) count instructions, or until a breakpoint, watchpoint, temporary stop address,
         until(unit), the end of the run, the step limit or an interrupt."""
         self.check_can_run()
-        self._interrupt = False
         h, eng = self.history, self.session.engine
         moved, unit = 0, []
         start, budget = h.pos, h.count + self.max_steps      # live instructions one command may execute
@@ -353,7 +356,6 @@ class DebugEngine:
     def backward(self, count: int | None = None, *,
                  until: Callable[[list[Step]], bool] | None = None) -> Stop:
         """Undo count instructions, or back to a breakpoint, a watchpoint, until(unit) or the first one."""
-        self._interrupt = False
         h = self.history
         moved, unit, start = 0, [], h.pos
         while count is None or moved < count:
@@ -394,10 +396,12 @@ class DebugEngine:
         refresh_watches(self)
 
     def _stopped(self, stop: Stop, start: int | None = None) -> Stop:
+        self._interrupt = False             # cleared here, not when a movement starts: no Ctrl-C is lost
         if start is not None:
             self._marks = (start, self.history.pos)
         if stop.reason == "exit" and stop.exit is None:
             stop.exit = self.exit
+        self.last_stop = stop
         return stop
 
     def _sync_thread(self) -> None:

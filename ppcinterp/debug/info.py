@@ -15,6 +15,9 @@ from ppcinterp.machine.state import LPCR_BITS, MSR_BITS, spr_name
 
 if TYPE_CHECKING:
     from ppcinterp.debug.commands import Commands
+    from ppcinterp.debug.engine import DebugEngine
+    from ppcinterp.machine.paca import Field
+    from ppcinterp.run.journal import Step
 
 GENERAL = [f"r{i}" for i in range(32)] + ["pc", "msr", "cr", "lr", "ctr", "xer"]
 XER_FLAGS = {"so": 31, "ov": 30, "ca": 29}
@@ -26,7 +29,9 @@ def _flags(value: int, table: dict[str, int]) -> str:
     return "[ " + " ".join(on) + " ]" if on else "[ ]"
 
 
-def _natural(c: Commands, name: str, value: int, bits: int) -> str:
+def natural(dbg: DebugEngine, name: str, value: int, bits: int) -> str:
+    """gdb's natural column of `info registers`: flags by name for msr, lpcr, xer and cr, a symbol for code
+    addresses in lr, ctr and the save/restore registers, signed decimal otherwise."""
     if name == "msr":
         return _flags(value, MSR_BITS)
     if name == "lpcr":
@@ -37,8 +42,8 @@ def _natural(c: Commands, name: str, value: int, bits: int) -> str:
         fields = [f"cr{i}:" + "|".join(f for j, f in enumerate(CR_FLAGS) if value >> (28 - 4 * i) & (8 >> j))
                   for i in range(8) if value >> (28 - 4 * i) & 0xF]
         return "[ " + " ".join(fields) + " ]" if fields else "[ ]"
-    if name in ("lr", "ctr", "srr0", "hsrr0") and c.dbg.symbols.symbol(value):
-        return f"{value:#x} <{c.dbg.symbols.symbol(value)}>"
+    if name in ("lr", "ctr", "srr0", "hsrr0") and dbg.symbols.symbol(value):
+        return f"{value:#x} <{dbg.symbols.symbol(value)}>"
     signed = value - (1 << bits) if bits and value >> (bits - 1) & 1 else value
     return str(signed)
 
@@ -64,13 +69,13 @@ def registers(c: Commands, arg: str) -> str:
             shown, bits = ref.name, ref.bits
         value = dbg.values.lookup(name)                # memory through the side-effect-free peek
         mark = "  *" if shown in changed else ""
-        rows.append(f"{shown:<15}{value:<#19x}{_natural(c, shown, value, bits)}{mark}")
+        rows.append(f"{shown:<15}{value:<#19x}{natural(dbg, shown, value, bits)}{mark}")
     return "\n".join(rows)
 
 
 def sprs(c: Commands, arg: str) -> str:
     t = c.dbg.machine.thread
-    rows = [f"{spr_name(n).lower():<15}{v:<#19x}{_natural(c, spr_name(n).lower(), v, 64)}"
+    rows = [f"{spr_name(n).lower():<15}{v:<#19x}{natural(c.dbg, spr_name(n).lower(), v, 64)}"
             for n, v in sorted(t.spr.items()) if v]
     return "\n".join(rows + [f"(every other SPR of hw thread {t.index} is 0)"])
 
@@ -84,14 +89,24 @@ def paca(c: Commands, arg: str) -> str:
     arr = dbg.machine.paca
     base = arr.base + n * arr.layout.size
     rows = [f"paca[{n}] at {base:#x} (PACA_SIZE {arr.layout.size:#x})"]
-    for f in arr.layout.fields:
+    for f, value, shown in paca_fields(dbg, n):
         if words and not any(w.lower() in f.path.lower() or w.lower() in f.symbol.lower() for w in words):
             continue
-        size = f.size if f.size in (1, 2, 4, 8) else 8
-        value = dbg.values.peek(base + f.offset, size)
-        more = "" if size == f.size else f" (first 8 of {f.size} bytes)"
+        more = "" if shown == f.size else f" (first {shown} of {f.size} bytes)"
         rows.append(f"  {f.path:<30} {f.symbol:<24} +{f.offset:<#7x} {f.size:>2}  {value:#x}{more}")
     return "\n".join(rows)
+
+
+def paca_fields(dbg: DebugEngine, n: int) -> list[tuple[Field, int, int]]:
+    """(field, value, bytes shown) of every PACA field of thread n, read without side effects; a field wider
+    than 8 bytes shows its first 8."""
+    arr = dbg.machine.paca
+    base = arr.base + n * arr.layout.size
+    out = []
+    for f in arr.layout.fields:
+        size = f.size if f.size in (1, 2, 4, 8) else 8
+        out.append((f, dbg.values.peek(base + f.offset, size), size))
+    return out
 
 
 def icp(c: Commands, arg: str) -> str:
@@ -122,28 +137,37 @@ def path(c: Commands, arg: str, limit: int = 40) -> str:
     dbg = c.dbg
     p = dbg.path()
     rows = ["Path: " + (path_text(p) if p else "(no label passed yet)")]
-    eng, h = dbg.session.engine, dbg.history
-    branches = [s for s in h.steps[:h.pos] if s.pc in eng.conditional and s.next_pc is not None]
-    if branches:
-        rows.append("Branches:" + (f" (the last {limit} of {len(branches)})" if len(branches) > limit else ""))
-    for s in branches[-limit:]:
-        nxt = s.next_pc
-        where = "not taken" if nxt == s.pc + 4 else \
-            "taken -> " + (eng.exit_names.get(nxt) or ", ".join(eng.labels_at.get(nxt, ())) or hex(nxt))
+    taken = branches(dbg)
+    if taken:
+        rows.append("Branches:" + (f" (the last {limit} of {len(taken)})" if len(taken) > limit else ""))
+    for s, where in taken[-limit:]:
         rows.append(f"  {short_stop(dbg, s.pc)}\t{where}")
     return "\n".join(rows + [_position(c)])
 
 
+def branches(dbg: DebugEngine) -> list[tuple[Step, str]]:
+    """Every conditional branch executed so far and where it went: `not taken`, `taken -> LABEL`."""
+    eng, h = dbg.session.engine, dbg.history
+    out = []
+    for s in h.steps[:h.pos]:
+        if s.pc in eng.conditional and s.next_pc is not None:
+            nxt = s.next_pc
+            out.append((s, "not taken" if nxt == s.pc + 4 else "taken -> " + (
+                eng.exit_names.get(nxt) or ", ".join(eng.labels_at.get(nxt, ())) or hex(nxt))))
+    return out
+
+
+def run_state(dbg: DebugEngine) -> str:
+    """Where the position is in the recorded history: ended, past (replaying) or live."""
+    return "ended" if dbg.exited is not None else "past" if dbg.in_past else "live"
+
+
+STATE_WORDS = {"ended": "the run has ended", "past": "replaying the recorded past", "live": "at the live end"}
+
+
 def _position(c: Commands) -> str:
-    dbg = c.dbg
-    _, now, total = dbg.history_range()
-    if dbg.exited is not None:
-        state = "the run has ended"
-    elif dbg.in_past:
-        state = "replaying the recorded past"
-    else:
-        state = "at the live end"
-    return f"Instruction {now} of {total} recorded ({state})."
+    _, now, total = c.dbg.history_range()
+    return f"Instruction {now} of {total} recorded ({STATE_WORDS[run_state(c.dbg)]})."
 
 
 def frame(c: Commands, arg: str) -> str:

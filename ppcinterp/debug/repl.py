@@ -38,6 +38,7 @@ def interrupts_stop(dbg: DebugEngine):
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        dbg.interrupt(False)              # a Ctrl-C during a command that did not move must not stop the next
 
 
 def repl(dbg: DebugEngine) -> None:
