@@ -179,6 +179,8 @@ def _debug_options(p: argparse.ArgumentParser) -> None:
                    help="a scenario (.toml), or an assembly source (.S) with --entry")
     p.add_argument("--entry", help="where a source file's run starts: a label, 'hunk N', 'line N', 'upstream N'")
     p.add_argument("--batch", action="store_true", help="run the -x and -ex commands, print their output, exit")
+    p.add_argument("--no-tui", action="store_true", help="the line-mode (ppc) prompt instead of the full-screen "
+                   "debugger (the default on a terminal; elsewhere the prompt is used anyway)")
     p.add_argument("-x", dest="scripts", action="append", default=[], metavar="FILE",
                    help="execute debugger commands from FILE ('#' starts a comment)")
     p.add_argument("-ex", dest="commands", action="append", default=[], metavar="CMD",
@@ -198,8 +200,17 @@ def _debug_options(p: argparse.ArgumentParser) -> None:
 
 def cmd_debug(args: argparse.Namespace) -> int:
     from ppcinterp.debug.batch import main
+    from ppcinterp.debug.errors import InternalError
+    from ppcinterp.debug.fatal import internal_error_text, report_internal_error
 
-    return main(args)
+    try:
+        return main(args)
+    except InternalError as e:              # `maintenance internal-error`, in batch or line mode
+        return report_internal_error(str(e))
+    except (PpcError, KeyboardInterrupt, BrokenPipeError, RecursionError):
+        raise
+    except Exception as e:                   # noqa: BLE001 - a bug: one line and status 70, not a traceback
+        return report_internal_error(internal_error_text(e))
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {

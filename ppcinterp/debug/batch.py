@@ -1,5 +1,6 @@
 """`ppcinterp debug`: build the engine from a scenario or a source, run the -x scripts and -ex commands (like
-gdb: scripts first, then -ex in order), then, without --batch, the line-mode prompt.
+gdb: scripts first, then -ex in order), then, without --batch, the full-screen debugger (tui.py) on a terminal
+or the line-mode prompt (repl.py).
 
 A failing command prints its message on stderr (`FILE:LINE: ` in front for a script line, and the rest of that
 script is skipped, as gdb does) and makes the exit status 1. Scripts are only read.
@@ -8,7 +9,9 @@ script is skipped, as gdb does) and makes the exit status 1. Scripts are only re
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -39,56 +42,85 @@ def build(args: argparse.Namespace) -> DebugEngine:
     return DebugEngine.from_source(target, args.entry, **options)
 
 
-def run_line(dbg: DebugEngine, line: str, out: TextIO) -> bool:
-    """Execute one command line, print what it prints; False when it failed."""
+Emit = Callable[[str, bool], None]            # (text, ok): where a command's output goes
+
+
+def printer(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> Emit:
+    return lambda text, ok: print(text, file=out if ok else err, flush=not ok)
+
+
+def run_line(dbg: DebugEngine, line: str, emit: Emit) -> bool:
+    """Execute one command line, emit what it prints; False when it failed."""
     if dbg.commands.trace_commands and line.strip():
-        print(f"+{line.strip()}", file=out)
+        emit(f"+{line.strip()}", True)
     text = dbg.execute(line)
     ok = dbg.last_ok
     if text:
-        print(text, file=out if ok else sys.stderr)
+        emit(text, ok)
     return ok
 
 
-def run_script(dbg: DebugEngine, path: str, out: TextIO) -> bool:
+def run_script(dbg: DebugEngine, path: str, emit: Emit) -> bool:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
         why = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
-        print(f"{path}: cannot read the command file: {why}", file=sys.stderr)
+        emit(f"{path}: cannot read the command file: {why}", False)
         return False
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue                                   # in a file, an empty line does not repeat
         if dbg.commands.trace_commands:
-            print(f"+{line.strip()}", file=out)
+            emit(f"+{line.strip()}", True)
         text = dbg.execute(line)
         if not dbg.last_ok:
-            print(f"{path}:{number}: Error in sourced command file:\n{text}", file=sys.stderr)
+            emit(f"{path}:{number}: Error in sourced command file:\n{text}", False)
             return False
         if text:
-            print(text, file=out)
+            emit(text, True)
         if dbg.commands.quit:
             break
     return True
 
 
 def main(args: argparse.Namespace) -> int:
+    """Scripts, then -ex commands, then (unless --batch, or they quit) the full-screen debugger on a terminal,
+    the line-mode prompt elsewhere or with --no-tui. Before the TUI, their output goes to its log."""
     dbg = build(args)
-    out = sys.stdout
-    for note in dbg.notes:
-        print(note, file=sys.stderr)
+    tui = not args.batch and not args.no_tui and terminal()
+    kept: list[tuple[str, bool]] = []
+    emit = (lambda text, ok: kept.append((text, ok))) if tui else printer()
+    if not tui:
+        for note in dbg.notes:
+            print(note, file=sys.stderr)
     ok = True
     for path in args.scripts:
-        ok &= run_script(dbg, path, out)
+        ok &= run_script(dbg, path, emit)
         if dbg.commands.quit:
-            return 0 if ok else 1
+            return _flush(kept, ok)
     for line in args.commands:
-        ok &= run_line(dbg, line, out)
+        ok &= run_line(dbg, line, emit)
         if dbg.commands.quit:
-            return 0 if ok else 1
+            return _flush(kept, ok)
     if args.batch:
         return 0 if ok else 1
+    if tui:
+        from ppcinterp.debug.tui import run_tui
+        return run_tui(dbg, kept, 0 if ok else 1)
     from ppcinterp.debug.repl import repl
     repl(dbg)
+    return 0 if ok else 1
+
+
+def terminal() -> bool:
+    """Full screen only on a terminal: stdin for keys, stdout as the user's, stderr where textual draws."""
+    streams = (sys.stdin, sys.stdout, sys.stderr)
+    return all(s is not None and s.isatty() for s in streams) and os.environ.get("TERM", "dumb") != "dumb"
+
+
+def _flush(kept: list[tuple[str, bool]], ok: bool) -> int:
+    """The commands quit before the TUI started: print what they said."""
+    emit = printer()
+    for text, good in kept:
+        emit(text, good)
     return 0 if ok else 1

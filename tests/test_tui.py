@@ -1,0 +1,490 @@
+"""The full-screen debugger: its panes as pure functions of the engine, the app driven headless with textual's
+Pilot through the race story (typed commands and single-key bindings), Ctrl-C and internal errors, and the
+terminal as the user finds it afterwards, in a real pseudo-terminal (tmux)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import FRAGMENT, ROOT
+from rich.text import Text
+
+from ppcinterp.debug import panes_state
+from ppcinterp.debug.engine import DebugEngine
+from ppcinterp.debug.panes import disasm_pane, source_pane
+from ppcinterp.debug.panes_state import (
+    CHANGED,
+    ON,
+    icp_pane,
+    mmio_pane,
+    paca_pane,
+    path_pane,
+    registers_pane,
+    sprs_pane,
+    status_line,
+)
+from ppcinterp.debug.tui import DebuggerApp
+from ppcinterp.debug.tui_widgets import Deck, Pane
+
+RACE = "asm/scenarios/race_host_ipi.toml"
+
+
+@pytest.fixture(autouse=True)
+def at_root(monkeypatch):
+    monkeypatch.chdir(ROOT)            # source paths are shown relative to the working directory
+
+
+def race(*commands: str) -> DebugEngine:
+    d = DebugEngine.from_scenario(RACE)
+    for line in commands:
+        out = d.execute(line)
+        assert d.last_ok, f"{line!r} failed: {out}"
+    return d
+
+
+def row(text: Text, contains: str) -> Text:
+    rows = [r for r in text.split("\n") if contains in r.plain]
+    assert len(rows) == 1, f"{len(rows)} rows contain {contains!r} in:\n{text.plain}"
+    return rows[0]
+
+
+def styled(r: Text, part: str, style: str) -> bool:
+    """Whether the first occurrence of part in the row has style among its spans' styles."""
+    at = r.plain.index(part)
+    return any(s.start <= at < s.end and style in str(s.style) for s in r.spans)
+
+
+# ---------------------------------------------------------------- panes as pure functions
+def test_source_pane_marks_the_pc_line_and_the_breakpoints():
+    d = race("break upstream 733", "break upstream 725", "disable 2")
+    v = source_pane(d)
+    here = v.text.split("\n")[v.focus]
+    assert here.plain.startswith("  >") and "26 [674]" in here.plain and "cmpwi" in here.plain
+    assert styled(here, "cmpwi", "reverse")
+    enabled, disabled = row(v.text, " 85 [733] "), row(v.text, " 77 [725] ")
+    assert enabled.plain.startswith("b+ ") and styled(enabled, "b+", "bold red")
+    assert disabled.plain.startswith("b- ") and styled(disabled, "b-", "dim")
+    assert row(v.text, "── hunk 3: upstream 674-764").plain.strip().startswith("── hunk 3")
+
+    d.execute("run")                                   # hit once: B, and the pc there
+    v = source_pane(d)
+    assert v.text.split("\n")[v.focus].plain.startswith("B+>  85 [733]")
+
+
+@pytest.mark.parametrize("cpu, patched", [("POWER7", True), ("PPC970", False)])
+def test_code_a_feature_section_patches_out_is_dimmed(cpu, patched):
+    d = DebugEngine.from_source(str(FRAGMENT), "hunk 3", cpu=cpu)
+    branch = row(source_pane(d).text, " 31 [679] ")          # the ARCH_206 section's body: b ext_interrupt_to_host
+    assert styled(branch, "ext_interrupt_to_host", "dim") == patched
+    assert not styled(row(source_pane(d).text, "bne+    ext_interrupt_to_host"), "bne+", "dim")
+    word = row(disasm_pane(d).text, "100024 ")
+    if patched:
+        assert "60000000 nop" in word.plain and "(patched)" in word.plain and styled(word, "nop", "dim")
+    else:
+        assert "b 0x1000cc <ext_interrupt_to_host>" in word.plain and "patched" not in word.plain
+
+
+def test_disassembly_pane_follows_the_pc_with_labels_and_breakpoints():
+    d = race("break upstream 733", "run")
+    v = disasm_pane(d)
+    here = v.text.split("\n")[v.focus].plain
+    assert here.startswith("B+> 100090 880d0315 lbz r0, 0x315(r13)")
+    assert "bne- 0x1000b8 <1:751>" in v.text.plain and "\n  1:713:\n" in v.text.plain
+    assert "<hcall_try_real_mode>: outside this file" in v.text.plain
+
+
+def test_paca_pane_shows_host_ipi_changed_by_the_host():
+    d = race("break upstream 733", "run")
+    v = paca_pane(d)
+    ipi = row(v.text, " host_ipi ")
+    assert re.fullmatch(r" host_ipi\s+0x1", ipi.plain) and styled(ipi, "0x1", CHANGED)
+    assert re.search(r" xics_phys\s+0x3fffe00000000", v.text.plain)
+    assert not styled(row(v.text, " napping "), "0x0", CHANGED)
+    names = [r.split()[0] for r in v.text.plain.splitlines()[2:]]
+    assert names.index("host_ipi") < names.index("lppaca_ptr")       # kvm_hstate first
+    for name in ("saved_xirr", "in_guest", "napping", "kvm_vcpu", "hwthread_req"):
+        assert name in names
+
+
+def test_icp_pane_before_and_after_the_mfrr_clear():
+    d = race("break upstream 733", "run", "reverse-stepi 3")
+    v = icp_pane(d)
+    assert v.text.plain.splitlines()[:4] == ["* icp[0] @ 0x3fffe00000000", "  CPPR 0x04  MFRR 0x04  ",
+                                             "  pending sources: none", "  presenting: nothing"]
+    assert styled(row(v.text, "MFRR"), "0x04", CHANGED)         # 0xff at the breakpoint, 0x04 back here
+    d.execute("stepi")
+    assert "MFRR 0xff" in icp_pane(d).text.plain
+
+
+def test_registers_pane_highlights_changes_and_uses_the_width():
+    d = race("break upstream 733", "run")
+    v = registers_pane(d, 34)
+    assert styled(row(v.text, "r5 "), "0x3fffe00000000", CHANGED)
+    assert not styled(row(v.text, "r12 "), "0x500", CHANGED)
+    assert row(v.text, "cr ").plain.startswith("cr  20000000 [ cr0:eq ]")
+    assert [r.split()[0] for r in v.text.plain.splitlines()[:5]] == ["pc", "lr", "ctr", "xer", "cr"]
+    assert len(v.text.plain.splitlines()) == 5 + 32
+    wide = registers_pane(d, 80).text.plain.splitlines()                          # three columns
+    assert len(wide) == 2 + 11 and re.match(r"pc .* lr .* ctr ", wide[0]) and re.match(r"r0 .* r1 .* r2 ", wide[2])
+
+
+def test_sprs_pane_names_msr_and_lpcr_bits():
+    d = DebugEngine.from_scenario("asm/scenarios/kvm_ipi_ee_bounce.toml")
+    for line in ("set var msr.ee = 1", "advance upstream 740", "stepi"):      # mtspr LPCR: MER on
+        d.execute(line)
+    v = sprs_pane(d)
+    bits = v.text.split("\n")
+    assert styled(bits[1], "EE", ON) and not styled(bits[1], "HV", ON) and not styled(bits[1], " PR ", ON)
+    assert styled(bits[3], "MER", ON) and not styled(bits[3], "PECE0", ON)
+    assert styled(row(v.text, "lpcr "), "0x800", CHANGED) and not styled(row(v.text, "msr "), "0x8000", CHANGED)
+
+
+def test_path_and_mmio_panes():
+    d = race("break upstream 733", "run")
+    path = path_pane(d).text.plain
+    assert path.startswith("Path: 1:713\nBranches:\n 27[675] not taken  beq hcall_try_real_mode")
+    assert " 53[701] taken -> 1:713  bne 1f" in path
+    mmio = mmio_pane(d).text.plain.splitlines()
+    assert mmio[2:4] == ["#20 icp[0].MFRR <- 0x4  event: host: MFRR = IPI_PRIORITY",
+                         "   MFRR <- 0x04 (IPI not presented, CPPR 0x04)"]
+    assert mmio[5] == "   MFRR <- 0xff (IPI withdrawn)"
+
+
+def test_status_line():
+    d = race()
+    assert status_line(d, "CMD").plain == " thread 0 │ 0x10001c hunk 3 │ 26[674] │ live │ at the entry  CMD "
+    wide = status_line(d, "CMD", width=80).plain
+    assert len(wide) == 80 and re.search(r" at the entry {10,} CMD $", wide)
+    d.execute("break upstream 733")
+    d.execute("run")
+    d.execute("reverse-stepi")
+    assert "│ 79[727] │ past 22/23 │ reverse step  KEYS " in status_line(d, "KEYS").plain
+    d.execute("delete")
+    d.execute("continue")
+    assert "│ exited: ext_interrupt_to_host " in status_line(d, "CMD").plain
+    assert "running: continue (Ctrl-C stops it)" in status_line(d, "CMD", "continue").plain
+
+
+# ---------------------------------------------------------------- the app, headless
+def drive(story, size: tuple[int, int] = (80, 24), engine: DebugEngine | None = None,
+          app: DebuggerApp | None = None) -> DebuggerApp:
+    """Run the app headless at size through story(app, pilot); returns the app once it has ended."""
+    app = app or DebuggerApp(engine or race())
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await story(app, pilot)
+    asyncio.run(main())
+    return app
+
+
+async def settle(pilot) -> None:
+    """Until the command the keys started has finished and the panes show its result."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def typed(pilot, line: str) -> None:
+    await pilot.press(*line, "enter")
+    await settle(pilot)
+
+
+async def keys(pilot, *names: str) -> None:
+    await pilot.press(*names)
+    await settle(pilot)
+
+
+def shown(app: DebuggerApp, pane_id: str) -> str:
+    """A pane's text, checked to be on screen."""
+    pane = app.query_one(f"#{pane_id}", Pane)
+    assert pane.display and pane.parent.parent.display, f"{pane_id} is not shown"
+    r, (w, h) = pane.region, app.size
+    assert r.width >= 20 and r.height >= 5 and r.right <= w and r.bottom <= h, f"{pane_id} at {r}"
+    return pane.view.text.plain
+
+
+def status(app: DebuggerApp) -> str:
+    return str(app.query_one("#status").render())
+
+
+def test_the_race_story_in_the_tui():
+    """break at the host_ipi re-check, run, host_ipi = 1; back to the MFRR clear (MFRR 0x04 as it was); on to
+    the re-raise (MFRR 0x04 again after it); with typed commands and single-key bindings, at 80x24."""
+    async def story(app: DebuggerApp, pilot) -> None:
+        dbg = app.dbg
+        await typed(pilot, "break upstream 733")
+        assert re.search(r"^b\+  +85 \[733\]", shown(app, "source"), re.M)
+        await typed(pilot, "run")
+        assert dbg.location().upstream == 733 and "breakpoint 1" in status(app)
+        assert "Breakpoint 1, 0x0000000000100090 in 1:713 ()" in "\n".join(app.transcript)
+        src = app.query_one("#source", Pane)
+        assert src.view.text.plain.splitlines()[src.view.focus].startswith("B+>  85 [733]")
+        await keys(pilot, "f5")
+        assert re.search(r"^ host_ipi +0x1$", shown(app, "paca"), re.M)
+
+        await keys(pilot, "escape")                         # single-key mode
+        assert app.mode == "KEYS" and "KEYS" in status(app)
+        await keys(pilot, "S", "S", "S")                    # reverse-stepi three times
+        assert dbg.location().upstream == 725 and "past 20/23" in status(app)
+        await keys(pilot, "6")
+        assert "  CPPR 0x04  MFRR 0x04" in shown(app, "icp")
+        await keys(pilot, "i")                              # the clear, replayed
+        assert "MFRR 0xff" in shown(app, "icp")
+
+        await typed(pilot, "disable 1")                     # a letter types one command, then back to keys
+        assert app.mode == "KEYS" and re.search(r"^B-  +85 \[733\]", shown(app, "source"), re.M)
+        await typed(pilot, "advance upstream 752")
+        assert dbg.location().upstream == 752 and "MFRR 0xff" in shown(app, "icp")
+        await keys(pilot, "s")                              # stepi over the re-raise
+        assert dbg.location().upstream == 753
+        assert "  CPPR 0xff  MFRR 0x04" in shown(app, "icp") and "presenting: IPI at 0x04" in shown(app, "icp")
+        await keys(pilot, "7")
+        assert "Path: 1:713 -> 1:751" in shown(app, "path")
+        await keys(pilot, "c")
+        assert "exited: ext_interrupt_to_host" in status(app)
+        await keys(pilot, "N")                              # reverse-nexti from the end
+        assert "past 29/30" in status(app)
+        await keys(pilot, "F")
+        assert "reverse-finish is not supported" in app.transcript[-1]
+        await keys(pilot, "C")                              # no enabled breakpoint: back to the start
+        assert "start of history" in status(app) and dbg.pc == dbg.entry_pc
+        await keys(pilot, "q")
+
+    app = drive(story)
+    assert app.return_code == 0 and app.failure is None
+
+
+def test_command_line_history_and_enter_repeats():
+    async def story(app: DebuggerApp, pilot) -> None:
+        await typed(pilot, "stepi")
+        await keys(pilot, "enter")                          # an empty line repeats stepi
+        assert app.dbg.history_range()[1] == 2
+        assert app.transcript.count("(ppc) stepi") == 2
+        await typed(pilot, "print $pc")
+        await keys(pilot, "up")
+        assert app.query_one("#cmd").value == "print $pc"
+        await keys(pilot, "up", "up")
+        assert app.query_one("#cmd").value == "stepi"
+        await keys(pilot, "down", "down")
+        assert app.query_one("#cmd").value == ""
+        await typed(pilot, "frobnicate")
+        assert app.transcript[-1] == 'Undefined command: "frobnicate".  Try "help".'
+        await typed(pilot, "quit")
+
+    assert drive(story).return_code == 0
+
+
+def test_every_pane_is_reachable_at_80x24_and_bigger_terminals_show_more():
+    async def small(app: DebuggerApp, pilot) -> None:
+        for i, name in enumerate(("regs", "sprs", "paca", "icp", "path", "mmio")):
+            await keys(pilot, f"f{i + 3}")
+            assert shown(app, name)
+            assert [p.id for p in app.query_one("#state", Deck).shown()] == [name]
+        assert shown(app, "source")
+        await keys(pilot, "f2")
+        assert shown(app, "disasm") and not app.query_one("#source").display
+        await keys(pilot, "f9")                              # zoom the state panes: registers in columns
+        assert app.query_one("#state").region.width == 80 and not app.query_one("#code").display
+        await keys(pilot, "f3")
+        assert re.search(r"^r0 .* r1 .* r2 ", shown(app, "regs"), re.M)
+
+    async def big(app: DebuggerApp, pilot) -> None:
+        assert shown(app, "source") and shown(app, "disasm")
+        assert [p.id for p in app.query_one("#state", Deck).shown()] == ["regs", "sprs", "paca", "icp"]
+        for name in ("regs", "sprs", "paca", "icp"):
+            shown(app, name)
+
+    drive(small)
+    drive(big, size=(140, 45))
+
+
+LOOP = """\
+        .text
+spin:   addi    r3, r3, 1
+        b       spin
+"""
+
+
+def spinning(tmp_path) -> DebugEngine:
+    """An endless loop, with a step limit no test waits for: only Ctrl-C ends its `continue`."""
+    src = tmp_path / "spin.S"
+    src.write_text(LOOP)
+    d = DebugEngine.from_source(str(src), "spin")
+    d.max_steps = 10**9
+    return d
+
+
+def test_ctrl_c_interrupts_a_running_command_then_quits(tmp_path):
+    async def story(app: DebuggerApp, pilot) -> None:
+        await pilot.press(*"continue", "enter")
+        assert app.busy == "continue" and "running: continue" in status(app)
+        await keys(pilot, "ctrl+c")
+        assert app.busy is None and "Program received signal SIGINT, Interrupt." in app.transcript
+        assert "interrupted" in status(app) and app.dbg.history_range()[1] > 0
+        await pilot.press(*"p 1")
+        await keys(pilot, "ctrl+c")                          # idle with a half-typed line: clear it
+        assert app.query_one("#cmd").value == "" and app.is_running
+        await keys(pilot, "ctrl+c")                          # idle on an empty line: quit
+
+    app = drive(story, engine=spinning(tmp_path))
+    assert app.return_code == 0 and app.failure is None
+
+
+def test_quitting_stops_a_running_command(tmp_path):
+    async def story(app: DebuggerApp, pilot) -> None:
+        await pilot.press("c", "enter")
+        assert app.busy == "c"
+        await pilot.press("ctrl+q")                          # textual's own quit: the command is stopped too
+
+    app = drive(story, engine=spinning(tmp_path))
+    assert app.return_code == 0 and app.dbg.last_stop.reason == "interrupted"
+
+
+def test_maintenance_internal_error_ends_the_app():
+    async def story(app: DebuggerApp, pilot) -> None:
+        await typed(pilot, "maintenance internal-error boom")
+
+    app = drive(story)
+    assert app.return_code == 70 and app.failure == "boom (maintenance internal-error)"
+
+
+def test_a_bug_in_a_pane_ends_the_app_with_one_line(monkeypatch):
+    def broken(dbg, width):
+        raise ZeroDivisionError("a pane's bug")
+    monkeypatch.setattr(panes_state, "icp_pane", broken)
+
+    async def story(app: DebuggerApp, pilot) -> None:
+        await keys(pilot, "f6")
+
+    app = DebuggerApp(race())
+    with pytest.raises(ZeroDivisionError):             # run_test hands the app's exception on to the test
+        drive(story, app=app)
+    assert app.failure == "ZeroDivisionError: a pane's bug" and app.return_code == 70
+
+
+# ---------------------------------------------------------------- the command line, without a terminal
+def debug_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return subprocess.run([sys.executable, "-m", "ppcinterp", "debug", *args], input=stdin, cwd=ROOT,
+                          capture_output=True, text=True, env=env)
+
+
+def test_without_a_terminal_the_line_prompt_is_used():
+    r = debug_cli(RACE, stdin="print 1+1\nquit\n")
+    assert r.returncode == 0 and "(ppc) $1 = 0x2" in r.stdout and "\x1b[" not in r.stdout + r.stderr
+    r = debug_cli(RACE, "--no-tui", stdin="quit\n")
+    assert r.returncode == 0 and r.stdout.startswith("ppcinterp debugger: ")
+
+
+@pytest.mark.parametrize("mode", [["--batch"], []])
+def test_internal_error_in_batch_and_line_mode(mode):
+    r = debug_cli(RACE, *mode, "-ex", "print 1", "-ex", "maintenance internal-error boom", "-ex", "print 2",
+                  stdin="print 3\n")
+    assert r.returncode == 70
+    assert r.stderr.splitlines()[0] == "ppcinterp: internal error in the debugger: boom (maintenance internal-error)"
+    assert "Traceback" not in r.stderr and "$1 = 0x1" in r.stdout and "$2" not in r.stdout + r.stderr
+    r = debug_cli(RACE, "--batch", "-ex", "maintenance frobnicate")
+    assert r.returncode == 1 and r.stderr == 'Undefined maintenance command: "frobnicate".  Try "help maintenance".\n'
+
+
+# ---------------------------------------------------------------- the terminal afterwards, for real (tmux)
+class Tmux:
+    """A private tmux server (its own socket) with one 80x24 pane running bash."""
+
+    def __init__(self, tmp_path):
+        self.socket = str(tmp_path / "tmux.sock")
+        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               "PS1": "$ ", "TERM": "xterm-256color"}
+        env.pop("TMUX", None)
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "80", "-y", "24", "-c", str(ROOT),
+                  "bash --norc --noprofile", env=env)
+        self.tmux("set-option", "-s", "escape-time", "0")
+
+    def tmux(self, *args: str, env: dict | None = None) -> str:
+        return subprocess.run(["tmux", "-S", self.socket, *args], check=True, capture_output=True, text=True,
+                              env=env).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "t", "-l", text)
+        self.keys("Enter")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-J", "-t", "t")
+
+    def alternate(self) -> bool:
+        return self.tmux("display-message", "-p", "-t", "t", "#{alternate_on}").strip() == "1"
+
+    def wait(self, ready, what: str, timeout: float = 60) -> str:
+        """Poll the screen until ready(screen) (the timeout only bounds a failing test)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if ready(text):
+                return text
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out waiting for {what}; the screen:\n{text}")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    if shutil.which("tmux") is None:
+        if os.environ.get("CI"):
+            pytest.fail("tmux is not installed; .ci/run must install it")
+        pytest.skip("tmux not installed")
+    t = Tmux(tmp_path)
+    yield t
+    t.close()
+
+
+ENDINGS = {"quit": ["quit", "Enter"], "single-key q": ["Escape", "q"], "ctrl-c": ["C-c"],
+           "internal error": ["maintenance internal-error boom", "Enter"]}
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_the_terminal_is_usable_after_the_tui_ends(tmux, ending):
+    tmux.type(f"clear; {shlex.quote(sys.executable)} -m ppcinterp debug {RACE}; echo EXIT=$?")
+    tmux.wait(lambda s: "at the entry" in s and "(ppc)" in s and tmux.alternate(), "the TUI")
+    if ending == "single-key q":
+        tmux.keys("Escape")
+        tmux.wait(lambda s: "keys: s/i stepi" in s, "single-key mode")
+        tmux.keys("q")
+    else:
+        tmux.keys(*ENDINGS[ending])
+    after = tmux.wait(lambda s: "EXIT=" in s, "the shell")
+    assert not tmux.alternate()
+    code = re.search(r"EXIT=(\d+)", after).group(1)
+    if ending == "internal error":
+        assert code == "70"
+        assert "ppcinterp: internal error in the debugger: boom (maintenance internal-error)" in after
+        assert "Traceback" not in after
+    else:
+        assert code == "0"
+    tmux.type("stty -a; echo MARK$((6*7))")
+    text = tmux.wait(lambda s: "\nMARK42" in s, "the shell command's output")
+    assert "stty -a; echo MARK$((6*7))" in text                   # what was typed was echoed
+    flags = set(re.split(r"[\s;]+", text))
+    assert {"icanon", "echo", "isig"} <= flags and not {"-icanon", "-echo", "-isig"} & flags
+
+
+def test_no_tui_in_a_terminal_gives_the_prompt(tmux):
+    tmux.type(f"clear; {shlex.quote(sys.executable)} -m ppcinterp debug {RACE} --no-tui; echo EXIT=$?")
+    tmux.wait(lambda s: "(ppc) " in s, "the prompt")
+    assert not tmux.alternate()
+    tmux.type("quit")
+    assert "EXIT=0" in tmux.wait(lambda s: "EXIT=" in s, "the shell")
