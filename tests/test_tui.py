@@ -24,6 +24,7 @@ from ppcinterp.debug.panes_state import (
     CHANGED,
     ON,
     icp_pane,
+    keys_line,
     mmio_pane,
     paca_pane,
     path_pane,
@@ -171,6 +172,8 @@ def test_status_line():
     d.execute("continue")
     assert "│ exited: ext_interrupt_to_host " in status_line(d, "CMD").plain
     assert "running: continue (Ctrl-C stops it)" in status_line(d, "CMD", "continue").plain
+    for mode in ("CMD", "KEYS"):
+        assert len(keys_line(mode).plain) <= 80 and "quit" in keys_line(mode).plain
 
 
 # ---------------------------------------------------------------- the app, headless

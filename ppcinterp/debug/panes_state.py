@@ -200,9 +200,9 @@ def status_line(dbg: DebugEngine, mode: str, busy: str | None = None, width: int
     return text
 
 
-KEYS = {
-    "CMD": "Enter run/repeat  ↑↓ history  Esc single-key  F2 code  F3-F8 panes  F9 zoom  PgUp/Dn log  ^C quit",
-    "KEYS": "Esc command line  Enter repeat  2 code  3-8 panes  9 zoom  other letters: a command  ^C quit",
+KEYS = {                      # each fits in 80 columns
+    "CMD": "Enter run  ↑↓ history  Esc single-key  F2-8 panes  F9 zoom  PgUp/Dn log ^C quit",
+    "KEYS": "Esc command line  Enter repeat  2-8 panes  9 zoom  letters: commands  ^C quit",
 }
 SINGLE_KEYS = "keys: s/i stepi  n nexti  c cont  f finish  r run  S/I N C reverse  q quit"
 
