@@ -81,7 +81,8 @@ def test_a_source_file_with_an_entry():
             "-ex", "set var cr0 = 2", "-ex", "continue")
     assert r.returncode == 0, r.stderr
     in_order(r.stdout, " pc = 0x1000e8 in hunk 5 (asm/book3s_hv_rmhandlers.S:126 (upstream 1700))",
-             "[Run ended after 2 instructions: fell off the end of hunk 5 after its last line", "Path: 37:1706 -> end of hunk 5")
+             "[Run ended after 2 instructions: fell off the end of hunk 5 after its last line",
+             "Path: 37:1706 -> end of hunk 5")
 
 
 def test_option_errors():
