@@ -2,7 +2,7 @@
 
 A field is known by its asm-offsets symbol (HSTATE_HOST_IPI) and by its C path (kvm_hstate.host_ipi); output
 names it `paca[1].kvm_hstate.host_ipi`, not an address. Sizes come from the kvmppc_host_state layout in the
-kernel facts where known, otherwise from the distance to the next field (at most 8 bytes).
+kernel facts where known, otherwise the widest aligned integer that fits before the next field.
 """
 
 from __future__ import annotations
@@ -29,6 +29,15 @@ class Field:
     path: str         # kvm_hstate.host_ipi
     offset: int
     size: int
+
+
+def _natural_size(offset: int, gap: int) -> int:
+    """A field of unknown type: the widest naturally aligned integer (1, 2, 4 or 8 bytes) that fits the gap
+    before the next field, so that reading it never runs into its neighbour (the gap may be padding)."""
+    size = 8
+    while size > 1 and (size > gap or offset % size):
+        size //= 2
+    return size
 
 
 class PacaLayout:
@@ -62,7 +71,7 @@ class PacaLayout:
             leaf = cpath.split(".")[-1]
             nxt = next(o for o in offsets if o > off)
             fsize = HSTATE_SIZES.get(leaf) if cpath.startswith("kvm_hstate.") else None
-            fields.append(Field(sym, cpath, off, fsize or min(8, nxt - off)))
+            fields.append(Field(sym, cpath, off, fsize or _natural_size(off, nxt - off)))
         return cls(size, fields)
 
     def field(self, name: str) -> Field | None:
