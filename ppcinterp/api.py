@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from ppcinterp.asm.cpus import cpu_model
@@ -176,7 +176,7 @@ class Session:
         pc = entry if isinstance(entry, int) else self.address_of(entry)
         hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
         for where, assignments in (events or {}).items():
-            hooks.setdefault(self._location(where), []).append(self._event(assignments))
+            hooks.setdefault(self._location(where), []).append(self.event_hook(assignments.items()))
         if until is not None:
             stop_at = self._location(until)
             name = until if isinstance(until, str) else f"{until:#x}"
@@ -193,9 +193,15 @@ class Session:
     def _location(self, where: str | int) -> int:
         return where if isinstance(where, int) else self.address_of(where)
 
-    def _event(self, assignments: Mapping[str, object]) -> Callable:
-        for name in assignments:
+    def event_hook(self, assignments: Iterable[tuple[str, object]], note: str = "",
+                   assign: Callable[[str, object], None] | None = None) -> Callable:
+        """An engine hook that makes the assignments once, the first time the run reaches its point, and
+        says so in the journal (`note`, or the assignments). `assign` replaces Session.set (scenarios use it
+        to report a bad value at its place in the file)."""
+        pairs = list(assignments)
+        for name, _ in pairs:
             self.ref(name)                     # an unknown name fails now, not halfway through the run
+        put = assign or self.set
         fired = False
 
         def fire(_engine, _n) -> str | None:
@@ -203,7 +209,7 @@ class Session:
             if fired:
                 return None
             fired = True
-            for name, value in assignments.items():
-                self.set(name, value)
-            return ", ".join(f"{name} = {value}" for name, value in assignments.items())
+            for name, value in pairs:
+                put(name, value)
+            return note or ", ".join(f"{name} = {value}" for name, value in pairs)
         return fire

@@ -50,6 +50,8 @@ def test_runaway_loop(tmp_path):
     ('source = "{src}"\n[expect]\nexits = "x"\n', "unknown key 'exits' in [expect]", 3),
     ('source = "{src}"\nentry = \n', "invalid TOML", 2),
     ('source = "{src}"\n[[events]]\nat = "nowhere"\nset = {{ r3 = 1 }}\n', "event at 'nowhere'", 3),
+    ('source = "{src}"\n[[events]]\nat = "upstream 725"\nset = {{ r99 = 1 }}\n',
+     "event at 'upstream 725': unknown name 'r99'", 4),
 ])
 def test_bad_scenario(tmp_path, toml, message, line):
     sc = write(tmp_path, "bad.toml", toml.format(src=FRAGMENT))

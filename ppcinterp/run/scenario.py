@@ -228,17 +228,10 @@ def hooks_for(sc: Scenario, session: Session) -> tuple[dict, dict]:
         (by_step if m else by_pc).setdefault(key, []).append(ev)
 
     def make(ev: Event):
-        fired = False
-
-        def fire(engine, n) -> str | None:
-            nonlocal fired
-            if fired:                     # an event happens once, the first time its point is reached
-                return None
-            fired = True
-            for name, v in ev.assignments:
-                _assign(sc, session, name, v)
-            return ev.note or ", ".join(f"{k} = {v}" for k, v in ev.assignments)
-        return fire
+        try:
+            return session.event_hook(ev.assignments, ev.note, lambda name, v: _assign(sc, session, name, v))
+        except PpcError as e:
+            raise ScenarioError(f"event at '{ev.at}': {e.message}", _pos_of(sc.text, sc.path, "set")) from None
 
     return ({k: [make(e) for e in v] for k, v in by_pc.items()},
             {k: [make(e) for e in v] for k, v in by_step.items()})
