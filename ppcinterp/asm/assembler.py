@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ppcinterp.asm.encode import check_operand, encode
 from ppcinterp.asm.expr import CR_BITS, M64, REGISTERS, Evaluator, LabelKey, Reg, Rel, Value
+from ppcinterp.asm.externs import DATA_SLOT, TOC_BIAS, Extern, References, undefined_message
 from ppcinterp.asm.program import AsmInsn, DataItem, Hunk, Label, Outside, Program, Section
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa import table
@@ -67,7 +68,8 @@ class _Section:
 
 
 class Assembler:
-    def __init__(self, parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000):
+    def __init__(self, parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000,
+                 externs: tuple[str, ...] = ()):
         self.parsed = parsed
         self.pre = pre
         self.path = path
@@ -81,6 +83,11 @@ class Assembler:
         self.forward_refs: list[LabelKey] = []
         self.referenced: dict[str, Pos | None] = {}
         self.outside_decl: dict[str, tuple[str, Pos | None]] = {}
+        self.extern_decl: dict[str, tuple[str, Pos | None]] = {n: ("--extern", None) for n in externs}
+        self.refs = References()
+        self.ctx = "value"                          # how the operands being frozen use their symbols
+        self.got_syms: dict[str, Pos | None] = {}   # symbols addressed through the GOT (sym@got)
+        self.warnings: list[tuple[str, Pos | None]] = []
         self.globals: set[str] = set()
         self.hunks: list[Hunk] = []
         self.labels: list[tuple[str, Rel, Pos, bool]] = []
@@ -126,6 +133,7 @@ class Assembler:
                 return Value(s.value, e.name, e.pos)
             if s is None and e.name not in REGISTERS and e.name not in CR_BITS:
                 self.referenced.setdefault(e.name, e.pos)
+                self.refs.add(e.name, self.ctx, e.pos)
             return e
         if isinstance(e, LocalRef):
             n = len(self.local_defs.get(e.num, ()))
@@ -143,10 +151,28 @@ class Assembler:
         if isinstance(e, Unary):
             return Unary(e.op, self._freeze(e.operand), e.pos)
         if isinstance(e, Reloc):
-            return Reloc(self._freeze(e.operand), e.suffix, e.pos)
+            if e.suffix == "tocbase":           # `.TOC.@tocbase`: the TOC base, whatever the symbol
+                return e
+            ctx, self.ctx = self.ctx, "toc" if e.suffix in ("got", "toc") else self.ctx
+            try:
+                operand = self._freeze(e.operand)
+            finally:
+                self.ctx = ctx
+            if e.suffix == "got":
+                if not isinstance(operand, Sym):
+                    raise SourceError("@got needs a symbol", e.pos)
+                self.got_syms.setdefault(operand.name, e.pos)
+            return Reloc(operand, e.suffix, e.pos)
         if isinstance(e, Call):
             return Call(e.fn, self._freeze(e.operand), e.pos)
         return e
+
+    def _freeze_data(self, e: Expr) -> Expr:
+        self.ctx = "data"
+        try:
+            return self._freeze(e)
+        finally:
+            self.ctx = "value"
 
     def _emit(self, item: tuple, size: int) -> None:
         self.cur.items.append(item)
@@ -307,7 +333,11 @@ class Assembler:
         d = table.INSNS.get(name)
         if d is None:
             raise SourceError(f"unknown instruction '{s.mnemonic}'", s.pos)
-        exprs = self._operand_exprs(d, ops, s)
+        self.ctx = {"b": "branch", "bc": "cond"}.get(d.base_name, "value")
+        try:
+            exprs = self._operand_exprs(d, ops, s)
+        finally:
+            self.ctx = "value"
         if s.hint:
             if d.base_name not in ("bc", "bclr", "bcctr"):
                 raise SourceError(f"a branch hint ('{s.hint}') is only valid on a conditional branch", s.pos)
@@ -346,11 +376,11 @@ class Assembler:
             for a in d.args:
                 if not isinstance(a, Expr):
                     raise SourceError(f"{name} needs expressions", d.pos)
-                self._emit(("data", self.cur.size, size, self._freeze(a), d), size)
+                self._emit(("data", self.cur.size, size, self._freeze_data(a), d), size)
         elif name == ".tc":
             if len(d.args) != 2 or not isinstance(d.args[1], Expr):
                 raise SourceError(".tc needs a name and a value", d.pos)
-            self._emit(("data", self.cur.size, 8, self._freeze(d.args[1]), d), 8)
+            self._emit(("data", self.cur.size, 8, self._freeze_data(d.args[1]), d), 8)
         elif name in (".align", ".p2align", ".balign"):
             self._align(d)
         elif name in (".space", ".skip", ".zero"):
@@ -387,7 +417,7 @@ class Assembler:
         elif name == ".extern":
             for a in d.args:
                 if isinstance(a, Sym):
-                    self.outside_decl.setdefault(a.name, ("declared .extern", a.pos))
+                    self.extern_decl.setdefault(a.name, ("declared .extern", a.pos))
         elif name in (".set", ".equ", ".equiv"):
             if len(d.args) != 2 or not isinstance(d.args[0], Sym) or not isinstance(d.args[1], Expr):
                 raise SourceError(f"{name} needs a symbol and an expression", d.pos)
@@ -446,6 +476,10 @@ class Assembler:
                 raise SourceError("a hunk must start in .text", p.pos)
             self.hunks.append(Hunk(int(w[1]), first, last, header, p.pos, start=self.cur.size,
                                    last_line=p.pos.line + last - first + 1))
+        elif w[0] == "extern":
+            if len(w) < 2 or not re.fullmatch(r"[A-Za-z_.$][\w.$]*", w[1]):
+                raise SourceError('expected: #pragma ppcinterp extern SYMBOL ["what it is"]', p.pos)
+            self.extern_decl.setdefault(w[1], (w[2].strip('"') if len(w) > 2 else "", p.pos))
         elif w[0] == "outside":
             if len(w) < 2 or not re.fullmatch(r"[A-Za-z_.$][\w.$]*|\d+", w[1]):
                 raise SourceError('expected: #pragma ppcinterp outside LABEL ["what it is"]', p.pos)
@@ -477,6 +511,41 @@ class Assembler:
                 self.symbols[name] = _Sym("label", here, pos)
         return slots
 
+    def _place_externs(self) -> dict[str, Extern]:
+        """Give every symbol left to another object a place: code an exit slot after .text (beside the
+        outside labels), data zeroed memory of its own. Undeclared ones are allowed only where GNU as and
+        the linker would resolve them (see externs.py), with a warning."""
+        declared = dict(self.extern_decl)
+        for g in sorted(self.globals):
+            declared.setdefault(g, ("declared .globl", None))
+        text = self.sections[".text"]
+        out: dict[str, Extern] = {}
+        for name, first in self.refs.first.items():
+            if name in self.symbols:
+                continue
+            if name in declared:
+                how, pos = declared[name][0] or "declared", declared[name][1] or first
+            elif self.refs.strict_use(name) is None:
+                how, pos = "assumed", first
+                self.warnings.append((f"'{name}' is not defined in this file; assuming another object "
+                                      f"defines it (declare it with .extern {name} or --extern {name})", first))
+            else:
+                continue                    # pass 2 reports it as undefined
+            code = self.refs.is_code(name)
+            if code:
+                here = Rel(".text", text.size)
+                text.items.append(("bytes", text.size, bytes(4), None))
+                text.size += 4
+            else:
+                data = self._section("extern data", "aw")
+                data.align = max(data.align, 8)
+                here = Rel(data.name, data.size)
+                data.items.append(("bytes", data.size, bytes(DATA_SLOT), None))
+                data.size += DATA_SLOT
+            self.symbols[name] = _Sym("label", here, pos)
+            out[name] = Extern(name, 0, code, how, pos)
+        return out
+
     # ------------------------------------------------------------------ pass 2
     def assemble(self) -> Program:
         self.run_pass1(self.parsed.statements)
@@ -486,16 +555,27 @@ class Assembler:
         for i, h in enumerate(self.hunks):
             h.end = self.hunks[i + 1].start if i + 1 < len(self.hunks) else text_end
         slots = self._place_outside()
+        externs = self._place_externs()
         for k in self.forward_refs:
             if k.instance > len(self.local_defs.get(k.num, ())):
                 raise SourceError(f"local label '{k}' is not defined after this point", k.pos)
 
-        bases, addr = {}, self.base
-        for s in self.sections.values():
+        got = self._section(".got", "aw") if self.got_syms else None
+        if got is not None:
+            got.items.append(("bytes", 0, bytes(8 * len(self.got_syms)), None))
+            got.size = 8 * len(self.got_syms)
+        # The TOC area (.got, then .toc) comes last, as the linker lays it out; r2 points 32 KiB into it.
+        order = sorted(self.sections.values(), key=lambda s: s.name in (".got", ".toc") and (s.name == ".toc") + 1)
+        bases, addr, toc = {}, self.base, None
+        for s in order:
             align = max(s.align, 8 if s.name != ".text" else 4)
             addr = (addr + align - 1) & -align
+            if toc is None and s.name in (".got", ".toc"):
+                toc = addr + TOC_BIAS
             bases[s.name] = addr
             addr += s.size
+        if toc is None:                         # no TOC of its own: the base is where one would start
+            toc = ((addr + 7) & -8) + TOC_BIAS
         for h in self.hunks:
             h.start += bases[".text"]
             h.end += bases[".text"]
@@ -511,10 +591,16 @@ class Assembler:
                 return REGISTERS[name]
             if name in CR_BITS:
                 return CR_BITS[name]
-            raise SourceError(f"undefined symbol '{name}'", pos)
+            strict = self.refs.strict_use(name)
+            raise SourceError(undefined_message(name, strict[0]) if strict else f"undefined symbol '{name}'", pos)
 
-        toc = bases[".toc"] + 0x8000 if ".toc" in bases else None
-        ev = Evaluator(resolve, lambda k: absolute(self.local_defs[k.num][k.instance - 1][0]), toc, absolute)
+        got_slot = {name: bases[".got"] + 8 * i for i, name in enumerate(self.got_syms)}
+
+        def got_addr(e: Expr) -> int:
+            return got_slot[e.name] if isinstance(e, Sym) else absolute(ev(e))
+
+        ev = Evaluator(resolve, lambda k: absolute(self.local_defs[k.num][k.instance - 1][0]), toc, absolute,
+                       got_addr)
 
         sections: dict[str, Section] = {}
         insns: dict[int, AsmInsn] = {}
@@ -540,6 +626,10 @@ class Assembler:
                 else:
                     payload = item[2]
                     buf[off:off + len(payload)] = payload
+            if s is got:                        # each entry holds its symbol's address
+                for name, pos in self.got_syms.items():
+                    off = got_slot[name] - base
+                    buf[off:off + 8] = (resolve(name, pos) & M64).to_bytes(8, "big")
             sections[s.name] = Section(s.name, s.flags, base, buf, s.align)
 
         labels = [Label(n, absolute(r), r.section, p, loc) for n, r, p, loc in self.labels]
@@ -548,10 +638,14 @@ class Assembler:
             desc, pos = self.outside_decl[name]
             outside[absolute(r)] = Outside(name, absolute(r), desc, pos)
             labels.append(Label(name, absolute(r), ".text", pos or Pos(self.path, 1), name.isdigit()))
+        for x in externs.values():
+            x.addr = absolute(self.symbols[x.name].value)
+            if x.code:
+                outside[x.addr] = Outside(x.name, x.addr, f"defined in another object ({x.how})", x.pos, x.how)
         symbols = {n: absolute(s.value) for n, s in self.symbols.items()
                    if s.kind == "label" or isinstance(s.value, (int, Rel))}
         return Program(self.path, self.base, sections, dict(sorted(insns.items())), data_items, labels,
-                       symbols, self.hunks, outside, self.pre, self.globals)
+                       symbols, self.hunks, outside, self.pre, self.globals, externs, toc, self.warnings)
 
     def _encode(self, d: InsnDef, exprs: list[Expr], pc: int, ev: Evaluator) -> tuple[int, list[int]]:
         values = []
@@ -613,5 +707,6 @@ def _split_macro_args(text: str) -> list[str]:
     return out if sep_commas else [a for a in out if a]
 
 
-def assemble(parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000) -> Program:
-    return Assembler(parsed, pre, path, base).assemble()
+def assemble(parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000,
+             externs: tuple[str, ...] = ()) -> Program:
+    return Assembler(parsed, pre, path, base, externs).assemble()

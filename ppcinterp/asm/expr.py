@@ -72,6 +72,10 @@ for _i in range(8):
     REGISTERS[f"cr{_i}"] = Reg(_i, Kind.CRF, f"cr{_i}")
 REGISTERS["sp"] = Reg(1, Kind.GPR, "sp")
 REGISTERS["rtoc"] = Reg(2, Kind.GPR, "rtoc")
+# VSX registers vs0-vs63 (GNU as -mregnames) are plain numbers, not Reg: a VSX operand (Kind.VSR, 6 bits) is
+# range-checked as a number 0-63, as the encoder does for any field whose register file it does not track.
+for _i in range(64):
+    REGISTERS[f"vs{_i}"] = _i  # type: ignore[assignment]
 # Condition bits within a CR field, for expressions such as 4*cr1+eq.
 CR_BITS = {"lt": 0, "gt": 1, "eq": 2, "so": 3, "un": 3}
 
@@ -159,8 +163,10 @@ class Evaluator:
     """Evaluates frozen expressions. `resolve` maps a symbol to an int (pass 2) or int|Rel (pass 1)."""
 
     def __init__(self, resolve: Resolver, label: Callable[[LabelKey], int | Rel],
-                 toc_base: int | None = None, place: Callable[[int | Rel], int | Rel] = lambda v: v):
+                 toc_base: int | None = None, place: Callable[[int | Rel], int | Rel] = lambda v: v,
+                 got: Callable[[Expr], int] | None = None):
         self.resolve = resolve
+        self.got = got              # pass 2: the address of a symbol's GOT entry
         self.label = label
         self.toc_base = toc_base
         self.place = place          # pass 2: section-relative values fixed in pass 1 become addresses
@@ -186,6 +192,11 @@ class Evaluator:
         if isinstance(e, Reloc):
             if e.suffix == "tocbase":
                 return _reloc("tocbase", 0, e.pos, self.toc_base)
+            if e.suffix == "got":
+                if self.got is None or self.toc_base is None:
+                    raise SourceError("@got is only known once the file is laid out (a constant is needed here)",
+                                      e.pos)
+                return _signed64(self.got(e.operand) - self.toc_base)
             return _reloc(e.suffix, self.absolute(e.operand), e.pos, self.toc_base)
         if isinstance(e, Call):
             v = self.absolute(e.operand)

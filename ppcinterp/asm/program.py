@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ppcinterp.asm.externs import Extern
 from ppcinterp.diagnostics import Pos, source_line
 from ppcinterp.isa.table import InsnDef
 from ppcinterp.source.preprocess import Preprocessed
@@ -123,6 +124,7 @@ class Outside:
     addr: int
     description: str
     declared: Pos | None
+    extern: str = ""            # left to another object: how it was known to be ("declared .extern", "assumed")
 
 
 @dataclass
@@ -138,6 +140,9 @@ class Program:
     outside: dict[int, Outside]                   # by address
     preprocessed: Preprocessed
     globals: set[str] = field(default_factory=set)
+    externs: dict[str, Extern] = field(default_factory=dict)   # symbols left to other objects
+    toc_base: int | None = None                                 # r2 for this object (TOC area + 0x8000)
+    warnings: list[tuple[str, Pos | None]] = field(default_factory=list)
 
     @property
     def text(self) -> Section:

@@ -87,4 +87,11 @@
 #define DSISR_PROTFAULT		0x8000000	/* access not permitted by the page protection */
 #define SRR1_ISI_NOPT		0x40000000	/* instruction fetch: no translation found */
 
+/*
+ * MTFSF_L(FRB): mtfsf with L=1 (the whole 64-bit FPSCR from FRB; FLM 0xff, ignored when L=1 on CPUs that
+ * know L), written as a word because old assemblers lack the L operand: primary 63, XO 711, FLM at IBM bits
+ * 7-14, FRB at 16-20, L at bit 6.
+ */
+#define MTFSF_L(REG)	.long (0xfc00058e | (0xff << 17) | ((REG) << 11) | (1 << 25))
+
 #endif /* PPCINTERP_ASM_REG_H */
