@@ -44,6 +44,7 @@ class BuildOptions:
     config: str = DEFAULT_CONFIG
     kernel_env: bool = True          # force-include ppcinterp/env.h
     base: int = DEFAULT_BASE
+    externs: list[str] = field(default_factory=list)   # symbols other objects define (like .extern)
 
     def search_path(self) -> list[str]:
         env = kernel_env_dir()
@@ -60,7 +61,7 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
         raise PpcError(f"cannot read '{path}': no such file")
     pre = preprocess(path, text=text, include_dirs=opts.search_path(), defines=opts.defines,
                      force_includes=[ENV_HEADER] if opts.kernel_env else [])
-    return assemble(parse_source(pre.lines), pre, path, opts.base)
+    return assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
 
 
 def build_image(path: str, options: BuildOptions | None = None, cpu: CpuModel | str | None = None,

@@ -39,6 +39,8 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-kernel-env", action="store_true",
                    help=f"do not force-include {'ppcinterp/env.h'} (the file includes what it needs itself)")
     p.add_argument("--base", type=_int, default=None, help="address of .text (default 0x100000)")
+    p.add_argument("--extern", action="append", default=[], metavar="SYMBOL",
+                   help="SYMBOL is defined in another object (as .extern SYMBOL would say)")
 
 
 def _build(args: argparse.Namespace):
@@ -47,7 +49,7 @@ def _build(args: argparse.Namespace):
 
     opts = BuildOptions(include_dirs=args.include, defines=dict(args.define),
                         config=args.config or DEFAULT_CONFIG, kernel_env=not args.no_kernel_env,
-                        base=DEFAULT_BASE if args.base is None else args.base)
+                        base=DEFAULT_BASE if args.base is None else args.base, externs=args.extern)
     return build_image(args.file, opts, cpu_model(args.cpu, args.features)), opts
 
 

@@ -95,10 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     opts = BuildOptions(include_dirs=args.include, config=args.config, kernel_env=not args.no_kernel_env)
     if args.kernel_tree is not None:
         opts.kernel_tree = args.kernel_tree          # type: ignore[attr-defined]
+    if not Path(args.object).is_file():
+        print(f"gas_compare: cannot read object '{args.object}'", file=sys.stderr)
+        return 1
     try:
         words, masked, bad, lines = compare(args.object, args.source, opts)
     except PpcError as e:
         print(e, file=sys.stderr)
+        return 1
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"gas_compare: {e}", file=sys.stderr)
         return 1
     print("\n".join(lines[:50]))
     print(f"{words} words, {masked} with a field left to the linker (masked), {bad} mismatches")

@@ -83,7 +83,7 @@ class Assembler:
         self.forward_refs: list[LabelKey] = []
         self.referenced: dict[str, Pos | None] = {}
         self.outside_decl: dict[str, tuple[str, Pos | None]] = {}
-        self.extern_decl: dict[str, tuple[str, Pos | None]] = {n: ("--extern", None) for n in externs}
+        self.extern_decl: dict[str, tuple[str, str, Pos | None]] = {n: ("--extern", "", None) for n in externs}
         self.refs = References()
         self.ctx = "value"                          # how the operands being frozen use their symbols
         self.got_syms: dict[str, Pos | None] = {}   # symbols addressed through the GOT (sym@got)
@@ -417,7 +417,7 @@ class Assembler:
         elif name == ".extern":
             for a in d.args:
                 if isinstance(a, Sym):
-                    self.extern_decl.setdefault(a.name, ("declared .extern", a.pos))
+                    self.extern_decl.setdefault(a.name, (".extern", "", a.pos))
         elif name in (".set", ".equ", ".equiv"):
             if len(d.args) != 2 or not isinstance(d.args[0], Sym) or not isinstance(d.args[1], Expr):
                 raise SourceError(f"{name} needs a symbol and an expression", d.pos)
@@ -479,7 +479,7 @@ class Assembler:
         elif w[0] == "extern":
             if len(w) < 2 or not re.fullmatch(r"[A-Za-z_.$][\w.$]*", w[1]):
                 raise SourceError('expected: #pragma ppcinterp extern SYMBOL ["what it is"]', p.pos)
-            self.extern_decl.setdefault(w[1], (w[2].strip('"') if len(w) > 2 else "", p.pos))
+            self.extern_decl.setdefault(w[1], ("pragma", w[2].strip('"') if len(w) > 2 else "", p.pos))
         elif w[0] == "outside":
             if len(w) < 2 or not re.fullmatch(r"[A-Za-z_.$][\w.$]*|\d+", w[1]):
                 raise SourceError('expected: #pragma ppcinterp outside LABEL ["what it is"]', p.pos)
@@ -517,14 +517,15 @@ class Assembler:
         the linker would resolve them (see externs.py), with a warning."""
         declared = dict(self.extern_decl)
         for g in sorted(self.globals):
-            declared.setdefault(g, ("declared .globl", None))
+            declared.setdefault(g, (".globl", "", None))
         text = self.sections[".text"]
         out: dict[str, Extern] = {}
         for name, first in self.refs.first.items():
             if name in self.symbols:
                 continue
+            what = ""
             if name in declared:
-                how, pos = declared[name][0] or "declared", declared[name][1] or first
+                how, what, pos = declared[name][0], declared[name][1], declared[name][2] or first
             elif self.refs.strict_use(name) is None:
                 how, pos = "assumed", first
                 self.warnings.append((f"'{name}' is not defined in this file; assuming another object "
@@ -543,7 +544,7 @@ class Assembler:
                 data.items.append(("bytes", data.size, bytes(DATA_SLOT), None))
                 data.size += DATA_SLOT
             self.symbols[name] = _Sym("label", here, pos)
-            out[name] = Extern(name, 0, code, how, pos)
+            out[name] = Extern(name, 0, code, how, what, pos)
         return out
 
     # ------------------------------------------------------------------ pass 2
@@ -641,7 +642,7 @@ class Assembler:
         for x in externs.values():
             x.addr = absolute(self.symbols[x.name].value)
             if x.code:
-                outside[x.addr] = Outside(x.name, x.addr, f"defined in another object ({x.how})", x.pos, x.how)
+                outside[x.addr] = Outside(x.name, x.addr, x.what or "defined in another object", x.pos, x.how)
         symbols = {n: absolute(s.value) for n, s in self.symbols.items()
                    if s.kind == "label" or isinstance(s.value, (int, Rel))}
         return Program(self.path, self.base, sections, dict(sorted(insns.items())), data_items, labels,

@@ -56,7 +56,8 @@ class Extern:
     name: str
     addr: int
     code: bool                  # an entry point: reaching it ends a run
-    how: str                    # "declared .extern", "pragma", "--extern", "assumed" (a warning was given)
+    how: str                    # ".extern", ".globl", "pragma", "--extern", or "assumed" (a warning was given)
+    what: str                   # what it is, as a pragma describes it
     pos: Pos | None
 
 

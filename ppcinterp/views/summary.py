@@ -34,8 +34,22 @@ def summary(img: Image, config: str) -> str:
         out.append(f"    {where}: {fs.family} {describe(pre, fs)}, body {n} word{'s' * (n != 1)}"
                    f"{', alternative ' + str((fs.alt[1] - fs.alt[0]) // 4) + ' words' if fs.has_alternative else ''}"
                    f" -> {state} on {img.cpu.name}")
-    out.append(f"  leaves to (referenced, not defined here): {len(p.outside)}")
-    for o in p.outside.values():
-        name = f"{o.name}f" if o.name.isdigit() else o.name
-        out.append(f"    {name}" + (f"  ({o.description})" if o.description else ""))
+    outside = [o for o in p.outside.values() if not o.extern]
+    if outside or not p.externs:
+        out.append(f"  leaves to (labels of the rest of the file, declared outside): {len(outside)}")
+        for o in outside:
+            name = f"{o.name}f" if o.name.isdigit() else o.name
+            out.append(f"    {name}" + (f"  ({o.description})" if o.description else ""))
+    if p.externs:
+        out.append(f"  leaves to (defined in other objects): {len(p.externs)}")
+        for x in p.externs.values():
+            out.append(f"    {x.name}  [{'code' if x.code else 'data'}, {x.how}]" + (f"  {x.what}" if x.what else ""))
+    skipped = getattr(pre, "skipped_by_config", {})
+    if skipped:
+        out.append("  kernel config options tested by the file (lines their #if/#ifdef removed):")
+        for name, n in sorted(skipped.items()):
+            state = "set" if pre.defined(name) else "not set"
+            out.append(f"    {name} ({state}): {n} line{'s' * (n != 1)} removed")
+    for msg, pos in p.warnings:
+        out.append(f"  warning: {pos.file}:{pos.line}: {msg}" if pos else f"  warning: {msg}")
     return "\n".join(out)
