@@ -20,8 +20,8 @@ from ppcinterp.isa.table import INSNS
 
 MD = capstone.Cs(capstone.CS_ARCH_PPC, capstone.CS_MODE_64 | capstone.CS_MODE_BIG_ENDIAN)
 # What capstone 5 does not decode (rvwinkle, sleep), or prints in a later ISA's operand order (tlbie as
-# ISA 3.0's `tlbie RB,RS`, tlbiel likewise); GNU as checks these instead.
-CAPSTONE_LACKS = {"rvwinkle", "sleep", "tlbie", "tlbiel"}
+# ISA 3.0's `tlbie RB,RS`, tlbiel likewise), slbfee.; GNU as checks these instead.
+CAPSTONE_LACKS = {"rvwinkle", "sleep", "tlbie", "tlbiel", "slbfee."}
 
 
 def capstone_decodes(d) -> bool:
@@ -34,7 +34,11 @@ def capstone_text(word: int, addr: int) -> str | None:
         return None
     text = f"{got[0].mnemonic} {got[0].op_str}".strip()
     # capstone names CR bits `cr1eq`; GNU as syntax is 4*cr1+eq.
-    return re.sub(r"\bcr([0-7])(lt|gt|eq|so|un)\b", r"4*cr\1+\2", text)
+    text = re.sub(r"\bcr([0-7])(lt|gt|eq|so|un)\b", r"4*cr\1+\2", text)
+    # capstone names VSX registers 32-63 after the VRs they overlay (`v1` for vs33); GNU as reads vs33.
+    if got[0].mnemonic in ("lxvd2x", "stxvd2x"):
+        text = re.sub(r"^(\S+ )v(\d+)", lambda m: f"{m.group(1)}vs{32 + int(m.group(2))}", text)
+    return text
 
 
 def reassemble(text: str, addr: int, tmp_path) -> int:

@@ -14,6 +14,7 @@ class Kind(Enum):
     GPR0 = "gpr0"      # RA where 0 means the value 0, not r0
     FPR = "fpr"
     VR = "vr"
+    VSR = "vsr"        # vs0-vs63: 6-bit VSX register (TX<<5 | T), T in bits 6-10 and TX in bit 31 (XX1 form)
     CRF = "crf"        # condition register field cr0-cr7
     CRB = "crb"        # condition register bit 0-31
     SIMM = "simm"      # signed immediate
@@ -23,7 +24,7 @@ class Kind(Enum):
     SPR = "spr"        # 10-bit SPR number, halves swapped in the word
 
 
-REGISTER_KINDS = frozenset({Kind.GPR, Kind.GPR0, Kind.FPR, Kind.VR, Kind.CRF})
+REGISTER_KINDS = frozenset({Kind.GPR, Kind.GPR0, Kind.FPR, Kind.VR, Kind.VSR, Kind.CRF})
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _f("RA0", Kind.GPR0, 11, 5), _f("RB", Kind.GPR, 16, 5),
     _f("FRT", Kind.FPR, 6, 5), _f("FRS", Kind.FPR, 6, 5), _f("FRB", Kind.FPR, 16, 5),
     _f("VRT", Kind.VR, 6, 5), _f("VRS", Kind.VR, 6, 5), _f("VRB", Kind.VR, 16, 5),
+    Field("XT", Kind.VSR, 6, ((31, 1), (6, 5))), Field("XS", Kind.VSR, 6, ((31, 1), (6, 5))),
     _f("BF", Kind.CRF, 6, 3), _f("BFA", Kind.CRF, 11, 3),
     _f("BT", Kind.CRB, 6, 5), _f("BA", Kind.CRB, 11, 5), _f("BB", Kind.CRB, 16, 5),
     _f("BI", Kind.CRB, 11, 5), _f("BO", Kind.UIMM, 6, 5), _f("BH", Kind.UIMM, 19, 2),

@@ -19,6 +19,7 @@ define("slbie", X(31, 434), "RB", F)
 define("slbmte", X(31, 402), "RS,RB", F)
 define("slbmfee", X(31, 915), "RT,RB", F)
 define("slbmfev", X(31, 851), "RT,RB", F)
+define("slbfee.", X(31, 979, 1), "RT,RB", F)        # record form only (Rc=1 is part of the opcode)
 define("tlbie", X(31, 306), "RB,[L]", F)
 define("tlbiel", X(31, 274), "RB,[L]", F)
 define("tlbsync", X(31, 566), "", F)
@@ -36,7 +37,7 @@ alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M64  # noqa: E402
+from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.run.stops import ContextReturn, PowerSave, Trap  # noqa: E402
 
@@ -137,5 +138,32 @@ def _slbmf(ctx, f):
         if index >= len(machine.slb):
             raise Trap(f"{name}: SLB entry {index} does not exist (the model has {len(machine.slb)})")
         g[rt] = machine.slb[index][which]
+        return nxt
+    return run
+
+
+SLB_V = 1 << 27                          # ESID word bit 36: the entry is valid
+ESID_256M, ESID_1T = ~((1 << 28) - 1) & M64, ~((1 << 40) - 1) & M64
+
+
+@semantics("slbfee.")
+def _slbfee(ctx, f):
+    """ISA 2.06 Book III-S: search the SLB as translation would for the segment of (RB); the matching valid
+    entry's VSID word (as slbmfev reads it) goes to RT, else RT = 0. CR0 = 0b00 || found || XER[SO]."""
+    g, cr, spr, nxt, machine, rt, rb = ctx.g, ctx.cr, ctx.spr, ctx.nxt, ctx.machine, f["RT"], f["RB"]
+
+    def run():
+        ea = g[rb]
+        found = None
+        for esid, vsid in machine.slb:
+            if not esid & SLB_V:
+                continue
+            b = vsid >> 62                 # segment size: 0b00 256 MB, 0b01 1 TB (others match nothing)
+            mask = ESID_256M if b == 0 else ESID_1T if b == 1 else None
+            if mask is not None and esid & mask == ea & mask:
+                found = vsid               # the first match, as if it were the only one
+                break
+        g[rt] = 0 if found is None else found
+        cr[0] = (EQ if found is not None else 0) | (1 if spr.get(XER, 0) & SO else 0)
         return nxt
     return run

@@ -1,6 +1,7 @@
 """State by name: the one resolver that scenarios, the Python API and the debugger share.
 
-  r0..r31, f0..f31, cr (32 bits), cr0..cr7, cr1.eq, xer, xer.so|ov|ca, lr, ctr, msr, msr.ee, any SPR by kernel
+  r0..r31, f0..f31, v0..v31 and vs0..vs63 (128 bits; vs0-31 overlay f0-31, vs32-63 are v0-31), fpscr, vscr,
+  vrsave, cr (32 bits), cr0..cr7, cr1.eq, xer, xer.so|ov|ca, lr, ctr, msr, msr.ee, any SPR by kernel
   name (lpcr, hsrr0, sprg2, ...) or number (spr318), lpcr.mer
   paca.FIELD / paca[N].FIELD         FIELD as a C path (kvm_hstate.host_ipi) or asm-offsets symbol
   icp.cppr|mfrr|xirr|pending / icp[N]....
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ppcinterp.machine.core import Machine
-from ppcinterp.machine.state import MSR_BITS, SPR_BITS, SPR_NUMBERS
+from ppcinterp.machine.state import FPSCR_WRITABLE, M128, MSR_BITS, SPR_BITS, SPR_NUMBERS, VSCR_NJ, VSCR_SAT
 from ppcinterp.machine.xics import MFRR, XIRR
 
 CR_BITS = {"lt": 8, "gt": 4, "eq": 2, "so": 1}
@@ -87,6 +88,16 @@ def resolve(m: Machine, name: str) -> Ref:
     if re.fullmatch(r"f([0-9]|[12][0-9]|3[01])", key):
         i = int(key[1:])
         return Ref(key, lambda: t.fpr[i], lambda v: t.fpr.__setitem__(i, v & (2**64 - 1)))
+    if re.fullmatch(r"v([0-9]|[12][0-9]|3[01])", key):
+        i = int(key[1:])
+        return Ref(key, lambda: t.vr[i], lambda v: t.vr.__setitem__(i, v & M128), 128)
+    if re.fullmatch(r"vs([0-9]|[1-5][0-9]|6[0-3])", key):
+        i = int(key[2:])
+        return Ref(key, lambda: t.vsr(i), lambda v: t.set_vsr(i, v & M128), 128)
+    if key == "fpscr":         # reserved bits read as 0 (as mtfsf leaves them)
+        return Ref(key, lambda: t.fpscr, lambda v: setattr(t, "fpscr", v & FPSCR_WRITABLE))
+    if key == "vscr":
+        return Ref(key, lambda: t.vscr, lambda v: setattr(t, "vscr", v & (VSCR_NJ | VSCR_SAT)), 32)
     if key == "cr":
         def set_cr(v):
             for i in range(8):
@@ -109,8 +120,8 @@ def resolve(m: Machine, name: str) -> Ref:
     if n is not None:
         mask = 0xFFFFFFFF if n == 1 else 2**64 - 1
         return Ref(key, lambda: t.spr.get(n, 0), lambda v: t.spr.__setitem__(n, v & mask))
-    raise StateNameError(f"unknown name '{name}' (expected a register such as r3, cr0, xer.ca, msr.ee, lpcr.mer, "
-                     "an SPR name, paca.FIELD, icp.mfrr or mem64[ADDR])")
+    raise StateNameError(f"unknown name '{name}' (expected a register such as r3, f0, v2, vs33, fpscr, cr0, xer.ca, "
+                     "msr.ee, lpcr.mer, an SPR name, paca.FIELD, icp.mfrr or mem64[ADDR])")
 
 
 def _bit(m: Machine, key: str, base: str, bit: str) -> Ref:

@@ -1,4 +1,5 @@
-"""Architected state of one hardware thread: GPRs, CR fields, SPRs (XER, LR and CTR among them), MSR.
+"""Architected state of one hardware thread: GPRs, CR fields, SPRs (XER, LR and CTR among them), MSR,
+and the FP/VMX/VSX state (FPRs, FPSCR, VRs, VSCR; VRSAVE is SPR 256).
 
 Semantics closures write straight into these containers. Journaling costs nothing when off: the containers
 are plain list/dict subclasses, and turning the journal on swaps their class for one whose __setitem__
@@ -29,6 +30,15 @@ MSR_BITS = {"sf": 63, "hv": 60, "vec": 25, "vsx": 23, "ee": 15, "pr": 14, "fp": 
             "se": 10, "be": 9, "fe1": 8, "ir": 5, "dr": 4, "pmm": 2, "ri": 1, "le": 0}
 LPCR_BITS = {"mer": 11, "pece0": 14, "pece1": 13, "pece2": 12, "lpes0": 3, "lpes1": 2, "hdice": 0}
 SPR_BITS = {"MSR": MSR_BITS, "LPCR": LPCR_BITS}
+
+
+# FP/VMX/VSX. The 64 VSX registers overlay the others: VSR i (i < 32) is FPR i (doubleword 0) followed by
+# vsr_lo[i] (doubleword 1); VSR 32+i is VR i. Only vsr_lo is stored apart, so the views cannot disagree.
+# FPSCR is 64 bits as in ISA 2.06: DRN in bits 29:31, the classic 32-bit FPSCR in 32:63 (mffs reads it whole).
+FPSCR_DRN = 0x7 << 32
+FPSCR_WRITABLE = FPSCR_DRN | (0xFFFFFFFF & ~(1 << 11))      # bit 52 and bits 0:28 are reserved
+VSCR_NJ, VSCR_SAT = 1 << 16, 1                               # the only VSCR bits the ISA defines
+M128 = (1 << 128) - 1
 
 
 def spr_name(n: int) -> str:
@@ -71,6 +81,9 @@ class Thread:
         self.spr = Sprs()
         self.fpr = Regs([0] * 32)
         self.vr = Regs([0] * 32)
+        self.vsr_lo = Regs([0] * 32)        # doubleword 1 of VSR 0-31; written only through set_vsr
+        self._fpscr = 0
+        self._vscr = 0
         self._msr = 0
         self._reservation: int | None = None
         self._log: list | None = None
@@ -97,6 +110,47 @@ class Thread:
             self._log.append(("reservation", None, self._reservation, v, self.index))
         self._reservation = v
 
+    @property
+    def fpscr(self) -> int:
+        return self._fpscr
+
+    @fpscr.setter
+    def fpscr(self, v: int) -> None:
+        if self._log is not None and v != self._fpscr:
+            self._log.append(("fpscr", None, self._fpscr, v, self.index))
+        self._fpscr = v
+
+    @property
+    def vscr(self) -> int:
+        return self._vscr
+
+    @vscr.setter
+    def vscr(self, v: int) -> None:
+        if self._log is not None and v != self._vscr:
+            self._log.append(("vscr", None, self._vscr, v, self.index))
+        self._vscr = v
+
+    def vsr(self, i: int) -> int:
+        """VSX register i (0-63), 128 bits, from the FPR/VR it overlays."""
+        if i < 32:
+            return (list.__getitem__(self.fpr, i) << 64) | list.__getitem__(self.vsr_lo, i)
+        return list.__getitem__(self.vr, i - 32)
+
+    def set_vsr(self, i: int, v: int) -> None:
+        """Write VSX register i; journaled as one ("vsr", i, old, new) change, so a trace names it vs<i>."""
+        if self._log is not None:
+            old = self.vsr(i)
+            if old != v:
+                self._log.append(("vsr", i, old, v, self.index))
+        self._put_vsr(i, v)
+
+    def _put_vsr(self, i: int, v: int) -> None:
+        if i < 32:
+            list.__setitem__(self.fpr, i, v >> 64)
+            list.__setitem__(self.vsr_lo, i, v & M64)
+        else:
+            list.__setitem__(self.vr, i - 32, v)
+
     def attach(self, log: list | None) -> None:
         """Start (log is a list) or stop (None) recording changes into `log`."""
         self._log = log
@@ -110,6 +164,10 @@ class Thread:
         """Put back one recorded change (for reverse stepping); not itself recorded."""
         if what == "msr":
             self._msr = old
+        elif what == "vsr":
+            self._put_vsr(key, old)
+        elif what in ("fpscr", "vscr"):
+            setattr(self, "_" + what, old)
         elif what == "reservation":
             self._reservation = old
         elif what == "spr":
@@ -121,19 +179,21 @@ class Thread:
             list.__setitem__(getattr(self, what), key, old)
 
     def reset(self) -> None:
-        for reg in (self.gpr, self.fpr, self.vr):
+        for reg in (self.gpr, self.fpr, self.vr, self.vsr_lo):
             list.__setitem__(reg, slice(None), [0] * 32)
         list.__setitem__(self.cr, slice(None), [0] * 8)
         dict.clear(self.spr)
+        self._fpscr = self._vscr = 0
         self._msr = 0
         self._reservation = None
 
     def snapshot(self) -> tuple:
         return (tuple(self.gpr), tuple(self.cr), dict(self.spr), tuple(self.fpr), tuple(self.vr), self._msr,
-                self._reservation)
+                self._reservation, (tuple(self.vsr_lo), self._fpscr, self._vscr))
 
     def restore(self, snap: tuple) -> None:
-        gpr, cr, spr, fpr, vr, msr, res = snap
+        gpr, cr, spr, fpr, vr, msr, res, (vsr_lo, self._fpscr, self._vscr) = snap
+        list.__setitem__(self.vsr_lo, slice(None), vsr_lo)
         list.__setitem__(self.gpr, slice(None), gpr)
         list.__setitem__(self.cr, slice(None), cr)
         list.__setitem__(self.fpr, slice(None), fpr)

@@ -3,6 +3,7 @@
 Changes are tuples (what, key, old, new[, thread]):
   ("gpr"|"cr"|"fpr"|"vr", index, old, new, thread)     ("spr", number, old, new, thread)
   ("msr", None, old, new, thread)   ("reservation", None, old, new, thread)   (thread: whose register it is)
+  ("vsr", 0-63, old, new, thread): a VSX write, 128 bits      ("fpscr"|"vscr", None, old, new, thread)
   ("mem", (addr, size), old, new)            ("icp", (icp, field), old, new)
   ("tb", None, old, new): the time base      ("slb", index, old, new): an SLB entry (ESID, VSID words)
   ("mmio", device, (addr, size, ci, is_store, value), meaning)      ("note", None, None, text)
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-THREAD_STATE = frozenset({"gpr", "cr", "fpr", "vr", "spr", "msr", "reservation"})   # changes naming a thread
+# changes naming a thread
+THREAD_STATE = frozenset({"gpr", "cr", "fpr", "vr", "spr", "msr", "reservation", "vsr", "fpscr", "vscr"})
 
 
 @dataclass(slots=True)

@@ -39,11 +39,13 @@ def _register_name(change: tuple) -> str:
     what, key = change[0], change[1]
     if what in ("gpr", "fpr", "vr"):
         return {"gpr": "r", "fpr": "f", "vr": "v"}[what] + str(key)
+    if what == "vsr":
+        return f"vs{key}"
     if what == "cr":
         return f"cr{key}"
     if what == "spr":
         return spr_name(key).lower()
-    return what                     # msr, reservation
+    return what                     # msr, reservation, fpscr, vscr
 
 
 def _fmt(v) -> str:

@@ -1,0 +1,95 @@
+"""Floating-point loads, stores and FPSCR moves: what kvmppc_save_fp/kvmppc_load_fp use to save and restore
+a guest's FP state. FPRs are moved as raw 64-bit patterns (lfd/stfd do no conversion)."""
+
+from ppcinterp.isa.table import D, X, define
+
+F = "fp"
+
+define("lfd", D(50), "FRT,D(RA0)", F)
+define("stfd", D(54), "FRS,D(RA0)", F)
+define("lfdx", X(31, 599), "FRT,RA0,RB", F)
+define("stfdx", X(31, 727), "FRS,RA0,RB", F)
+define("mffs", X(63, 583), "FRT", F, rc=True)
+# ISA 2.05+: mtfsf FLM,FRB,L,W (L in bit 6, W in bit 15); the kernel's MTFSF_L is the L=1 form as a .long.
+define("mtfsf", X(63, 711), "FLM,FRB,[L6],[W]", F, rc=True)
+
+
+# ---------------------------------------------------------------- semantics
+
+from ppcinterp.isa.sem import M64  # noqa: E402
+from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.machine.state import FPSCR_WRITABLE  # noqa: E402
+
+# FPSCR bits (LSB-0 numbering within the 64-bit register).
+FX, FEX, VX = 1 << 31, 1 << 30, 1 << 29
+VX_ALL = 0x01F80700                       # VXSNAN VXISI VXIDI VXZDZ VXIMZ VXVC | VXSOFT VXSQRT VXCVI
+XX_SHIFT, XE_SHIFT = 25, 3                # exception bits VX OX UX ZX XX at 29..25, enables VE..XE at 7..3
+
+
+def store_fpscr(old: int, value: int, mask: int) -> int:
+    """The FPSCR after a move into the bits in `mask` (ISA 2.06 mtfsf): reserved bits stay 0, and the summary
+    bits FEX and VX are never taken from the source; they are recomputed from the bits they summarise."""
+    v = ((value & mask) | (old & ~mask)) & FPSCR_WRITABLE & ~(FEX | VX)
+    if v & VX_ALL:
+        v |= VX
+    if (v >> XX_SHIFT) & (v >> XE_SHIFT) & 0x1F:
+        v |= FEX
+    return v
+
+
+def cr1_of(fpscr: int) -> int:
+    """CR1 of a record-form FP instruction: FX, FEX, VX, OX (FPSCR bits 32:35)."""
+    return (fpscr >> 28) & 0xF
+
+
+def _fp_access(store: bool, indexed: bool):
+    def factory(ctx, f):
+        g, fpr, mem, nxt = ctx.g, ctx.thread.fpr, ctx.mem, ctx.nxt
+        ft = f.get("FRT", f.get("FRS"))
+        ra, d, rb = f["RA0"], f.get("D", 0), f.get("RB")
+
+        def run():
+            a = ((g[ra] if ra else 0) + (g[rb] if indexed else d)) & M64
+            if store:
+                mem.write(a, 8, fpr[ft])
+            else:
+                fpr[ft] = mem.read(a, 8)
+            return nxt
+        return run
+    return factory
+
+
+semantics("lfd")(_fp_access(False, False))
+semantics("stfd")(_fp_access(True, False))
+semantics("lfdx")(_fp_access(False, True))
+semantics("stfdx")(_fp_access(True, True))
+
+
+@semantics("mffs")
+def _mffs(ctx, f):
+    # The whole 64-bit FPSCR lands in FRT: DRN in the high word, the classic FPSCR in the low word.
+    t, fpr, cr, nxt, frt, rc = ctx.thread, ctx.thread.fpr, ctx.cr, ctx.nxt, f["FRT"], ctx.insn.rc
+
+    def run():
+        fpr[frt] = t.fpscr
+        if rc:
+            cr[1] = cr1_of(t.fpscr)
+        return nxt
+    return run
+
+
+@semantics("mtfsf")
+def _mtfsf(ctx, f):
+    t, fpr, cr, nxt, frb, rc = ctx.thread, ctx.thread.fpr, ctx.cr, ctx.nxt, f["FRB"], ctx.insn.rc
+    if f["L6"]:
+        mask = M64                         # L=1: the whole FPSCR from FRB, whatever FLM and W say
+    else:                                  # FLM bit i (from the left) selects field i of the word W picks
+        shift = 32 if f["W"] else 0        # W=1: the high word (fields 0-7), W=0: the low word (8-15)
+        mask = sum(0xF << (4 * (7 - i) + shift) for i in range(8) if f["FLM"] >> (7 - i) & 1)
+
+    def run():
+        t.fpscr = store_fpscr(t.fpscr, fpr[frb], mask)
+        if rc:
+            cr[1] = cr1_of(t.fpscr)
+        return nxt
+    return run
