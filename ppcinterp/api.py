@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -185,10 +186,17 @@ class Session:
                 if n:                          # the entry itself does not count as reaching it
                     raise Paused(name)
             hooks.setdefault(stop_at, []).insert(0, pause)
-        res = self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
+        with self._bounds(entry):
+            res = self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
         for observe in Session.observers:
             observe(self, res)
         return res
+
+    def _bounds(self, entry: str | int):
+        """A run entered as `hunk N` of a whole file stays within that hunk, as it would in the fragment."""
+        m = re.fullmatch(r"hunk\s+(\d+)", entry.strip()) if isinstance(entry, str) else None
+        h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
+        return self.engine.bounded(h.number) if h is not None and h.located else contextlib.nullcontext()
 
     def _location(self, where: str | int) -> int:
         return where if isinstance(where, int) else self.address_of(where)

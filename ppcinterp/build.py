@@ -14,6 +14,7 @@ from pathlib import Path
 from ppcinterp.asm.assembler import assemble
 from ppcinterp.asm.cpus import CpuModel, cpu_model
 from ppcinterp.asm.fixup import Image, apply_features
+from ppcinterp.asm.hunks import applies, locate_hunks, seed_patches
 from ppcinterp.asm.program import Program
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.source.parser import parse_source
@@ -45,6 +46,7 @@ class BuildOptions:
     kernel_env: bool = True          # force-include ppcinterp/env.h
     base: int = DEFAULT_BASE
     externs: list[str] = field(default_factory=list)   # symbols other objects define (like .extern)
+    patch: str | None = "auto"       # a patch whose hunks `hunk N` names in a whole file ("auto": the seed's)
 
     def search_path(self) -> list[str]:
         env = kernel_env_dir()
@@ -61,7 +63,25 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
         raise PpcError(f"cannot read '{path}': no such file")
     pre = preprocess(path, text=text, include_dirs=opts.search_path(), defines=opts.defines,
                      force_includes=[ENV_HEADER] if opts.kernel_env else [])
-    return assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
+    program = assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
+    _locate_hunks(program, opts.patch)
+    return program
+
+
+def _locate_hunks(program: Program, patch: str | None) -> None:
+    """Find a patch's hunks in a whole file (the fragment marks its own with pragmas)."""
+    if patch is None or program.hunks:
+        return
+    paths = seed_patches(kernel_env_dir().parent / "seed") if patch == "auto" else [Path(patch)]
+    for p in paths:
+        try:
+            text = p.read_text(encoding="utf-8", errors="replace")
+        except OSError as e:
+            raise PpcError(f"cannot read patch '{p}': {e.strerror}") from None
+        found = locate_hunks(program, text)
+        if patch != "auto" or applies(program, text, found):
+            program.hunks = found
+            return
 
 
 def build_image(path: str, options: BuildOptions | None = None, cpu: CpuModel | str | None = None,

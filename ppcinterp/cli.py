@@ -71,10 +71,14 @@ def cmd_disasm(args: argparse.Namespace) -> int:
 
 def _scenario_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+    p.add_argument("--source", default=None, metavar="FILE",
+                   help="run on FILE instead of the scenario's source (e.g. the whole upstream file)")
 
 
 def _trace_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
+    p.add_argument("--source", default=None, metavar="FILE",
+                   help="run on FILE instead of the scenario's source (e.g. the whole upstream file)")
     p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
 
 
@@ -85,7 +89,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.scenarios:
         try:
-            out = scenario.run(scenario.load(path))
+            out = scenario.run(scenario.load(path, args.source))
         except PpcError as e:
             print(e.render(), file=sys.stderr)
             status = 1
@@ -99,7 +103,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from ppcinterp.run import scenario
     from ppcinterp.views.trace import trace_json, trace_lines
 
-    out = scenario.run(scenario.load(args.scenario))
+    out = scenario.run(scenario.load(args.scenario, args.source))
     for i, res in enumerate(out.runs):
         if i:
             print(json.dumps({"run": i + 1}) if args.json else f"-- run {i + 1}: from {out.scenario.then[i - 1][0]}")

@@ -25,14 +25,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ppcinterp.source.patch import PatchError, parse_hunks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PATCH = ROOT / "asm" / "seed" / "000_37210b5e83692a42.txt"
 DEFAULT_OUTPUT = ROOT / "asm" / "book3s_hv_rmhandlers.S"
 
-HUNK_HEADER = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 OPENS_INSIDE = " /* [ppcinterp: this hunk starts inside a comment opened above it]"
 CLOSES_BELOW = " * [ppcinterp: this comment is closed below the hunk] */"
 
@@ -46,68 +48,6 @@ HEADER = """\
  * Each `#pragma ppcinterp hunk` line gives the upstream line range of the lines that follow it.
  */
 """
-
-
-class PatchError(ValueError):
-    pass
-
-
-@dataclass
-class Hunk:
-    header: str            # the "@@ -a,b +c,d @@" part of the hunk line
-    old_first: int
-    old_count: int
-    first: int             # upstream line of the first post-image line
-    count: int             # number of post-image lines
-    lines: list[str] = field(default_factory=list)
-
-    @property
-    def last(self) -> int:
-        return self.first + self.count - 1
-
-
-def _count(group: str | None) -> int:
-    return 1 if group is None else int(group)       # "@@ -5 +5 @@" means one line
-
-
-def parse_hunks(patch: str) -> list[Hunk]:
-    """The hunks of a unified diff with their post-image lines. Each hunk body is read by its line counts,
-    so text after the last hunk (a mail signature, say) and a missing final newline do no harm."""
-    lines = patch.split("\n")            # not splitlines(): a form feed inside a line is text
-    if lines and lines[-1] == "":
-        lines.pop()
-    hunks: list[Hunk] = []
-    i = 0
-    while i < len(lines):
-        m = HUNK_HEADER.match(lines[i])
-        i += 1
-        if not m:
-            continue
-        h = Hunk(m.group(0), int(m.group(1)), _count(m.group(2)), int(m.group(3)), _count(m.group(4)))
-        old = new = 0
-        while old < h.old_count or new < h.count:
-            if i >= len(lines):
-                raise PatchError(f"hunk {len(hunks) + 1} ({h.header}) is cut short by the end of the patch")
-            raw = lines[i]
-            i += 1
-            if raw.startswith("\\"):           # "\ No newline at end of file"
-                continue
-            tag, text = (raw[0], raw[1:]) if raw else (" ", "")   # an empty context line lost its space
-            if tag == " ":
-                old += 1
-                new += 1
-                h.lines.append(text)
-            elif tag == "+":
-                new += 1
-                h.lines.append(text)
-            elif tag == "-":
-                old += 1
-            else:
-                raise PatchError(f"hunk {len(hunks) + 1} ({h.header}): unexpected line {raw!r}")
-        if old != h.old_count or new != h.count:
-            raise PatchError(f"hunk {len(hunks) + 1} ({h.header}): line counts do not match its header")
-        hunks.append(h)
-    return hunks
 
 
 _MARKS = re.compile(r'/\*|\*/|"(?:\\.|[^"\\\n])*"?')

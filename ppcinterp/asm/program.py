@@ -108,6 +108,7 @@ class Hunk:
     start: int = 0       # address range of its code in .text
     end: int = 0
     last_line: int = 0   # physical line of the hunk's last code line (for "fell off the end" messages)
+    located: bool = False   # found in a whole file by the patch's text: bounds only runs entered as `hunk N`
 
     def contains_line(self, file: str, line: int) -> bool:
         return file == self.pragma.file and 0 < line - self.pragma.line <= self.last - self.first + 1
@@ -157,14 +158,22 @@ class Program:
                 return h
         return None
 
+    @property
+    def is_fragment(self) -> bool:
+        """Hunks marked by pragmas: the file is pieces of another, and falling off one ends a run."""
+        return any(not h.located for h in self.hunks)
+
     def upstream_line(self, pos: Pos) -> int | None:
+        """The line of the upstream file: in a fragment, through its hunks; in a whole file, the line itself."""
         h = self.hunk_of(pos)
-        return h.upstream(pos.line) if h else None
+        if h is not None:
+            return h.upstream(pos.line)
+        return pos.line if pos.file == self.path and not self.is_fragment else None
 
     def where(self, pos: Pos) -> str:
-        """`file:line` plus the upstream line when the position is inside a seed hunk."""
+        """`file:line` plus the upstream line when the position is inside a seed hunk of a fragment."""
         up = self.upstream_line(pos)
-        return f"{pos.file}:{pos.line}" + (f" (upstream {up})" if up else "")
+        return f"{pos.file}:{pos.line}" + (f" (upstream {up})" if up and up != pos.line else "")
 
     def section_of(self, addr: int) -> Section | None:
         for s in self.sections.values():

@@ -7,7 +7,8 @@ path or hooks, the loop pays for nothing else; with them, a second loop records 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ppcinterp.asm.fixup import Image
@@ -94,7 +95,7 @@ class Engine:
             if lb.addr in p.outside or not lb.written:
                 continue
             ai = p.insns.get(lb.addr)
-            if ai is not None and p.hunk_of(ai.pos) is not p.hunk_of(lb.pos):
+            if p.is_fragment and ai is not None and p.hunk_of(ai.pos) is not p.hunk_of(lb.pos):
                 continue            # written at the end of the previous hunk: not passed by this code
             name = lb.name if not lb.local else f"{lb.name}:{self.program.upstream_line(lb.pos) or lb.pos.line}"
             out.setdefault(lb.addr, []).append(name)
@@ -105,10 +106,12 @@ class Engine:
         p, img = self.program, self.image
         t = self.machine.thread
         code: dict[int, Callable[[], int]] = {}
-        hunk_end = {h.end - 4: SENTINEL + h.number for h in p.hunks if h.end > h.start}
+        pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
+        hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
         text = p.text
         code_end = min([*p.outside, text.end])      # the outside slots follow the code in .text
-        for h in p.hunks:
+        self._bounded = {}
+        for h in pieces:
             if h.end > h.start:
                 code[SENTINEL + h.number] = _raiser(FellOffHunk(h.number))
                 self.exit_names[SENTINEL + h.number] = self._end_of_hunk_name(h)
@@ -128,6 +131,42 @@ class Engine:
                 code[addr] = self._closure(addr, img.word(addr), nxt, t)
         self.code = code
 
+    @contextmanager
+    def bounded(self, number: int) -> Iterator[None]:
+        """Run within one hunk found in a whole file, as the fragment runs it: leaving the hunk's code (a
+        branch out, or falling off its end) ends the run, named by the labels written there."""
+        h = next(h for h in self.program.hunks if h.number == number)
+        if number not in self._bounded:
+            self._bounded[number] = self._bound_tables(h)
+        saved = self.code, self.exit_names, self.exit_labels
+        self.code, self.exit_names, self.exit_labels = self._bounded[number]
+        try:
+            yield
+        finally:
+            self.code, self.exit_names, self.exit_labels = saved
+
+    def _bound_tables(self, h) -> tuple[dict, dict, dict]:
+        code, names, labels = dict(self.code), dict(self.exit_names), dict(self.exit_labels)
+        written = {}
+        for lb in self.program.labels:
+            if lb.written and lb.addr not in self.program.outside:
+                written.setdefault(lb.addr, []).append(lb)
+        for addr in self.code:
+            if addr >= SENTINEL or h.start <= addr < h.end or addr in self.program.outside:
+                continue
+            lbs = written.get(addr, [])
+            if addr == h.end:
+                inside = [lb.name for lb in lbs if h.contains_line(lb.pos.file, lb.pos.line)]
+                code[addr] = _raiser(FellOffHunk(h.number))
+                names[addr] = inside[0] if inside else f"end of hunk {h.number}"
+                labels[addr] = inside
+                continue
+            here = [f"{lb.name}{'f' if addr >= h.end else 'b'}" if lb.local else lb.name for lb in lbs]
+            name = here[0] if here else f"line {self.pos(addr).line}" if self.pos(addr) else f"{addr:#x}"
+            code[addr] = _raiser(ReachedOutside(name))
+            names[addr], labels[addr] = name, here or [name]
+        return code, names, labels
+
     def _end_of_hunk_name(self, h) -> str:
         names = [lb.name for lb in self.program.labels
                  if lb.addr == h.end and lb.written and h.contains_line(lb.pos.file, lb.pos.line)]
@@ -145,6 +184,7 @@ class Engine:
         if d.base_name == "bc" or (d.base_name in ("bclr", "bcctr") and (field_values(d, word)["BO"] & 20) != 20):
             self.conditional.add(addr)
         h = self.program.hunk_of(self.pos(addr)) if addr in self.program.insns else None
+        h = h if h is not None and not h.located else None
         end = h.end if h else None
         sentinel = SENTINEL + h.number if h else None
 

@@ -115,7 +115,8 @@ def _flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
     return out
 
 
-def load(path: str | Path) -> Scenario:
+def load(path: str | Path, source: str | Path | None = None) -> Scenario:
+    """Read a scenario; `source` runs it on another file than its own (the whole upstream file, say)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -141,7 +142,7 @@ def load(path: str | Path) -> Scenario:
     check(data, TOP_KEYS, "the scenario")
     if "source" not in data:
         raise ScenarioError("the scenario has no 'source' (the .S file to run)", Pos(str(p), 1, 1))
-    source = (p.parent / data["source"]).resolve()
+    source = Path(source).resolve() if source is not None else (p.parent / data["source"]).resolve()
     events = []
     for i, ev in enumerate(data.get("events", [])):
         if not isinstance(ev, dict):
