@@ -88,11 +88,14 @@ class Engine:
         self.decode()
 
     # ---------------------------------------------------------------- pre-decoding
-    def _labels(self) -> dict[int, list[str]]:
+    def _labels(self, within=None) -> dict[int, list[str]]:
+        """Labels as paths name them, by address; `within` a hunk: only those written inside it."""
         out: dict[int, list[str]] = {}
         p = self.program
         for lb in p.labels:
             if lb.addr in p.outside or not lb.written:
+                continue
+            if within is not None and not within.contains_line(lb.pos.file, lb.pos.line):
                 continue
             ai = p.insns.get(lb.addr)
             if p.is_fragment and ai is not None and p.hunk_of(ai.pos) is not p.hunk_of(lb.pos):
@@ -138,19 +141,20 @@ class Engine:
         h = next(h for h in self.program.hunks if h.number == number)
         if number not in self._bounded:
             self._bounded[number] = self._bound_tables(h)
-        saved = self.code, self.exit_names, self.exit_labels
-        self.code, self.exit_names, self.exit_labels = self._bounded[number]
+        saved = self.code, self.exit_names, self.exit_labels, self.labels_at
+        self.code, self.exit_names, self.exit_labels, self.labels_at = self._bounded[number]
         try:
             yield
         finally:
-            self.code, self.exit_names, self.exit_labels = saved
+            self.code, self.exit_names, self.exit_labels, self.labels_at = saved
 
-    def _bound_tables(self, h) -> tuple[dict, dict, dict]:
+    def _bound_tables(self, h) -> tuple[dict, dict, dict, dict]:
         code, names, labels = dict(self.code), dict(self.exit_names), dict(self.exit_labels)
-        written = {}
+        written: dict[int, list] = {}
         for lb in self.program.labels:
             if lb.written and lb.addr not in self.program.outside:
                 written.setdefault(lb.addr, []).append(lb)
+        passed = self._labels(within=h)     # a label just above the hunk shares its first address
         for addr in self.code:
             if addr >= SENTINEL or h.start <= addr < h.end or addr in self.program.outside:
                 continue
@@ -165,7 +169,7 @@ class Engine:
             name = here[0] if here else f"line {self.pos(addr).line}" if self.pos(addr) else f"{addr:#x}"
             code[addr] = _raiser(ReachedOutside(name))
             names[addr], labels[addr] = name, here or [name]
-        return code, names, labels
+        return code, names, labels, passed
 
     def _end_of_hunk_name(self, h) -> str:
         names = [lb.name for lb in self.program.labels
