@@ -69,16 +69,21 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     return 0
 
 
-def _scenario_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+def _other_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", default=None, metavar="FILE",
                    help="run on FILE instead of the scenario's source (e.g. the whole upstream file)")
+    p.add_argument("--patch", default=None, metavar="PATCH",
+                   help="the patch whose hunks 'hunk N' names in that file (default: the seed's)")
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+    _other_source(p)
 
 
 def _trace_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
-    p.add_argument("--source", default=None, metavar="FILE",
-                   help="run on FILE instead of the scenario's source (e.g. the whole upstream file)")
+    _other_source(p)
     p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
 
 
@@ -89,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.scenarios:
         try:
-            out = scenario.run(scenario.load(path, args.source))
+            out = scenario.run(scenario.load(path, args.source, args.patch))
         except PpcError as e:
             print(e.render(), file=sys.stderr)
             status = 1
@@ -103,7 +108,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from ppcinterp.run import scenario
     from ppcinterp.views.trace import trace_json, trace_lines
 
-    out = scenario.run(scenario.load(args.scenario, args.source))
+    out = scenario.run(scenario.load(args.scenario, args.source, args.patch))
     for i, res in enumerate(out.runs):
         if i:
             print(json.dumps({"run": i + 1}) if args.json else f"-- run {i + 1}: from {out.scenario.then[i - 1][0]}")

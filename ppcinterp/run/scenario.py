@@ -40,7 +40,7 @@ from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
 TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "config": str, "threads": int,
             "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
             "kernel_env": bool, "state": dict, "events": list, "expect": dict, "then": list,
-            "invariant": str, "actors": dict}
+            "invariant": str, "actors": dict, "patch": str, "externs": list}
 THEN_KEYS = {"entry": str, "state": dict, "note": str}
 EVENT_KEYS = {"at": str, "note": str, "set": dict}
 EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}
@@ -64,6 +64,7 @@ class Scenario:
     events: list[Event]
     expect: dict
     then: list[tuple[str, list[tuple[str, object]], str]] = field(default_factory=list)
+    patch: str | None = "auto"      # the patch whose hunks `hunk N` names in a whole file
 
     @property
     def description(self) -> str:
@@ -115,8 +116,9 @@ def _flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
     return out
 
 
-def load(path: str | Path, source: str | Path | None = None) -> Scenario:
-    """Read a scenario; `source` runs it on another file than its own (the whole upstream file, say)."""
+def load(path: str | Path, source: str | Path | None = None, patch: str | Path | None = None) -> Scenario:
+    """Read a scenario; `source` runs it on another file than its own (the whole upstream file, say), `patch`
+    says where that file's hunks are (default: the scenario's `patch`, else the seed's)."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -165,7 +167,9 @@ def load(path: str | Path, source: str | Path | None = None) -> Scenario:
         if not isinstance(value, int | str | list):
             raise ScenarioError(f"'{name}' must be an integer, boolean, constant name or list, not "
                                 f"{_type_name(type(value))}", _pos_of(text, p, name))
-    return Scenario(p, text, data, source, data.get("entry", "hunk 3"), state, events, expect, then)
+    where = str(Path(patch).resolve()) if patch is not None else (
+        str((p.parent / data["patch"]).resolve()) if "patch" in data else "auto")
+    return Scenario(p, text, data, source, data.get("entry", "hunk 3"), state, events, expect, then, where)
 
 
 def _type_name(t: type) -> str:
@@ -206,7 +210,7 @@ def build_session(sc: Scenario) -> Session:
                           include_dirs=[str((sc.path.parent / i).resolve()) for i in d.get("include", [])],
                           defines={k: str(v) for k, v in d.get("defines", {}).items()},
                           kernel_env=d.get("kernel_env", True), threads=d.get("threads", 1),
-                          current=d.get("current", 0))
+                          current=d.get("current", 0), externs=d.get("externs", []), patch=sc.patch)
     except PpcError as e:
         if e.pos is None:
             raise ScenarioError(f"{sc.path}: {e.message}") from None
