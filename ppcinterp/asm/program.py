@@ -3,6 +3,7 @@ positions, symbols, the seed's hunks and the labels the file leaves to. Everythi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ppcinterp.asm.externs import Extern
@@ -91,9 +92,13 @@ class Label:
 
     @property
     def written(self) -> bool:
-        """A label the user wrote (not one a macro made): its name stands at its position in the source."""
-        text = source_line(self.pos) or ""
-        return text[self.pos.col - 1:].startswith(self.name + ":")
+        """A label the user wrote: its name stands at its position in the source, or a macro made it from a
+        name the user wrote there (`_GLOBAL(kvmppc_save_fp)` makes `.kvmppc_save_fp`); not the numeric
+        labels macros make for themselves (feature sections)."""
+        text = (source_line(self.pos) or "")[self.pos.col - 1:]
+        if text.startswith(self.name + ":"):
+            return True
+        return not self.local and re.search(rf"\(\s*{re.escape(self.name.lstrip('.'))}\s*[,)]", text) is not None
 
 
 @dataclass(slots=True)
