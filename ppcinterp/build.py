@@ -4,6 +4,11 @@ The kernel environment is a header directory (our own, written from the kernel f
 source checkout, `ppcinterp/_kernel_env` in an installed wheel. Include order: the user's -I directories,
 then the chosen config's generated asm-offsets, then the environment; `ppcinterp/env.h` is force-included
 (like `cc -include`) because the seed fragment has no #include lines of its own.
+
+With a kernel tree (`kernel_tree`), the file is preprocessed as kbuild does for a 64-bit powerpc `.S` instead:
+the tree's include directories in kbuild's order, `-include include/linux/kconfig.h` (which brings the tree's
+generated autoconf.h), kbuild's defines, and none of our environment. `asm_offsets` names a file that
+`<asm/asm-offsets.h>` and `<generated/asm-offsets.h>` then read, with or without a tree.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from ppcinterp.source.preprocess import preprocess
 ENV_HEADER = "ppcinterp/env.h"
 DEFAULT_CONFIG = "pseries_defconfig"
 DEFAULT_BASE = 0x100000
+# What kbuild (and gcc for 64-bit big-endian powerpc) defines for a .S file.
+KBUILD_DEFINES = ("__KERNEL__", "__ASSEMBLY__", "__powerpc64__", "__powerpc__", "__PPC64__", "__BIG_ENDIAN__")
+KBUILD_INCLUDES = ("arch/powerpc/include", "arch/powerpc/include/generated", "include", "arch/powerpc/include/uapi",
+                   "arch/powerpc/include/generated/uapi", "include/uapi", "include/generated/uapi", "arch/powerpc")
+ASM_OFFSETS_NAMES = ("asm/asm-offsets.h", "generated/asm-offsets.h")
 
 
 def kernel_env_dir() -> Path:
@@ -48,12 +58,50 @@ class BuildOptions:
     externs: list[str] = field(default_factory=list)   # symbols other objects define (like .extern)
     patch: str | None = "auto"       # a patch whose hunks `hunk N` names in a whole file ("auto": the seed's)
 
+    kernel_tree: str | None = None   # preprocess as kbuild does in this tree (no environment of our own)
+    asm_offsets: str | None = None   # the file <asm/asm-offsets.h> and <generated/asm-offsets.h> read
+
     def search_path(self) -> list[str]:
+        if self.kernel_tree is not None:
+            tree = _check_tree(self.kernel_tree, self.config, self.asm_offsets is None)
+            return [*self.include_dirs, *(str(tree / d) for d in KBUILD_INCLUDES)]
         env = kernel_env_dir()
         cfg = env / "config" / self.config
         if not cfg.is_dir():
             raise PpcError(f"unknown kernel config '{self.config}' (known: {', '.join(configs())})")
         return [*self.include_dirs, str(cfg), str(env)]
+
+    def preprocessor_args(self) -> dict:
+        """Keyword arguments of `preprocess` for these options."""
+        overrides = {}
+        if self.asm_offsets is not None:
+            if not Path(self.asm_offsets).is_file():
+                raise PpcError(f"--asm-offsets {self.asm_offsets}: no such file")
+            overrides = dict.fromkeys(ASM_OFFSETS_NAMES, self.asm_offsets)
+        if self.kernel_tree is not None:
+            dirs = self.search_path()
+            return {"include_dirs": dirs, "include_overrides": overrides,
+                    "defines": {**dict.fromkeys(KBUILD_DEFINES), **self.defines},
+                    "force_includes": [str(Path(self.kernel_tree) / "include" / "linux" / "kconfig.h")]}
+        return {"include_dirs": self.search_path(), "defines": self.defines, "include_overrides": overrides,
+                "force_includes": [ENV_HEADER] if self.kernel_env else []}
+
+
+def _check_tree(path: str, config: str, need_offsets: bool) -> Path:
+    """A kernel tree we can preprocess in: configured, and with asm-offsets unless the caller brings them."""
+    tree = Path(path)
+    if not tree.is_dir():
+        raise PpcError(f"--kernel-tree {path}: not a directory")
+    if not (tree / "include" / "linux" / "kconfig.h").is_file():
+        raise PpcError(f"--kernel-tree {path}: not a kernel tree (no include/linux/kconfig.h)")
+    if not (tree / "include" / "generated" / "autoconf.h").is_file():
+        cfg = config if config.endswith("_defconfig") else f"{config}_defconfig"
+        raise PpcError(f"--kernel-tree {path}: not configured (no include/generated/autoconf.h); run "
+                       f"'make ARCH=powerpc {cfg} silentoldconfig' in it")
+    if need_offsets and not (tree / "include" / "generated" / "asm-offsets.h").is_file():
+        raise PpcError(f"--kernel-tree {path}: no include/generated/asm-offsets.h; pass --asm-offsets FILE or run "
+                       f"'python tools/gen_asm_offsets.py --tree {path}'")
+    return tree
 
 
 def load_program(path: str, options: BuildOptions | None = None, text: str | None = None) -> Program:
@@ -61,8 +109,7 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
     opts = options or BuildOptions()
     if text is None and not Path(path).is_file():
         raise PpcError(f"cannot read '{path}': no such file")
-    pre = preprocess(path, text=text, include_dirs=opts.search_path(), defines=opts.defines,
-                     force_includes=[ENV_HEADER] if opts.kernel_env else [])
+    pre = preprocess(path, text=text, **opts.preprocessor_args())
     program = assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
     _locate_hunks(program, opts.patch)
     return program

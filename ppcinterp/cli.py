@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from ppcinterp import __version__
 from ppcinterp.diagnostics import PpcError
@@ -25,6 +26,22 @@ def _define(text: str) -> tuple[str, str | None]:
     return name, value if eq else None
 
 
+def _tree_options(p) -> None:
+    p.add_argument("--kernel-tree", default=None, metavar="DIR",
+                   help="preprocess as kbuild does in this configured kernel tree (its headers, kconfig.h and "
+                   "autoconf.h; none of ppcinterp's own environment)")
+    p.add_argument("--asm-offsets", default=None, metavar="FILE",
+                   help="the asm-offsets.h that <asm/asm-offsets.h> and <generated/asm-offsets.h> read")
+
+
+def _with_tree(sc, args: argparse.Namespace):
+    """--kernel-tree and --asm-offsets on the command line win over a scenario's keys."""
+    for key in ("kernel_tree", "asm_offsets"):
+        if getattr(args, key) is not None:
+            sc.data[key] = str(Path(getattr(args, key)).resolve())
+    return sc
+
+
 def _source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="assembly source (.S)")
     p.add_argument("--cpu", default=None, help="CPU model for feature sections: POWER7 (default), POWER8, PPC970")
@@ -41,6 +58,7 @@ def _source_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base", type=_int, default=None, help="address of .text (default 0x100000)")
     p.add_argument("--extern", action="append", default=[], metavar="SYMBOL",
                    help="SYMBOL is defined in another object (as .extern SYMBOL would say)")
+    _tree_options(p)
 
 
 def _build(args: argparse.Namespace):
@@ -49,7 +67,8 @@ def _build(args: argparse.Namespace):
 
     opts = BuildOptions(include_dirs=args.include, defines=dict(args.define),
                         config=args.config or DEFAULT_CONFIG, kernel_env=not args.no_kernel_env,
-                        base=DEFAULT_BASE if args.base is None else args.base, externs=args.extern)
+                        base=DEFAULT_BASE if args.base is None else args.base, externs=args.extern,
+                        kernel_tree=args.kernel_tree, asm_offsets=args.asm_offsets)
     return build_image(args.file, opts, cpu_model(args.cpu, args.features)), opts
 
 
@@ -79,11 +98,13 @@ def _other_source(p: argparse.ArgumentParser) -> None:
 def _scenario_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
     _other_source(p)
+    _tree_options(p)
 
 
 def _trace_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
     _other_source(p)
+    _tree_options(p)
     p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
 
 
@@ -94,7 +115,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.scenarios:
         try:
-            out = scenario.run(scenario.load(path, args.source, args.patch))
+            out = scenario.run(_with_tree(scenario.load(path, args.source, args.patch), args))
         except PpcError as e:
             print(e.render(), file=sys.stderr)
             status = 1
@@ -108,7 +129,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from ppcinterp.run import scenario
     from ppcinterp.views.trace import trace_json, trace_lines
 
-    out = scenario.run(scenario.load(args.scenario, args.source, args.patch))
+    out = scenario.run(_with_tree(scenario.load(args.scenario, args.source, args.patch), args))
     for i, res in enumerate(out.runs):
         if i:
             print(json.dumps({"run": i + 1}) if args.json else f"-- run {i + 1}: from {out.scenario.then[i - 1][0]}")
@@ -124,6 +145,7 @@ def _paths_options(p: argparse.ArgumentParser) -> None:
     cpu.add_argument("--cpu", help="explore on this CPU only")
     cpu.add_argument("--all-cpus", action="store_true", help="explore on every CPU model")
     p.add_argument("--config", default=None, help="kernel config for asm-offsets")
+    _tree_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
 
@@ -141,7 +163,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
     cpus = list(CPUS) if args.all_cpus else [args.cpu] if args.cpu else domain.cpus
     progress = _progress(domain.size * len(cpus) // max(1, len(domain.cpus)), quiet=args.json)
     with progress as update:
-        ex = explore(args.file, domain, args.entry, cpus, update, args.config)
+        ex = explore(args.file, domain, args.entry, cpus, update, args.config,
+                     {k: v for k in ("kernel_tree", "asm_offsets") if (v := getattr(args, k)) is not None})
     print(paths_json(ex, cpus) if args.json else paths_text(ex, cpus))
     return 0
 
@@ -172,6 +195,7 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--actor", default="host-ipi", help="the second actor (default host-ipi)")
     p.add_argument("--invariant", help="condition that must hold once both are done (default: a host IPI is "
                    "never lost: paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff)")
+    _tree_options(p)
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
@@ -179,7 +203,7 @@ def cmd_interleave(args: argparse.Namespace) -> int:
     from ppcinterp.run.interleave import actor_from, explore_races
     from ppcinterp.views.race import race_text
 
-    sc = scenario.load(args.scenario)
+    sc = _with_tree(scenario.load(args.scenario), args)
     report = explore_races(sc, actor_from(sc, args.actor), args.invariant)
     print(race_text(sc, report))
     return 1 if report.violations else 0
@@ -204,6 +228,7 @@ def _debug_options(p: argparse.ArgumentParser) -> None:
     src.add_argument("-D", dest="define", action="append", default=[], type=_define, metavar="NAME[=VALUE]",
                      help="define a preprocessor macro")
     src.add_argument("--no-kernel-env", action="store_true", help="do not force-include ppcinterp/env.h")
+    _tree_options(src)
     src.add_argument("--base", type=_int, default=None, help="address of .text (default 0x100000)")
     src.add_argument("--threads", type=_int, default=None, help="hardware threads in the core (default 1)")
     src.add_argument("--current", type=_int, default=None, help="the thread that runs (default 0)")

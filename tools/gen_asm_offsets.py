@@ -2,10 +2,16 @@
 """Write asm/include/config/<config>/asm/asm-offsets.h from asm/kernel-facts/asm-offsets.<config>.tsv.
 
     python tools/gen_asm_offsets.py [--check]
+    python tools/gen_asm_offsets.py --tree DIR [--config pseries_defconfig] [--force]
 
 One header per kernel configuration, because the values (PACA field offsets, PACA_SIZE, ...) depend on it;
 the build puts the chosen config's directory on the include path before asm/include, the way a kernel
 tree's generated asm-offsets.h would be found. --check only reports headers that are out of date.
+
+--tree writes DIR/include/generated/asm-offsets.h in kbuild's format instead (`#define NAME VALUE /* what */`
+inside the guard kbuild uses), so that a kernel tree configured without a PowerPC C compiler can be read with
+`ppcinterp ... --kernel-tree DIR`. A header there that this tool did not write (a real build's) is kept
+unless --force.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "asm" / "kernel-facts"
 OUT = ROOT / "asm" / "include" / "config"
 GUARD = "PPCINTERP_ASM_ASM_OFFSETS_H"
+KBUILD_GUARD = "__ASM_OFFSETS_H__"
+TREE_MARK = "Written by ppcinterp's tools/gen_asm_offsets.py"
 
 
 def read_rows(tsv: Path) -> list[dict[str, str]]:
@@ -47,6 +55,38 @@ def render(config: str, tsv: Path) -> str:
     return "\n".join(out)
 
 
+def render_kbuild(config: str, tsv: Path) -> str:
+    """The header as kbuild's asm-offsets rule lays it out, with our own note on where it came from."""
+    out = [f"#ifndef {KBUILD_GUARD}", f"#define {KBUILD_GUARD}", "/*",
+           f" * {TREE_MARK} from asm/kernel-facts/{tsv.name}",
+           f" * (values for {config}); a kernel build's own asm-offsets.h would replace it.", " */", ""]
+    for r in read_rows(tsv):
+        what = r["what"].strip().replace("*/", "* /")
+        out.append(f"#define {r['name']} {int(r['value'], 0)} /* {what} */")
+    out += ["", "#endif", ""]
+    return "\n".join(out)
+
+
+def write_tree(tree: Path, config: str, force: bool) -> int:
+    tsv = FACTS / f"asm-offsets.{config}.tsv"
+    if not tsv.is_file():
+        known = sorted(p.name[len("asm-offsets."):-len(".tsv")] for p in FACTS.glob("asm-offsets.*.tsv"))
+        print(f"gen_asm_offsets: no facts for config '{config}' (known: {', '.join(known)})", file=sys.stderr)
+        return 1
+    if not (tree / "include" / "linux" / "kconfig.h").is_file():
+        print(f"gen_asm_offsets: {tree} is not a kernel tree (no include/linux/kconfig.h)", file=sys.stderr)
+        return 1
+    out = tree / "include" / "generated" / "asm-offsets.h"
+    if out.is_file() and not force and TREE_MARK not in out.read_text(encoding="utf-8", errors="replace"):
+        print(f"gen_asm_offsets: {out} exists and was not written by this tool (a build's?); --force replaces it",
+              file=sys.stderr)
+        return 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render_kbuild(config, tsv), encoding="utf-8")
+    print(out, file=sys.stderr)
+    return 0
+
+
 def outputs() -> dict[Path, str]:
     """Header path -> text, for every asm-offsets.<config>.tsv in asm/kernel-facts."""
     result = {}
@@ -59,7 +99,13 @@ def outputs() -> dict[Path, str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Generate the per-config asm-offsets.h headers.")
     ap.add_argument("--check", action="store_true", help="only report headers that differ; exit 1 if any")
+    ap.add_argument("--tree", type=Path, metavar="DIR",
+                    help="write DIR/include/generated/asm-offsets.h (kbuild's format) for a kernel tree instead")
+    ap.add_argument("--config", default="pseries_defconfig", help="with --tree: whose values (default pseries)")
+    ap.add_argument("--force", action="store_true", help="with --tree: replace a header this tool did not write")
     args = ap.parse_args(argv)
+    if args.tree is not None:
+        return write_tree(args.tree, args.config, args.force)
     stale = 0
     for path, text in outputs().items():
         rel = path.relative_to(ROOT)

@@ -18,13 +18,13 @@ from typing import TextIO
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.diagnostics import PpcError
 
-SOURCE_ONLY = ("cpu", "features", "config", "base", "threads", "current")
+SOURCE_ONLY = ("cpu", "features", "config", "base", "threads", "current", "kernel_tree", "asm_offsets")
 
 
 def build(args: argparse.Namespace) -> DebugEngine:
     target = args.target
     if target.endswith(".toml"):
-        given = [f"--{name}" for name in SOURCE_ONLY if getattr(args, name) is not None]
+        given = [f"--{name.replace('_', '-')}" for name in SOURCE_ONLY if getattr(args, name) is not None]
         given += ["-I"] * bool(args.include) + ["-D"] * bool(args.define) + ["--entry"] * bool(args.entry)
         given += ["--no-kernel-env"] * args.no_kernel_env
         if given:
@@ -37,8 +37,9 @@ def build(args: argparse.Namespace) -> DebugEngine:
     options = {"cpu": args.cpu, "features": args.features, "config": args.config, "include_dirs": args.include,
                "defines": dict(args.define), "kernel_env": not args.no_kernel_env, "threads": args.threads or 1,
                "current": args.current or 0}
-    if args.base is not None:
-        options["base"] = args.base
+    for key in ("base", "kernel_tree", "asm_offsets"):
+        if getattr(args, key) is not None:
+            options[key] = getattr(args, key)
     return DebugEngine.from_source(target, args.entry, **options)
 
 

@@ -126,7 +126,9 @@ class Exploration:
 
 
 def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[str] | None = None,
-            progress: Callable[[int, int], None] | None = None, config: str | None = None) -> Exploration:
+            progress: Callable[[int, int], None] | None = None, config: str | None = None,
+            build: dict | None = None) -> Exploration:
+    """`build`: more Session options for reading the source (kernel_tree, asm_offsets)."""
     entry = entry or domain.entry
     cpu_list = cpus or domain.cpus
     names = [n for n, _ in domain.inputs]
@@ -139,7 +141,7 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
     session = None
     for cpu in cpu_list:
         session = Session(source, cpu=cpu, config=config or domain.data.get("config"),
-                          threads=domain.data.get("threads", 1))
+                          threads=domain.data.get("threads", 1), **(build or {}))
         if coverage is None:
             start = session.address_of(entry)
             hunk = next((h.number for h in session.program.hunks if h.start <= start < h.end), None)

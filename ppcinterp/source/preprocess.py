@@ -79,8 +79,10 @@ class _File:
 
 
 class _Processor:
-    def __init__(self, include_dirs: Sequence[str], defines: Mapping[str, str | None]):
+    def __init__(self, include_dirs: Sequence[str], defines: Mapping[str, str | None],
+                 overrides: Mapping[str, str] | None = None):
         self.include_dirs = [str(d) for d in include_dirs]
+        self.overrides = dict(overrides or {})
         self.macros: dict[str, Macro] = {}
         self.expander = Expander(self.macros, self)
         self.lines: list[Line] = []
@@ -126,6 +128,8 @@ class _Processor:
         """Where `#include` finds `name`: "x" first in the including file's directory; #include_next
         continues after the search-path entry the current file was found in (from the start if none)."""
         cur = self.stack[-1] if self.stack else None
+        if name in self.overrides and not next_:
+            return self.overrides[name], None
         if os.path.isabs(name):
             return (name, None) if os.path.isfile(name) else None
         start = 0
@@ -319,10 +323,12 @@ def _line_tokens(lg: Logical) -> tuple[Tok, ...]:
 
 def preprocess(path: str, *, text: str | None = None, include_dirs: Sequence[str] = (),
                defines: Mapping[str, str | None] | None = None,
-               force_includes: Sequence[str] = ()) -> Preprocessed:
+               force_includes: Sequence[str] = (), include_overrides: Mapping[str, str] | None = None,
+               ) -> Preprocessed:
     """Preprocess `path` (or `text`, reported as `path`) as `cc -E -x assembler-with-cpp` would.
-    `force_includes` are read first, like `cc -include FILE` (the working directory, then the search path)."""
-    pp = _Processor(include_dirs, defines or {})
+    `force_includes` are read first, like `cc -include FILE` (the working directory, then the search path);
+    `include_overrides` maps an include name (`asm/asm-offsets.h`) to the file it reads, before any search."""
+    pp = _Processor(include_dirs, defines or {}, include_overrides)
     pp.main = path
     for inc in force_includes:
         found = (inc, None) if os.path.isfile(inc) else pp._find_include(inc, True)
