@@ -3,6 +3,7 @@
     description = "a KVM IPI while the guest has EE set: MER set, bounce"
     source = "../book3s_hv_rmhandlers.S"        # relative to the scenario file
     cpu = "POWER7"                              # config, features, threads, current, entry, max_steps
+    kernel_tree = "../linux"                    # optional, like asm_offsets: preprocess as kbuild does there
     entry = "hunk 3"                            # a label, "hunk N", "line N", "FILE:N", "upstream N"
     [state]                                     # any name the state resolver knows (see machine/names.py)
     r12 = 0x500
@@ -41,6 +42,7 @@ TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "con
             "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
             "kernel_env": bool, "state": dict, "events": list, "expect": dict, "then": list,
             "invariant": str, "actors": dict, "patch": str, "externs": list}
+TOP_KEYS.update(kernel_tree=str, asm_offsets=str)        # paths relative to the scenario file, like include
 THEN_KEYS = {"entry": str, "state": dict, "note": str}
 EVENT_KEYS = {"at": str, "note": str, "set": dict}
 EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}
@@ -203,6 +205,11 @@ def _assign(sc: Scenario, session: Session, name: str, v) -> None:
         raise ScenarioError(f"'{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
 
 
+def _beside(sc: Scenario, key: str) -> str | None:
+    """A path key of the scenario (kernel_tree, asm_offsets), relative to the scenario file."""
+    return str((sc.path.parent / sc.data[key]).resolve()) if key in sc.data else None
+
+
 def build_session(sc: Scenario) -> Session:
     d = sc.data
     try:
@@ -210,7 +217,8 @@ def build_session(sc: Scenario) -> Session:
                           include_dirs=[str((sc.path.parent / i).resolve()) for i in d.get("include", [])],
                           defines={k: str(v) for k, v in d.get("defines", {}).items()},
                           kernel_env=d.get("kernel_env", True), threads=d.get("threads", 1),
-                          current=d.get("current", 0), externs=d.get("externs", []), patch=sc.patch)
+                          current=d.get("current", 0), externs=d.get("externs", []), patch=sc.patch,
+                          kernel_tree=_beside(sc, "kernel_tree"), asm_offsets=_beside(sc, "asm_offsets"))
     except PpcError as e:
         if e.pos is None:
             raise ScenarioError(f"{sc.path}: {e.message}") from None
