@@ -92,9 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-kernel-env", action="store_true")
     ap.add_argument("--kernel-tree", default=None)
     args = ap.parse_args(argv)
-    opts = BuildOptions(include_dirs=args.include, config=args.config, kernel_env=not args.no_kernel_env)
-    if args.kernel_tree is not None:
-        opts.kernel_tree = args.kernel_tree          # type: ignore[attr-defined]
+    opts = BuildOptions(include_dirs=args.include, config=args.config, kernel_env=not args.no_kernel_env,
+                        kernel_tree=args.kernel_tree)
     if not Path(args.object).is_file():
         print(f"gas_compare: cannot read object '{args.object}'", file=sys.stderr)
         return 1
