@@ -230,3 +230,53 @@ def test_random_macro_programs_agree_with_gnu_cpp(tmp_path, text):
         return
     if want is not None:
         assert [" ".join(x) for x in got] == [" ".join(x) for x in want], text
+
+
+@st.composite
+def expressions(draw, depth: int = 0) -> str:
+    if depth > 3 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(["0", "1", "2", "-1", "7", "0u", "1u", "63", "64", "0x7fffffffffffffff",
+                                     "0xffffffffffffffff", "18446744073709551615", "'a'", "X", "defined X",
+                                     "defined(Y)", "010", "0b101"]))
+    kind = draw(st.integers(0, 2))
+    if kind == 0:
+        return f"{draw(st.sampled_from(['-', '~', '!', '+']))}({draw(expressions(depth + 1))})"
+    if kind == 1:
+        op = draw(st.sampled_from(["+", "-", "*", "/", "%", "<<", ">>", "<", ">", "<=", ">=", "==", "!=", "&", "^",
+                                   "|", "&&", "||", ","]))
+        return f"({draw(expressions(depth + 1))} {op} {draw(expressions(depth + 1))})"
+    return f"({draw(expressions(depth + 1))} ? {draw(expressions(depth + 1))} : {draw(expressions(depth + 1))})"
+
+
+@pytest.mark.skipif(CPP is None, reason="no GNU cpp on this host")
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(expressions())
+def test_if_expressions_agree_with_gnu_cpp(tmp_path, expr):
+    path = tmp_path / "m.S"
+    path.write_text(f"#define X 5\n#if {expr}\nyes\n#else\nno\n#endif\n")
+    want = gnu(path)
+    try:
+        got = ours(path)
+    except SourceError as e:
+        assert want is None, f"{e.render()}\n{expr}"
+        return
+    assert want is not None and got == want, expr
+
+
+_PIECES = ["#define F(x...) ", "#define G(a, ...) ", "#define H ", "#x", "#a", " ## ", "__VA_ARGS__", "a", "x",
+           ", ## __VA_ARGS__", "defined", "defined(", "__has_include(", "__has_include_next(", "<h.h>", '"h.h"',
+           "#if ", "#elif ", "#else", "#endif", "#include_next ", "#include ", "#undef ", "F(", "G(", "H", "(",
+           ")", ",", "1", "0x1u", "'c'", '"s"', "/*", "*/", "//", "\\\n", "\n", " ", "__LINE__", "__FILE__", "...",
+           "#ident ", "#warning w", "#bogus", "#", "IS(", "__COUNTER__"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_any_directive_soup_gives_output_or_a_positioned_error(tmp_path, pieces):
+    (tmp_path / "h.h").write_text("#define FROM_H 1\n")
+    path = tmp_path / "m.S"
+    path.write_text("".join(pieces))
+    try:
+        preprocess(str(path), include_dirs=[str(tmp_path)])
+    except SourceError as e:
+        assert e.pos is not None and e.pos.line >= 1 and e.pos.col >= 1
