@@ -1,5 +1,6 @@
 """Floating-point loads, stores and FPSCR moves: what kvmppc_save_fp/kvmppc_load_fp use to save and restore
-a guest's FP state. FPRs are moved as raw 64-bit patterns (lfd/stfd do no conversion)."""
+a guest's FP state. FPRs are moved as raw 64-bit patterns (lfd/stfd do no conversion); an FPR write clears
+the rest of the VSX register it is part of (Thread.set_fpr)."""
 
 from ppcinterp.isa.table import D, X, define
 
@@ -44,7 +45,7 @@ def cr1_of(fpscr: int) -> int:
 
 def _fp_access(store: bool, indexed: bool):
     def factory(ctx, f):
-        g, fpr, mem, nxt = ctx.g, ctx.thread.fpr, ctx.mem, ctx.nxt
+        g, t, fpr, mem, nxt = ctx.g, ctx.thread, ctx.thread.fpr, ctx.mem, ctx.nxt
         ft = f.get("FRT", f.get("FRS"))
         ra, d, rb = f["RA0"], f.get("D", 0), f.get("RB")
 
@@ -53,7 +54,7 @@ def _fp_access(store: bool, indexed: bool):
             if store:
                 mem.write(a, 8, fpr[ft])
             else:
-                fpr[ft] = mem.read(a, 8)
+                t.set_fpr(ft, mem.read(a, 8))
             return nxt
         return run
     return factory
@@ -68,10 +69,10 @@ semantics("stfdx")(_fp_access(True, True))
 @semantics("mffs")
 def _mffs(ctx, f):
     # The whole 64-bit FPSCR lands in FRT: DRN in the high word, the classic FPSCR in the low word.
-    t, fpr, cr, nxt, frt, rc = ctx.thread, ctx.thread.fpr, ctx.cr, ctx.nxt, f["FRT"], ctx.insn.rc
+    t, cr, nxt, frt, rc = ctx.thread, ctx.cr, ctx.nxt, f["FRT"], ctx.insn.rc
 
     def run():
-        fpr[frt] = t.fpscr
+        t.set_fpr(frt, t.fpscr)
         if rc:
             cr[1] = cr1_of(t.fpscr)
         return nxt

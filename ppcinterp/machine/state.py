@@ -144,6 +144,15 @@ class Thread:
                 self._log.append(("vsr", i, old, v, self.index))
         self._put_vsr(i, v)
 
+    def set_fpr(self, i: int, v: int) -> None:
+        """A scalar FP instruction's write of FPR i. Doubleword 1 of VSR i becomes 0: ISA 2.06 leaves it
+        undefined, hardware writes 0, ISA 3.1 and QEMU define 0. Journaled as f<i>, or as vs<i> if that
+        doubleword was not already 0."""
+        if list.__getitem__(self.vsr_lo, i):
+            self.set_vsr(i, v << 64)
+        else:
+            self.fpr[i] = v
+
     def _put_vsr(self, i: int, v: int) -> None:
         if i < 32:
             list.__setitem__(self.fpr, i, v >> 64)
