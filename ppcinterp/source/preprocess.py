@@ -173,6 +173,9 @@ class _Processor:
         hash_pos = lg.pos(lg.text.index("#"))
         if name in ("if", "ifdef", "ifndef"):
             names = set(_CONFIG.findall(lg.text[start:])) if active else set()
+            if lines is not None:           # every option the main file tests is reported, 0 lines or more
+                for c in names:
+                    self.skipped.setdefault(c, 0)
             take = active and self._condition(name, lg, start)
             stack.append(_Cond(take, take, hash_pos, name, names))
             if active and not take:
