@@ -179,6 +179,8 @@ def would_paste(a: str, b: str) -> bool:
         return True
     if x.isdigit() and y == "." or x == "." and y.isdigit():
         return True
+    if x in "eEpP" and y in "+-" and a[0].isdigit():       # 1e followed by +5 reads back as the number 1e+5
+        return True
     return (x + y) in _JOINS or (a[-2:] + y) in _JOINS or (x in "+-" and y in "+-") or x == y == "#"
 
 
