@@ -4,6 +4,10 @@
     s.set("r12", 0x500); s.set("msr.ee", 1); s.set("icp.mfrr", 4)     # msr.ee: the MSR of the handler
     r = s.run("hunk 3")
     r.exit, r.path, s.get("lpcr.mer"), r.journal
+
+    s = Session("whole.S", preset="guest-running")      # vcpu, vcore, kvm... in memory, linked (presets.py)
+    s.get("vcpu.arch.slb_max"); s.value("&vcpu")
+    s.stand_in(".kvmppc_hpte_hv_fault", lambda args: 0)    # a C function the code calls, in Python
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_im
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.names import Ref, StateNameError, resolve
-from ppcinterp.machine.paca import PacaLayout
+from ppcinterp.machine.paca import paca_layout
 from ppcinterp.machine.predicate import PredicateError, evaluate, parse
 from ppcinterp.machine.predicate import names as predicate_names
+from ppcinterp.machine.presets import apply as apply_preset
+from ppcinterp.machine.structs import OBJECTS, OffsetTable, count_rows
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
 from ppcinterp.run.stops import Paused
 
@@ -32,25 +38,94 @@ class Session:
     def __init__(self, path: str, *, cpu: str | None = None, features: int | None = None,
                  config: str | None = None, include_dirs: list[str] | None = None,
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
-                 base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None):
+                 base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None,
+                 preset: str | None = None):
         self.options = BuildOptions(include_dirs=list(include_dirs or []), defines=dict(defines or {}),
                                     config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base)
         self.image = build_image(path, self.options, cpu_model(cpu, features), text=text)
         self.program = self.image.program
-        layout = PacaLayout.from_header(self._asm_offsets())
+        table = OffsetTable.from_file(self._asm_offsets())
         try:
-            self.machine = Machine(layout, threads=threads, current=current)
+            self.machine = Machine(paca_layout(table), threads=threads, current=current, offsets=table)
         except ValueError as e:
             raise PpcError(str(e)) from None
         self._map_image()
         self.engine = Engine(self.image, self.machine)
+        if preset is not None:
+            apply_preset(self.machine, preset, self.program.preprocessed.macro_value, self.program.toc_base)
         self._initial = self.machine.snapshot()
 
     def _asm_offsets(self) -> str:
-        for f in self.program.preprocessed.files:
-            if f.replace("\\", "/").endswith("asm/asm-offsets.h"):
-                return f
+        """The asm-offsets header the preprocessor read that holds the values: a kernel tree's
+        asm/asm-offsets.h is a one-line wrapper around generated/asm-offsets.h, ours holds them itself."""
+        found = [f for f in self.program.preprocessed.files if f.replace("\\", "/").endswith("/asm-offsets.h")]
+        rows = [(count_rows(f), f) for f in found]
+        best = max(rows, default=(0, ""))
+        if best[0]:
+            return best[1]
+        if found:
+            raise PpcError(f"{found[0]} (asm-offsets) defines no values with their offsetof() comments, so the "
+                           "PACA layout is unknown")
         raise PpcError("the source does not include asm/asm-offsets.h, so the PACA layout is unknown")
+
+    # ---- the machine beyond the registers: presets, more memory, C functions in Python ----
+    def preset(self, name: str) -> None:
+        """Lay out and link the kernel's objects as `name` has them (see machine/presets.py). The state it
+        makes becomes the one reset() returns to."""
+        apply_preset(self.machine, name, self.program.preprocessed.macro_value, self.program.toc_base)
+        self._initial = self.machine.snapshot()
+
+    def map(self, name: str, base: int | None = None, size: int | None = None) -> int:
+        """Map memory: a kernel object by name (vcpu, vcore, kvm, lppaca, vpa, slb_shadow, frame: its fields
+        are then state names; base: the first free pages if None) or `size` bytes of plain RAM at `base`.
+        Returns the base. The memory is zeroed and becomes part of the state reset() returns to."""
+        m = self.machine
+        try:
+            if name in OBJECTS:
+                layout = m.offsets.layout(OBJECTS[name]) if m.offsets is not None else None
+                if layout is None:
+                    raise PpcError(f"{m.offsets.path if m.offsets else 'the asm-offsets table'} has no rows for "
+                                   f"struct {OBJECTS[name]}, so there is no {name} layout to map")
+                region = m.map_object(name, layout, base, stride=size)
+            else:
+                if base is None or size is None:
+                    raise PpcError(f"memory '{name}' needs a base and a size (or the name of a kernel object: "
+                                   f"{', '.join(OBJECTS)})")
+                if not re.fullmatch(r"[A-Za-z_][\w.:-]*", name):
+                    raise PpcError(f"'{name}' is not a region name (letters, digits, _ . : -)")
+                region = m.map_ram(name, base, size)
+        except ValueError as e:
+            raise PpcError(f"cannot map {name}: {e}") from None
+        return region.base      # reset() zeroes it: RAM mapped after a snapshot is restored as zeroes
+
+    def stand_in(self, symbol: str, fn: Callable | None) -> None:
+        """Run `fn` in place of a function defined in another object (`.kvmppc_hpte_hv_fault`): a call
+        to it no longer ends the run; fn(args) gets r3..r10 as a tuple (fn(args, session) if it takes
+        two arguments) and returns the new r3 (None: r3 unchanged); the run goes on at LR. None removes it."""
+        self.engine.set_stand_in(self._outside_symbol(symbol), fn, self)
+
+    def _outside_symbol(self, symbol: str) -> str:
+        names = set(self.engine.outside_names.values())
+        for cand in (symbol, "." + symbol, symbol.lstrip(".")):
+            if cand in names:
+                return cand
+        raise PpcError(f"'{symbol}' is not a function the file leaves to another object (those it calls: "
+                       f"{', '.join(sorted(names)) or 'none'})")
+
+    def regions(self) -> list[tuple[str, int, int, str]]:
+        """The memory map: (name, base, size, what) for every region, by address."""
+        out = []
+        for r in sorted(self.machine.memory.regions, key=lambda r: r.base):
+            lay = getattr(r, "layout", None)
+            if lay is not None:
+                desc = f"struct {lay.struct}" + (f" x {r.count}" if r.count > 1 else "")
+                if r.obj != r.name:
+                    desc = f"{r.count} x {r.stride // 1024} KiB; {r.obj} at +{r.at:#x} ({lay.struct})"
+            else:
+                desc = ("device" if not hasattr(r, "data") else "program image" if r.name.startswith("image:")
+                        else "RAM")
+            out.append((r.name, r.base, r.size, desc))
+        return out
 
     def _map_image(self) -> None:
         """The program's own bytes are memory too (tables, TOC, .long data the code loads)."""
@@ -94,12 +169,32 @@ class Session:
             if n >= len(mach.threads):
                 raise PpcError(f"{t} does not exist (the core has {len(mach.threads)} threads)")
             return mach.paca.base + n * mach.paca.layout.size if m.group(1) == "paca" else mach.icps[n].base
+        if t.startswith("&"):
+            return self._address(t[1:].strip())
         if re.fullmatch(r"-?(0x[0-9a-fA-F]+|0b[01]+|\d+)", t):
             return int(t, 0)
         c = self.program.preprocessed.macro_value(t)
         if c is None:
             raise PpcError(f"'{t}' is not a number or a constant of the kernel environment")
         return c
+
+    def _address(self, name: str) -> int:
+        """&vcpu, &vcpu[1], &vcore, &vcpu.arch.gpr[3], &REGION: where an object, a field or a region is."""
+        mach = self.machine
+        m = re.fullmatch(r"(\w+)(?:\[(\d+)\])?", name)
+        if m and m.group(1) in mach.objects:
+            r = mach.objects[m.group(1)]
+            n = int(m.group(2)) if m.group(2) else mach.current if r.count > 1 else 0
+            if n >= r.count:
+                raise PpcError(f"&{name} does not exist (there {'is' if r.count == 1 else 'are'} {r.count})")
+            return r.address(n)
+        region = next((r for r in mach.memory.regions if r.name == name), None)
+        if region is not None:
+            return region.base
+        ref = self.ref(name)
+        if ref.addr is None:
+            raise PpcError(f"&{name}: '{name}' is not in memory (an object, a field of one, or a region)")
+        return ref.addr
 
     def reset(self) -> None:
         """Back to the state the session started in (power-on machine, program image in memory)."""
@@ -120,6 +215,12 @@ class Session:
             raise PpcError(f"in condition '{text}' at column {e.column}: {e}") from None
         getters: dict[str, Callable[[], int]] = {}
         for name in predicate_names(node):
+            if name.startswith("&"):                 # an address: &vcpu, &vcpu.arch.gpr[3]
+                try:
+                    getters[name] = (lambda v: lambda: v)(self.value(name))
+                except PpcError as e:
+                    raise PpcError(f"in condition '{text}': {e.message}") from None
+                continue
             try:
                 getters[name] = resolve(self.machine, name).get
             except StateNameError as e:

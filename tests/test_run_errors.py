@@ -34,7 +34,8 @@ def test_unimplemented_instruction(tmp_path):
 def test_unmapped_access(tmp_path):
     r = run_source(tmp_path, "start:\n\tlis r4,0x7000\n\tld r3,0(r4)\n")
     assert r.returncode == 1
-    assert "load of 8 bytes at 0x70000000: unmapped by ld at" in r.stdout and "t.S:3" in r.stdout
+    assert "t.S:3: ld r3,0(r4): load of 8 bytes at 0x70000000 (r4 = 0x70000000) is outside every mapped region" \
+        in r.stdout
 
 
 def test_runaway_loop(tmp_path):

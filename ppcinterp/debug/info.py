@@ -109,6 +109,36 @@ def paca_fields(dbg: DebugEngine, n: int) -> list[tuple[Field, int, int]]:
     return out
 
 
+def regions(c: Commands, arg: str) -> str:
+    """The memory map; with an object (vcpu, vcore, kvm, paca[1], frame...), its fields and their values."""
+    dbg = c.dbg
+    words = arg.split()
+    if not words:
+        rows = ["Memory map (info regions OBJ [FILTER...] shows an object's fields):"]
+        rows += [f"  {name:<16} {base:#014x}-{base + size:#014x}  {what}"
+                 for name, base, size, what in dbg.session.regions()]
+        return "\n".join(rows)
+    obj, _, idx = words.pop(0).partition("[")
+    region = dbg.machine.objects.get(obj)
+    if region is None:
+        raise DebugError(f"No object named '{obj}' in memory (objects: {', '.join(dbg.machine.objects)}).")
+    n = int(idx.rstrip("]")) if idx.rstrip("]").isdigit() else dbg.thread if region.count > 1 else 0
+    if n >= region.count:
+        raise DebugError(f"{obj}[{n}] does not exist (there are {region.count}).")
+    base, lay = region.address(n), region.layout
+    rows = [f"{region.label(n)} at {base:#x} (struct {lay.struct}, {lay.size:#x} bytes)"]
+    for f in lay.fields:
+        if words and not any(w.lower() in f.path.lower() or w.lower() in f.symbol.lower() for w in words):
+            continue
+        size = f.elem or f.size
+        size = size if size in (1, 2, 4, 8) else 8
+        shown = f"{f.path}[0..{f.size // f.elem - 1}]" if f.elem else f.path
+        first = " (element 0)" if f.elem else ""
+        rows.append(f"  {shown:<30} {f.symbol:<24} +{f.offset:<#7x} {f.size:>4}  "
+                    f"{dbg.values.peek(base + f.offset, size):#x}{first}")
+    return "\n".join(rows)
+
+
 def icp(c: Commands, arg: str) -> str:
     dbg = c.dbg
     which = numbers(arg) if arg.strip() else range(len(dbg.machine.icps))
@@ -253,6 +283,9 @@ SUBCOMMANDS = {
     "watchpoints": (watchpoints, "watchpoints: the watchpoints"),
     "display": (display, "display: the auto-display expressions"),
     "record": (record, "record: the recorded history: lowest, highest and current instruction numbers"),
+    "regions": (regions, "regions [OBJ [FILTER...]]: the memory map (RAM, PACA, vcpu and the other objects a "
+                "preset or scenario maps, devices); with an object (vcpu, vcore, kvm, paca[1], frame...), its "
+                "fields by C path and asm-offsets symbol, with offset, size and value"),
     "symbol": (symbol, "symbol ADDR: the label (or PACA field, ICP register) at an address"),
     "line": (line, "line [LOCATION]: the source line and address of a location"),
 }

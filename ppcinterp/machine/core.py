@@ -1,22 +1,25 @@
 """A core of N hardware threads sharing memory: RAM for the program image, the PACA array, one ICP page per
-thread. One thread is current (the one executing); the others are state the code reads and writes."""
+thread, and whatever else a preset or a scenario maps (the vcpu, vcore, kvm structs as named objects, plain
+RAM). One thread is current (the one executing); the others are state the code reads and writes."""
 
 from __future__ import annotations
 
 from ppcinterp.machine.memory import Memory, Ram
 from ppcinterp.machine.paca import PacaArray, PacaLayout
 from ppcinterp.machine.state import Thread
+from ppcinterp.machine.structs import OffsetTable, StructLayout, StructRegion
 from ppcinterp.machine.xics import PAGE, Icp
 
 DEFAULT_PACA_BASE = 0x0200_0000
 DEFAULT_ICP_BASE = 0x3_FFFE_0000_0000     # real address of the first thread's ICP page (stride one page)
 DEFAULT_RAM = (0x0100_0000, 0x0010_0000)  # 1 MiB of scratch RAM for vcpu structs, stacks, user data
+OBJECT_BASE = 0x0300_0000                 # where presets put named objects (the first free pages from here)
 
 
 class Machine:
     def __init__(self, layout: PacaLayout, threads: int = 1, current: int = 0,
                  paca_base: int = DEFAULT_PACA_BASE, icp_base: int = DEFAULT_ICP_BASE,
-                 ram: tuple[int, int] = DEFAULT_RAM):
+                 ram: tuple[int, int] = DEFAULT_RAM, offsets: OffsetTable | None = None):
         if not 1 <= threads <= 64:
             raise ValueError("a core has 1 to 64 threads")
         if not 0 <= current < threads:
@@ -26,6 +29,8 @@ class Machine:
         self.current = current
         self.ram = self.memory.map(Ram("ram", *ram))
         self.paca = self.memory.map(PacaArray(paca_base, threads, layout))
+        self.offsets = offsets                  # the asm-offsets table the layouts come from
+        self.objects: dict[str, StructRegion] = {"paca": self.paca}     # by the name state names start with
         self.icps = [self.memory.map(Icp(i, icp_base + i * PAGE)) for i in range(threads)]
         self.log: list | None = None
         self.slb: list[tuple[int, int]] = [(0, 0)] * 64
@@ -68,6 +73,27 @@ class Machine:
             for i, icp in enumerate(self.icps):
                 self.memory.write(self.paca.addr_of(i, "kvm_hstate.xics_phys"), 8, icp.base)
 
+    def map_ram(self, name: str, base: int, size: int) -> Ram:
+        """Map `size` bytes of zeroed RAM at `base` (ValueError if it overlaps a region)."""
+        if any(r.name == name for r in self.memory.regions):
+            raise ValueError(f"there is already a region named '{name}'")
+        return self.memory.map(Ram(name, base, size))
+
+    def map_object(self, obj: str, layout: StructLayout, base: int | None = None, count: int = 1,
+                   stride: int | None = None, at: int = 0, region: str | None = None) -> StructRegion:
+        """Map `count` objects of a struct (one per thread, say) as a named region: its fields are then state
+        names (`vcpu.arch.slb_max`) and traces name their addresses. Without a base, the first free pages
+        from OBJECT_BASE; each object starts a page of its own unless `stride` says otherwise."""
+        if obj in self.objects:
+            raise ValueError(f"{obj} is already mapped at {self.objects[obj].base:#x}")
+        stride = stride or -(-(layout.size + at) // 4096) * 4096
+        if base is None:
+            base = self.memory.free_base(stride * count, OBJECT_BASE)
+        r = StructRegion(region or obj, obj, base, layout, count, stride, at)
+        self.memory.map(r)
+        self.objects[obj] = r
+        return r
+
     def snapshot(self) -> tuple:
         """Everything a run can change, cheap to take and to restore (exploration resets thousands of times)."""
         return (self.current, [t.snapshot() for t in self.threads],
@@ -75,12 +101,13 @@ class Machine:
                 [(i.cppr, i.mfrr, i.pending) for i in self.icps], list(self.slb), self.tb)
 
     def restore(self, snap: tuple) -> None:
+        """Put a snapshot back; RAM mapped after it was taken (regions are only ever added) is zeroed."""
         current, threads, rams, icps, slb, tb = snap
         self.current = current
         for t, s in zip(self.threads, threads, strict=True):
             t.restore(s)
-        for r, data in zip((r for r in self.memory.regions if isinstance(r, Ram)), rams, strict=True):
-            r.data[:] = data
+        for i, r in enumerate(r for r in self.memory.regions if isinstance(r, Ram)):
+            r.data[:] = rams[i] if i < len(rams) else bytes(len(r.data))
         for i, (cppr, mfrr, pending) in zip(self.icps, icps, strict=True):
             i.cppr, i.mfrr, i.pending = cppr, mfrr, pending
         self.slb, self.tb = list(slb), tb        # a copy: the snapshot may be restored again

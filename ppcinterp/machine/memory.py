@@ -18,8 +18,12 @@ class MemoryFault(Exception):
     """An access to an address no region maps (or that a device refuses)."""
 
     def __init__(self, addr: int, size: int, write: bool, why: str = "unmapped"):
-        super().__init__(f"{'store' if write else 'load'} of {size} byte{'s' * (size > 1)} at {addr:#x}: {why}")
+        super().__init__(f"{self.access(addr, size, write)}: {why}")
         self.addr, self.size, self.write, self.why = addr, size, write, why
+
+    @staticmethod
+    def access(addr: int, size: int, write: bool) -> str:
+        return f"{'store' if write else 'load'} of {size} byte{'s' * (size > 1)} at {addr:#x}"
 
 
 class Region:
@@ -89,25 +93,39 @@ class Memory:
     def __init__(self) -> None:
         self.regions: list[Region] = []
         self.pages: dict[int, Region] = {}
+        self.shared: dict[int, list[Region]] = {}   # pages several small regions share (.text and a table)
         self.log: list | None = None
 
     def map(self, region: Region) -> Region:
+        if region.size <= 0:
+            raise ValueError(f"region {region.name} at {region.base:#x} has no bytes")
         for r in self.regions:
             if region.base < r.base + r.size and r.base < region.base + region.size:
                 raise ValueError(f"region {region.name} at {region.base:#x} overlaps {r.name} at {r.base:#x}")
         self.regions.append(region)
         for page in range(region.base >> PAGE_SHIFT, (region.base + region.size - 1 >> PAGE_SHIFT) + 1):
-            self.pages[page] = region
+            other = self.pages.setdefault(page, region)
+            if other is not region:
+                self.shared.setdefault(page, [other]).append(region)
         return region
 
     def region_at(self, addr: int) -> Region | None:
         r = self.pages.get(addr >> PAGE_SHIFT)
-        return r if r is not None and r.base <= addr < r.base + r.size else None
+        if r is not None and r.base <= addr < r.base + r.size:
+            return r
+        return next((r for r in self.shared.get(addr >> PAGE_SHIFT, ()) if r.base <= addr < r.limit), None)
+
+    def _other(self, addr: int, size: int, write: bool) -> Region:
+        """The region of an access the page's first region does not hold: another on a shared page, or a fault."""
+        for r in self.shared.get(addr >> PAGE_SHIFT, ()):
+            if r.base <= addr and addr + size <= r.limit:
+                return r
+        raise MemoryFault(addr, size, write)
 
     def read(self, addr: int, size: int, ci: bool = False) -> int:
         r = self.pages.get(addr >> PAGE_SHIFT)
         if r is None or addr + size > r.limit or addr < r.base:
-            raise MemoryFault(addr, size, False)
+            r = self._other(addr, size, False)
         if r.plain and self.log is None:          # RAM, nothing observing: no method call
             return _UNPACK[size](r.data, addr - r.base)[0]
         return r.read(addr, size, ci, self)
@@ -115,8 +133,16 @@ class Memory:
     def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
         r = self.pages.get(addr >> PAGE_SHIFT)
         if r is None or addr + size > r.limit or addr < r.base:
-            raise MemoryFault(addr, size, True)
+            r = self._other(addr, size, True)
         r.write(addr, size, value, ci, self)
+
+    def free_base(self, size: int, start: int, align: int = 1 << PAGE_SHIFT) -> int:
+        """The lowest `align`-aligned address at or above `start` where `size` bytes overlap no region."""
+        a = -(-start // align) * align
+        for r in sorted(self.regions, key=lambda r: r.base):
+            if a < r.base + r.size and r.base < a + size:
+                a = -(-(r.base + r.size) // align) * align
+        return a
 
     def read_bytes(self, addr: int, n: int) -> bytes:
         return bytes(self.read(addr + i, 1) if not isinstance(self.region_at(addr + i), Device) else 0

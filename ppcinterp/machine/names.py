@@ -4,6 +4,9 @@
   vrsave, cr (32 bits), cr0..cr7, cr1.eq, xer, xer.so|ov|ca, lr, ctr, msr, msr.ee, any SPR by kernel
   name (lpcr, hsrr0, sprg2, ...) or number (spr318), lpcr.mer
   paca.FIELD / paca[N].FIELD         FIELD as a C path (kvm_hstate.host_ipi) or asm-offsets symbol
+  vcpu.FIELD vcore.FIELD kvm.FIELD lppaca.FIELD vpa.FIELD slb_shadow.FIELD frame.FIELD (mapped by a preset or
+                                     a scenario's [[memory]]): vcpu.arch.slb_max, vcpu.arch.gpr[3],
+                                     vcpu.arch.slb[2].origv, VCPU_DSCR; OBJ[N].FIELD when there is one per thread
   icp.cppr|mfrr|xirr|pending / icp[N]....
   mem8[ADDR] mem16[ADDR] mem32[ADDR] mem64[ADDR]
   thread[N].NAME                     a register of another thread (default: the current thread)
@@ -12,11 +15,13 @@ Writes to ICP registers go through the device, so an MFRR write presents an IPI 
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.state import FPSCR_WRITABLE, M128, MSR_BITS, SPR_BITS, SPR_NUMBERS, VSCR_NJ, VSCR_SAT
+from ppcinterp.machine.structs import OBJECTS, SYMBOL_PREFIX
 from ppcinterp.machine.xics import MFRR, XIRR
 
 CR_BITS = {"lt": 8, "gt": 4, "eq": 2, "so": 1}
@@ -36,11 +41,13 @@ class Ref:
     get: object
     set: object
     bits: int = 64
+    addr: int | None = None       # the memory behind a struct field's name (None: a register or device)
 
 
 _THREAD = re.compile(r"thread\[(\d+)\]\.(.+)")
 _INDEXED = re.compile(r"(paca|icp)(?:\[(\d+)\])?\.(.+)")
 _MEM = re.compile(r"mem(8|16|32|64)\[(.+)\]")
+_OBJECT = re.compile(r"([a-z_]+)(?:\[(\d+)\])?\.(.+)")
 
 
 def spr_number(name: str) -> int | None:
@@ -73,6 +80,9 @@ def resolve(m: Machine, name: str) -> Ref:
         if n >= len(m.threads):
             raise StateNameError(f"{which}[{n}] does not exist (the core has {len(m.threads)} threads)")
         return _paca(m, n, rest) if which == "paca" else _icp(m, n, rest.lower())
+    mo = _OBJECT.fullmatch(text)
+    if mo and mo.group(1) in OBJECTS:
+        return _object(m, mo.group(1), mo.group(2), mo.group(3))
     mm = _MEM.fullmatch(key)
     if mm:
         size = int(mm.group(1)) // 8
@@ -121,7 +131,7 @@ def resolve(m: Machine, name: str) -> Ref:
         mask = 0xFFFFFFFF if n == 1 else 2**64 - 1
         return Ref(key, lambda: t.spr.get(n, 0), lambda v: t.spr.__setitem__(n, v & mask))
     raise StateNameError(f"unknown name '{name}' (expected a register such as r3, f0, v2, vs33, fpscr, cr0, xer.ca, "
-                     "msr.ee, lpcr.mer, an SPR name, paca.FIELD, icp.mfrr or mem64[ADDR])")
+                     "msr.ee, lpcr.mer, an SPR name, paca.FIELD, vcpu.FIELD, icp.mfrr or mem64[ADDR])")
 
 
 def _bit(m: Machine, key: str, base: str, bit: str) -> Ref:
@@ -141,16 +151,43 @@ def _bit(m: Machine, key: str, base: str, bit: str) -> Ref:
 
 
 def _paca(m: Machine, n: int, field: str) -> Ref:
-    layout = m.paca.layout
-    f = layout.field(field)
-    if f is None:
-        close = [p.path for p in layout.fields if field.split(".")[-1] in p.path][:5]
+    return _field(m, m.paca, n, field, "the PACA")
+
+
+def _object(m: Machine, obj: str, idx: str | None, field: str) -> Ref:
+    """vcpu.arch.slb_max, vcpu[1].VCPU_DSCR, frame.gpr[3]: a field of a named object in memory."""
+    region = m.objects.get(obj)
+    if region is None:
+        struct = OBJECTS[obj]
+        why = ""
+        if m.offsets is not None and m.offsets.layout(struct) is None:
+            why = f"; besides, {m.offsets.path} has no {SYMBOL_PREFIX[struct]} rows (struct {struct})"
+        raise StateNameError(f"there is no {obj} in memory: use preset = \"guest-running\" or map one with "
+                             f"[[memory]] name = \"{obj}\"{why}")
+    n = int(idx) if idx is not None else m.current if region.count > 1 else 0
+    if n >= region.count:
+        raise StateNameError(f"{obj}[{n}] does not exist (there {'is' if region.count == 1 else 'are'} "
+                             f"{region.count})")
+    return _field(m, region, n, field, f"the {obj} (struct {region.layout.struct})")
+
+
+def _field(m: Machine, region, n: int, field: str, what: str) -> Ref:
+    layout = region.layout
+    try:
+        where = layout.locate(field)
+    except LookupError as e:
+        raise StateNameError(f"{what}: {e}") from None
+    if where is None:
+        leaf = field.split(".")[-1].split("[")[0]
+        close = difflib.get_close_matches(field, layout.paths(), 3, 0.7) or [
+            p.path for p in layout.fields if leaf and leaf in p.path][:5]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise StateNameError(f"the PACA has no field '{field}'{hint}")
-    addr = m.paca.base + n * layout.size + f.offset
-    size = f.size if f.size in (1, 2, 4, 8) else 8
-    return Ref(f"paca[{n}].{f.path}", lambda: m.memory.read(addr, size),
-               lambda v: m.memory.write(addr, size, v & ((1 << (8 * size)) - 1)), 8 * size)
+        raise StateNameError(f"{what} has no field '{field}'{hint}")
+    path, offset, size = where
+    addr = region.address(n) + offset
+    size = size if size in (1, 2, 4, 8) else 8
+    return Ref(f"{region.label(n)}.{path}", lambda: m.memory.read(addr, size),
+               lambda v: m.memory.write(addr, size, v & ((1 << (8 * size)) - 1)), 8 * size, addr)
 
 
 def _icp(m: Machine, n: int, reg: str) -> Ref:

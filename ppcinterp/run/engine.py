@@ -16,6 +16,7 @@ from ppcinterp.diagnostics import Pos
 from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.run import outside
 from ppcinterp.run.journal import Journal, Step
 from ppcinterp.run.stops import FellOffCode, FellOffHunk, Paused, ReachedOutside, Stop, Unimplemented
 
@@ -83,6 +84,8 @@ class Engine:
         self.insn_at: dict[int, InsnDef] = {}
         self.exit_names: dict[int, str] = {}
         self.exit_labels: dict[int, list[str]] = {}
+        self.outside_names: dict[int, str] = {}          # the slots of symbols other objects define
+        self.stand_ins: dict[str, outside.StandIn] = {}  # Python in their place (run/outside.py)
         self.labels_at: dict[int, list[str]] = self._labels()
         self.conditional: set[int] = set()
         self.decode()
@@ -122,8 +125,8 @@ class Engine:
         self.exit_names[END_OF_TEXT] = "end of code"
         for addr, out in p.outside.items():
             name = f"{out.name}f" if out.name.isdigit() else out.name
-            code[addr] = _raiser(ReachedOutside(name))
-            self.exit_names[addr] = name
+            code[addr] = outside.closure(self, name, t)      # an exit, or a stand-in's call
+            self.exit_names[addr] = self.outside_names[addr] = name
         for sec in p.sections.values():
             if not sec.is_code:
                 continue
@@ -170,6 +173,13 @@ class Engine:
             code[addr] = _raiser(ReachedOutside(name))
             names[addr], labels[addr] = name, here or [name]
         return code, names, labels, passed
+
+    def set_stand_in(self, name: str, fn: Callable | None, session: object = None) -> None:
+        """Python for a symbol another object defines: fn(args) or fn(args, session); None removes it."""
+        if fn is None:
+            self.stand_ins.pop(name, None)
+        else:
+            self.stand_ins[name] = outside.adapt(fn, session)
 
     def _end_of_hunk_name(self, h) -> str:
         names = [lb.name for lb in self.program.labels
@@ -299,7 +309,7 @@ class Engine:
                 if pc in breaks:
                     break
             n += 1                                    # instructions executed so far
-            if pc in self.exit_names or pc not in code:
+            if pc not in code or (pc in self.exit_names and self.outside_names.get(pc) not in self.stand_ins):
                 code[pc]()                            # an exit raises its Stop; no code raises KeyError
         except KeyError:
             if pc in code:
@@ -350,8 +360,7 @@ class Engine:
                 res.path.append(name)
             return res
         if isinstance(e, MemoryFault):
-            d = self.insn_at.get(pc)
-            msg = f"{e} by {d.name if d else '?'} at {self.where(pc)}"
+            msg = outside.fault_message(self, e, pc)
             return self._finish(Result("fault", "fault", msg, pc, n + 1, journal=jr, detail=e), pcs)
         name = getattr(e, "insn", None) or e.kind
         msg = f"{e.message} at {self.where(pc)}"

@@ -23,14 +23,29 @@
     entry = "hunk 4"                            # (for code whose loop head lies outside the fragment)
     state = { cr0 = 2 }
 
+The machine beyond the registers (applied in this order, then [state], which overrides what they set):
+
+    preset = "guest-running"                    # vcpu, vcore, kvm, lppaca... laid out and linked as KVM has
+                                                # them while a guest runs (machine/presets.py has the table)
+    [[memory]]                                  # more memory: plain RAM (name, base, size), or a kernel object
+    name = "host_dscr_page"                     # by name (vcpu, vcore, kvm, lppaca, vpa, slb_shadow, frame;
+    base = 0x1000                               # base optional: the first free pages), whose fields then have
+    size = 0x1000                               # names (vcpu.arch.slb_max) in state, traces and conditions
+    [stand_ins]                                 # C functions the code calls, stood in for: the run goes on at
+    ".kvmppc_hpte_hv_fault" = 0                 # LR with r3 = a number, a constant, or an expression over the
+    ".kvmppc_h_enter" = "r4 + H_SUCCESS"        # state at the call (r3..r10 are the arguments); a call to
+                                                # any other function ends the run as an exit named after it
+
 Values are integers, booleans, strings naming a constant of the kernel environment (IPI_PRIORITY), or
-"&paca[N]" / "&icp[N]" for the address of a thread's PACA or ICP page.
+"&paca[N]" / "&icp[N]" for the address of a thread's PACA or ICP page, "&vcpu", "&vcpu[N]", "&NAME" (a
+region) or "&vcpu.arch.gpr[3]" for where an object, a region or a field is.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,11 +56,13 @@ from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
 TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "config": str, "threads": int,
             "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
             "kernel_env": bool, "state": dict, "events": list, "expect": dict, "then": list,
-            "invariant": str, "actors": dict, "patch": str, "externs": list}
+            "invariant": str, "actors": dict, "patch": str, "externs": list, "preset": str, "memory": list,
+            "stand_ins": dict}
 TOP_KEYS.update(kernel_tree=str, asm_offsets=str)        # paths relative to the scenario file, like include
 THEN_KEYS = {"entry": str, "state": dict, "note": str}
 EVENT_KEYS = {"at": str, "note": str, "set": dict}
 EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}
+MEMORY_KEYS = {"name": str, "base": int, "size": int}
 
 
 @dataclass
@@ -169,6 +186,16 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
         if not isinstance(value, int | str | list):
             raise ScenarioError(f"'{name}' must be an integer, boolean, constant name or list, not "
                                 f"{_type_name(type(value))}", _pos_of(text, p, name))
+    for i, mem in enumerate(data.get("memory", [])):
+        if not isinstance(mem, dict):
+            raise ScenarioError(f"memory[{i}] must be a table (name, base, size)", _pos_of(text, p, "memory"))
+        check(mem, MEMORY_KEYS, f"memory[{i}]")
+        if "name" not in mem:
+            raise ScenarioError(f"memory[{i}] needs a 'name'", _pos_of(text, p, "memory"))
+    for sym, v in data.get("stand_ins", {}).items():
+        if not isinstance(v, int | str):
+            raise ScenarioError(f"stand-in '{sym}' must return an integer or an expression (a string), not "
+                                f"{_type_name(type(v))}", _pos_of(text, p, sym))
     where = str(Path(patch).resolve()) if patch is not None else (
         str((p.parent / data["patch"]).resolve()) if "patch" in data else "auto")
     return Scenario(p, text, data, source, data.get("entry", "hunk 3"), state, events, expect, then, where)
@@ -223,9 +250,36 @@ def build_session(sc: Scenario) -> Session:
         if e.pos is None:
             raise ScenarioError(f"{sc.path}: {e.message}") from None
         raise
+    _machine(sc, session)
     for name, v in sc.state:
         _assign(sc, session, name, v)
     return session
+
+
+def _machine(sc: Scenario, session: Session) -> None:
+    """The preset, [[memory]] and [stand_ins], each error at its place in the file."""
+    d = sc.data
+
+    def at(key: str, what: str, call) -> None:
+        try:
+            call()
+        except PpcError as e:
+            if isinstance(e, ScenarioError):
+                raise
+            raise ScenarioError(f"{what}: {e.message}", _pos_of(sc.text, sc.path, key)) from None
+
+    if "preset" in d:
+        at("preset", f"preset '{d['preset']}'", lambda: session.preset(d["preset"]))
+    for i, mem in enumerate(d.get("memory", [])):
+        at("memory", f"memory[{i}] ({mem['name']})",
+           lambda mem=mem: session.map(mem["name"], mem.get("base"), mem.get("size")))
+    for sym, v in d.get("stand_ins", {}).items():
+        def make(v=v) -> Callable[[tuple], int]:
+            if isinstance(v, str):
+                value = session.condition(v)       # our evaluator: state, constants, operators; never eval
+                return lambda _args: value()
+            return lambda _args: int(v)
+        at(sym, f"stand-in '{sym}'", lambda sym=sym, make=make: session.stand_in(sym, make()))
 
 
 def hooks_for(sc: Scenario, session: Session) -> tuple[dict, dict]:

@@ -6,8 +6,8 @@ import json
 
 from ppcinterp.api import Session
 from ppcinterp.diagnostics import source_line
-from ppcinterp.machine.paca import PacaArray
 from ppcinterp.machine.state import spr_name
+from ppcinterp.machine.structs import StructRegion
 from ppcinterp.run.engine import Result
 from ppcinterp.run.journal import THREAD_STATE, Step
 
@@ -24,7 +24,7 @@ def change_name(session: Session, change: tuple, thread: int | None = None) -> s
     if what == "mem":
         addr, size = key
         region = session.machine.memory.region_at(addr)
-        if isinstance(region, PacaArray):
+        if isinstance(region, StructRegion):       # paca[0].kvm_hstate.host_ipi, vcpu.arch.gpr[3], frame.gpr[14]
             return region.name_of(addr)
         return f"mem{8 * size}[{addr:#x}]"
     if what == "icp":
@@ -94,14 +94,33 @@ def _source(session: Session, pc: int) -> tuple[str, str]:
     return where, text
 
 
+def _call(step: Step) -> tuple | None:
+    """(name, args, result, text) of a stand-in's call made by this step (run/outside.py), if any."""
+    return next((c[2] + (c[3],) for c in step.changes if c[0] == "note" and c[1] == "call"), None)
+
+
+def memory_map(session: Session) -> list[str]:
+    """The named objects and added RAM, for a trace's header: `vcpu  0x3000000  0x2000  struct kvm_vcpu`.
+    Empty for the plain machine (RAM, PACA, ICPs and the program image only)."""
+    rows = [r for r in session.regions() if not r[0].startswith(("image:", "icp[")) and r[0] not in ("ram", "paca")]
+    if not rows:
+        return []
+    return ["memory:"] + [f"  {name:<12} {base:#012x}  {size:#8x}  {what}" for name, base, size, what in
+                          session.regions() if not name.startswith("image:")]
+
+
 def trace_lines(session: Session, result: Result) -> list[str]:
-    out = []
+    out = memory_map(session)
     for step in result.journal or ():
         changes, mmio = describe_changes(session, step)
         if step.pc is None:
             out.append(f"{'':>10}  -- event: {step.event}" + "".join(f"\n{'':>14}{x}" for x in changes + mmio))
             continue
         where, text = _source(session, step.pc)
+        call = _call(step)
+        if call is not None:             # a C function's stand-in: the call is the step's text
+            where, text = "(C)", call[3]
+            mmio = [m for m in mmio if m != call[3]]
         parts = [f"{step.pc:#010x}  {where:>9}  {text:<38}"]
         parts += changes
         parts += [f"[{m}]" for m in mmio]
@@ -114,7 +133,8 @@ def trace_lines(session: Session, result: Result) -> list[str]:
 
 
 def trace_json(session: Session, result: Result) -> list[str]:
-    out = []
+    out = [json.dumps({"memory": [{"name": n, "base": b, "size": s, "what": w} for n, b, s, w in session.regions()
+                                  if not n.startswith("image:")]})] if memory_map(session) else []
     for step in result.journal or ():
         changes = [{"name": change_name(session, c, step.thread), "old": _json(c[2]), "new": _json(c[3])}
                    for c in step.changes if c[0] not in ("mmio", "note", "icp", "load")]
@@ -134,6 +154,9 @@ def trace_json(session: Session, result: Result) -> list[str]:
             br = _branch(session, step)
             if br:
                 rec["branch"] = {"taken": br.startswith("taken"), "target": step.next_pc}
+        call = _call(step)
+        if call is not None:
+            rec["call"] = {"function": call[0], "args": list(call[1]), "result": call[2], "stand_in": True}
         rec["changes"] = changes
         rec["loads"] = loads
         rec["mmio"] = mmio
