@@ -66,7 +66,7 @@ STRINGIFY = "#define __stringify_1(x...)\t#x\n#define __stringify(x...)\t__strin
     ("#define P(a, b) a ## b\nP(+,-) P(1,.) P(,x) P(x,) P(,)\n", ["+- 1. x x"]),
     ("#define C(a, b, c) a ## b ## c\nC(x, 1, y) C(, , z)\n", ["x1y z"]),
     ("#define AA(x) [x]\nAA (\n1)\nAA\n(3)\n", ["[1]", "[3]"]),
-    ("#define foo X\n#define bar Y\n#foo bar\n# 12 bar\n#\n", ["#X Y", "# 12 Y"]),
+    ("#define foo X\n#define bar Y\n#foo bar\n# 12 bar\n#\n#\tfoo\n", ["#X Y", "# 12 Y", "# X"]),
     ("__LINE__\n#define L __LINE__\n\nL __INCLUDE_LEVEL__ __COUNTER__ __COUNTER__\n", ['1', '4 0 0 1']),
     ("#define E\n#define Q(x, ...) [x, ## __VA_ARGS__]\nQ(1,E) Q(E)\n", ["[1,] []"]),
 ])

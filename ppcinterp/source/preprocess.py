@@ -161,7 +161,7 @@ class _Processor:
                 continue
             elif m and name in _KNOWN:
                 self._directive(name, lg, m.end())
-            elif m and not lg.text[m.end():].strip():
+            elif m and name is None and not lg.text[m.end():].strip():
                 continue                                        # the null directive
             else:
                 i = self._text_line(lg, lines, i)
