@@ -201,6 +201,9 @@ class _Processor:
         else:
             if outer:
                 top.names |= set(_CONFIG.findall(lg.text[start:]))
+                if lines is not None:
+                    for c in top.names:
+                        self.skipped.setdefault(c, 0)
             top.taking = outer and not top.any_taken and self._condition("if", lg, start)
         top.any_taken = top.any_taken or top.taking
         if outer and not top.taking:
