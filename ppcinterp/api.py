@@ -39,9 +39,10 @@ class Session:
                  config: str | None = None, include_dirs: list[str] | None = None,
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
                  base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None,
-                 preset: str | None = None):
+                 preset: str | None = None, kernel_tree: str | None = None, asm_offsets: str | None = None):
         self.options = BuildOptions(include_dirs=list(include_dirs or []), defines=dict(defines or {}),
-                                    config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base)
+                                    config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base,
+                                    kernel_tree=kernel_tree, asm_offsets=asm_offsets)
         self.image = build_image(path, self.options, cpu_model(cpu, features), text=text)
         self.program = self.image.program
         table = OffsetTable.from_file(self._asm_offsets())
@@ -58,7 +59,8 @@ class Session:
     def _asm_offsets(self) -> str:
         """The asm-offsets header the preprocessor read that holds the values: a kernel tree's
         asm/asm-offsets.h is a one-line wrapper around generated/asm-offsets.h, ours holds them itself."""
-        found = [f for f in self.program.preprocessed.files if f.replace("\\", "/").endswith("/asm-offsets.h")]
+        found = [f for f in self.program.preprocessed.files
+                 if f.replace("\\", "/").endswith("/asm-offsets.h") or f == self.options.asm_offsets]
         rows = [(count_rows(f), f) for f in found]
         best = max(rows, default=(0, ""))
         if best[0]:
