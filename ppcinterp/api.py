@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -39,10 +38,12 @@ class Session:
                  config: str | None = None, include_dirs: list[str] | None = None,
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
                  base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None,
-                 preset: str | None = None, kernel_tree: str | None = None, asm_offsets: str | None = None):
+                 preset: str | None = None, externs: Iterable[str] = (), patch: str | None = "auto",
+                 kernel_tree: str | None = None, asm_offsets: str | None = None):
         self.options = BuildOptions(include_dirs=list(include_dirs or []), defines=dict(defines or {}),
                                     config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base,
-                                    kernel_tree=kernel_tree, asm_offsets=asm_offsets)
+                                    externs=list(externs), patch=patch, kernel_tree=kernel_tree,
+                                    asm_offsets=asm_offsets)
         self.image = build_image(path, self.options, cpu_model(cpu, features), text=text)
         self.program = self.image.program
         table = OffsetTable.from_file(self._asm_offsets())
@@ -271,12 +272,13 @@ class Session:
     # ---- running ----
     def run(self, entry: str | int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = True,
             until: str | int | None = None, events: Mapping[str, Mapping[str, object]] | None = None,
-            hooks: dict | None = None, step_hooks: dict | None = None) -> Result:
+            hooks: dict | None = None, step_hooks: dict | None = None, within: int | None = None) -> Result:
         """Run from `entry` to the exit (or to `until`, a location at which to stop before executing it).
 
         events: {location: {name: value, ...}}: state set the first time the run reaches the location,
         before the instruction there runs (the host's racing writes, say). hooks / step_hooks: the engine's
-        raw hooks, fn(engine, step) by address or by step number."""
+        raw hooks, fn(engine, step) by address or by step number. within: the hunk to stay in (default: the
+        one `hunk N` names in a whole file, see hunk_bound)."""
         pc = entry if isinstance(entry, int) else self.address_of(entry)
         hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
         for where, assignments in (events or {}).items():
@@ -289,17 +291,18 @@ class Session:
                 if n:                          # the entry itself does not count as reaching it
                     raise Paused(name)
             hooks.setdefault(stop_at, []).insert(0, pause)
-        with self._bounds(entry):
+        with self.engine.bounded(self.hunk_bound(entry) if within is None else within):
             res = self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
         for observe in Session.observers:
             observe(self, res)
         return res
 
-    def _bounds(self, entry: str | int):
-        """A run entered as `hunk N` of a whole file stays within that hunk, as it would in the fragment."""
+    def hunk_bound(self, entry: str | int) -> int | None:
+        """The hunk a run from `entry` stays in: `hunk N` of a whole file (whose hunks a patch located) stays
+        within that hunk, as the fragment runs it; None for every other entry."""
         m = re.fullmatch(r"hunk\s+(\d+)", entry.strip()) if isinstance(entry, str) else None
         h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
-        return self.engine.bounded(h.number) if h is not None and h.located else contextlib.nullcontext()
+        return h.number if h is not None and h.located else None
 
     def _location(self, where: str | int) -> int:
         return where if isinstance(where, int) else self.address_of(where)

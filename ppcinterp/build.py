@@ -111,11 +111,11 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
         raise PpcError(f"cannot read '{path}': no such file")
     pre = preprocess(path, text=text, **opts.preprocessor_args())
     program = assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
-    _locate_hunks(program, opts.patch)
+    _locate_hunks(program, opts.patch, text)
     return program
 
 
-def _locate_hunks(program: Program, patch: str | None) -> None:
+def _locate_hunks(program: Program, patch: str | None, source: str | None) -> None:
     """Find a patch's hunks in a whole file (the fragment marks its own with pragmas)."""
     if patch is None or program.hunks:
         return
@@ -125,7 +125,7 @@ def _locate_hunks(program: Program, patch: str | None) -> None:
             text = p.read_text(encoding="utf-8", errors="replace")
         except OSError as e:
             raise PpcError(f"cannot read patch '{p}': {e.strerror}") from None
-        found = locate_hunks(program, text)
+        found = locate_hunks(program, text, source)
         if patch != "auto" or applies(program, text, found):
             program.hunks = found
             return

@@ -195,6 +195,7 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--actor", default="host-ipi", help="the second actor (default host-ipi)")
     p.add_argument("--invariant", help="condition that must hold once both are done (default: a host IPI is "
                    "never lost: paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff)")
+    _other_source(p)
     _tree_options(p)
 
 
@@ -203,7 +204,7 @@ def cmd_interleave(args: argparse.Namespace) -> int:
     from ppcinterp.run.interleave import actor_from, explore_races
     from ppcinterp.views.race import race_text
 
-    sc = _with_tree(scenario.load(args.scenario), args)
+    sc = _with_tree(scenario.load(args.scenario, args.source, args.patch), args)
     report = explore_races(sc, actor_from(sc, args.actor), args.invariant)
     print(race_text(sc, report))
     return 1 if report.violations else 0
@@ -220,6 +221,7 @@ def _debug_options(p: argparse.ArgumentParser) -> None:
                    help="execute debugger commands from FILE ('#' starts a comment)")
     p.add_argument("-ex", dest="commands", action="append", default=[], metavar="CMD",
                    help="execute one command (repeatable; after the -x files, in order)")
+    _other_source(p)
     src = p.add_argument_group("source options (a FILE, not a scenario)")
     src.add_argument("--cpu", default=None, help="CPU model for feature sections (default POWER7)")
     src.add_argument("--features", type=_int, default=None, metavar="MASK", help="cpu_features value to use")

@@ -78,3 +78,10 @@ def test_cli_source_option_runs_a_scenario_on_another_file(tmp_path, fragment):
     r = ppc("run", str(sc), "--source", str(WHOLE), "--patch", str(PATCH))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "PASS" in r.stdout
+
+
+def test_debugger_stays_in_the_hunk_of_a_whole_file():
+    r = ppc("debug", str(WHOLE), "--entry", "hunk 1", "--patch", str(PATCH), "--batch",
+            "-ex", "set var paca.kvm_hstate.host_ipi = 1", "-ex", "continue", "-ex", "info path")
+    assert r.returncode == 0, r.stderr
+    assert "mini_to_host" in r.stdout and "mini_exit_cont" not in r.stdout

@@ -18,13 +18,18 @@ def seed_patches(root: Path) -> list[Path]:
     return sorted(root.glob("*.txt")) if root.is_dir() else []
 
 
-def locate_hunks(program: Program, patch_text: str) -> list[Hunk]:
-    """Hunks of the patch whose post-image appears in the program's main file, with their code addresses."""
+def locate_hunks(program: Program, patch_text: str, source: str | None = None) -> list[Hunk]:
+    """Hunks of the patch whose post-image appears in the program's main file (its text: `source`, else the
+    file), with their code addresses."""
     try:
         hunks = parse_hunks(patch_text)
     except PatchError:
         return []
-    lines = Path(program.path).read_text(encoding="utf-8", errors="replace").split("\n")
+    try:
+        text = source if source is not None else Path(program.path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    lines = text.split("\n")
     text = program.text
     found: list[Hunk] = []
     for number, ph in enumerate(hunks, 1):

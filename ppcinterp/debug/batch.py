@@ -30,14 +30,16 @@ def build(args: argparse.Namespace) -> DebugEngine:
         if given:
             raise PpcError(f"{', '.join(dict.fromkeys(given))}: these options are for a source file; a scenario "
                            "sets them itself")
-        return DebugEngine.from_scenario(target)
+        return DebugEngine.from_scenario(target, args.source, args.patch)
     if not args.entry:
         raise PpcError(f"{target}: --entry is needed to debug a source file (a label, 'hunk N', 'line N', "
                        "'FILE:LINE', 'upstream N' or an address), or give a scenario (.toml)")
     options = {"cpu": args.cpu, "features": args.features, "config": args.config, "include_dirs": args.include,
                "defines": dict(args.define), "kernel_env": not args.no_kernel_env, "threads": args.threads or 1,
                "current": args.current or 0}
-    for key in ("base", "kernel_tree", "asm_offsets"):
+    if args.source is not None:
+        raise PpcError("--source is for a scenario; give the source file itself")
+    for key in ("base", "kernel_tree", "asm_offsets", "patch"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
     return DebugEngine.from_source(target, args.entry, **options)

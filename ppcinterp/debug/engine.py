@@ -76,6 +76,7 @@ class DebugEngine:
         except PpcError as e:
             raise DebugError(e.message) from None
         self.entry = entry if isinstance(entry, str) else f"{entry:#x}"
+        session.engine.bind(session.hunk_bound(entry))     # `hunk N` of a whole file: as in the fragment
         self.title = title or self.entry
         self.max_steps = max_steps
         self.notes = list(notes)           # said once, at the start (what the debugger does not follow)
@@ -98,9 +99,10 @@ class DebugEngine:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_scenario(cls, path: str | Path) -> DebugEngine:
-        """Debug a scenario: its source, CPU, state, entry and events (its [[then]] runs are not followed)."""
-        sc = scenario.load(path)
+    def from_scenario(cls, path: str | Path, source: str | None = None, patch: str | None = None) -> DebugEngine:
+        """Debug a scenario: its source (or `source`), CPU, state, entry and events (its [[then]] runs are not
+        followed)."""
+        sc = scenario.load(path, source, patch)
         session = scenario.build_session(sc)
         notes = [f"(the scenario's {len(sc.then)} [[then]] run(s) are not followed: debug from their entry "
                  "with 'ppcinterp debug FILE --entry ...')"] if sc.then else []

@@ -24,6 +24,8 @@ Values (a scenario's [state] is applied after the preset, so it states only what
 | r2, paca.kernel_toc, kvm_hstate.host_r2 | the program's TOC base (.toc + 0x8000), if it has one  |
 | paca.emergency_sp                       | the middle of thread t's stack region                  |
 | paca.kvm_hstate.in_guest                | KVM_GUEST_MODE_GUEST                                   |
+| paca.kvm_hstate.host_msr                | SF | HV | EE | ME | IR | DR | RI (the host kernel's)  |
+| paca.kvm_hstate.vmhandler               | 0xc000000000008000 (the host resumes there; not modelled) |
 | msr                                     | SF | HV | ME (the host's, as the interrupt leaves it)  |
 | hsprg0                                  | &paca[t]                                               |
 | lpid                                    | kvm.arch.lpid = 1 (the guest's partition)             |
@@ -60,7 +62,9 @@ def _bits(*names: str) -> int:
     return sum(1 << MSR_BITS[n] for n in names)
 
 
-HOST_MSR = _bits("sf", "hv", "me")
+HOST_MSR = _bits("sf", "hv", "me")                      # as the interrupt leaves it: real mode
+HOST_KERNEL_MSR = _bits("sf", "hv", "ee", "me", "ir", "dr", "ri")   # the host kernel's, saved at guest entry
+VMHANDLER = 0xC000_0000_0000_8000      # the host's return point after a guest exit (a kernel text address)
 GUEST_MSR = _bits("sf", "ee", "me", "ir", "dr", "ri")
 
 
@@ -114,6 +118,8 @@ def guest_running(m: Machine, constant: Callable[[str], int | None], toc: int | 
         w.put(paca, t, "kvm_hstate.kvm_vcore", vcore.address(), True)
         w.put(paca, t, "kvm_hstate.in_guest", 1 if guest is None else guest, True)
         w.put(paca, t, "kvm_hstate.host_r1", r1, True)
+        w.put(paca, t, "kvm_hstate.host_msr", HOST_KERNEL_MSR)
+        w.put(paca, t, "kvm_hstate.vmhandler", VMHANDLER)
         if lppaca is not None:
             w.put(paca, t, "lppaca_ptr", lppaca.address(t))
         if shadow is not None:

@@ -23,6 +23,14 @@ from ppcinterp.run.stops import FellOffCode, FellOffHunk, Paused, ReachedOutside
 SENTINEL = 1 << 64              # pcs at and above this are exits, never real addresses
 END_OF_TEXT = SENTINEL + 0xFFFF
 DEFAULT_STEP_LIMIT = 100_000
+# The architected interrupt vectors of 64-bit Book3S (real addresses; the kernel's own code is not modelled).
+VECTORS = {0x100: "system reset", 0x200: "machine check", 0x300: "data storage", 0x380: "data segment",
+           0x400: "instruction storage", 0x480: "instruction segment", 0x500: "external interrupt",
+           0x600: "alignment", 0x700: "program", 0x800: "FP unavailable", 0x900: "decrementer",
+           0x980: "hypervisor decrementer", 0xC00: "system call", 0xD00: "trace", 0xE00: "hypervisor data storage",
+           0xE20: "hypervisor instruction storage", 0xE40: "hypervisor emulation assistance",
+           0xE60: "hypervisor maintenance", 0xF00: "performance monitor", 0xF20: "vector unavailable",
+           0xF40: "VSX unavailable"}
 NOT_STEPS = (ReachedOutside, FellOffHunk, FellOffCode, Paused)     # stops that are not an instruction's doing
 
 
@@ -72,7 +80,7 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.kind in ("exit", "end-of-hunk", "return", "power-save", "stopped")
+        return self.kind in ("exit", "end-of-hunk", "return", "power-save", "stopped", "vector")
 
 
 class Engine:
@@ -138,18 +146,25 @@ class Engine:
         self.code = code
 
     @contextmanager
-    def bounded(self, number: int) -> Iterator[None]:
+    def bounded(self, number: int | None) -> Iterator[None]:
         """Run within one hunk found in a whole file, as the fragment runs it: leaving the hunk's code (a
         branch out, or falling off its end) ends the run, named by the labels written there."""
-        h = next(h for h in self.program.hunks if h.number == number)
-        if number not in self._bounded:
-            self._bounded[number] = self._bound_tables(h)
-        saved = self.code, self.exit_names, self.exit_labels, self.labels_at
-        self.code, self.exit_names, self.exit_labels, self.labels_at = self._bounded[number]
+        saved = self.bind(number)
         try:
             yield
         finally:
             self.code, self.exit_names, self.exit_labels, self.labels_at = saved
+
+    def bind(self, number: int | None) -> tuple:
+        """Bound every run from now on to hunk `number` (None: the whole program); returns the tables it
+        replaced (the debugger binds for its whole session, Session.run for one run)."""
+        saved = self.code, self.exit_names, self.exit_labels, self.labels_at
+        if number is not None:
+            if number not in self._bounded:
+                h = next(h for h in self.program.hunks if h.number == number)
+                self._bounded[number] = self._bound_tables(h)
+            self.code, self.exit_names, self.exit_labels, self.labels_at = self._bounded[number]
+        return saved
 
     def _bound_tables(self, h) -> tuple[dict, dict, dict, dict]:
         code, names, labels = dict(self.code), dict(self.exit_names), dict(self.exit_labels)
@@ -378,6 +393,12 @@ class Engine:
 
     def _result_nocode(self, pc: int, n: int, pcs, jr=None) -> Result:
         last = pcs[-1] if pcs else None
+        if pc in VECTORS:           # `ba 0x500`: the handler hands the interrupt to the host's own vector
+            msg = f"went to the host's {VECTORS[pc]} vector at {pc:#x}" + (f" (from {self.where(last)})"
+                                                                         if last else "")
+            res = self._finish(Result(f"vector {pc:#x}", "vector", msg, last, n, journal=jr), pcs)
+            res.path.append(f"vector {pc:#x}")
+            return res
         msg = f"jumped to {pc:#x}, where there is no code" + (f" (from {self.where(last)})" if last else "")
         return self._finish(Result("no code", "no-code", msg, last, n, journal=jr), pcs)
 

@@ -149,7 +149,7 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
         for name, v in domain.fixed:
             sc_mod._assign(domain, session, name, v)
         base = session.snapshot()
-        pc = session.address_of(entry)
+        pc, within = session.address_of(entry), session.hunk_bound(entry)
         limit = domain.data.get("max_steps", 10_000)
         for ev_name in event_names:
             for combo in itertools.product(*value_lists):
@@ -161,7 +161,8 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
                     fake = sc_mod.Scenario(domain.path, domain.text, {}, Path(source), entry, [],
                                            domain.event_sets[ev_name], {})
                     hooks, step_hooks = sc_mod.hooks_for(fake, session)
-                res = session.run(pc, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks)
+                res = session.run(pc, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks,
+                                  within=within)
                 coverage.add(res)
                 key = (res.exit, res.kind, tuple(res.decisions))
                 g = groups.get(key)

@@ -49,7 +49,9 @@ def _register_name(change: tuple) -> str:
 
 
 def _fmt(v) -> str:
-    if isinstance(v, tuple):
+    if isinstance(v, tuple) and all(isinstance(x, int) for x in v):     # an SLB entry (ESID word, VSID word)
+        return "(" + ", ".join(f"{x:#x}" for x in v) + ")"
+    if isinstance(v, tuple):                                            # ICP pending (source, priority) pairs
         return "[" + ", ".join(f"({s:#x}, {p:#x})" for s, p in v) + "]"
     return hex(v) if isinstance(v, int) else str(v)
 
@@ -84,11 +86,13 @@ def _branch(session: Session, step: Step) -> str | None:
 
 def _source(session: Session, pc: int) -> tuple[str, str]:
     ai = session.program.insns.get(pc)
-    if ai is None:
+    # An instruction a macro writes as a .long word (STXVD2X, MTFSF_L, PPC_SLBFEE_DOT) is shown by its line too.
+    stmt = ai.stmt if ai else next((d.stmt for d in session.program.data if d.addr == pc and d.size == 4), None)
+    if stmt is None:
         return f"{pc:#x}", ""
-    up = session.program.upstream_line(ai.pos)
-    where = f"{ai.pos.line}" + (f"[{up}]" if up else "")
-    text = " ".join((source_line(ai.pos) or ai.stmt.text).split("/*")[0].split())
+    up = session.program.upstream_line(stmt.pos)
+    where = f"{stmt.pos.line}" + (f"[{up}]" if up else "")
+    text = " ".join((source_line(stmt.pos) or stmt.text).split("/*")[0].split())
     if pc in session.image.patched:
         text += " [patched to nop]" if session.image.word(pc) == 0x60000000 else " [patched]"
     return where, text
