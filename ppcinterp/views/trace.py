@@ -171,4 +171,6 @@ def trace_json(session: Session, result: Result) -> list[str]:
 
 
 def _json(v):
-    return [list(x) for x in v] if isinstance(v, tuple) else v
+    if isinstance(v, tuple):            # ICP pending pairs, or an SLB entry (ESID word, VSID word)
+        return [list(x) if isinstance(x, tuple) else x for x in v]
+    return v

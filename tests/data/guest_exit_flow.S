@@ -3,7 +3,9 @@
  * saves the guest's state into the vcpu, the external-interrupt fast path stashes a device interrupt, the
  * guest SLB is saved and the host's bolted entries reloaded from the SLB shadow, the partition is switched
  * back to the host, the FP/VSX state is saved by a _GLOBAL function, the PMU is saved, and the interrupt is
- * handed to the host's own vector at 0x500 with HSRR0/HSRR1 set as the host expects.
+ * handed to the host's own vector at 0x500 with HSRR0/HSRR1 set as the host expects. Its labels have the
+ * upstream names, so asm/scenarios/whole-file/ runs on it as on the upstream file; like upstream line 1048,
+ * it saves the guest's DSCR through a register that holds the host's DSCR value.
  */
 #include <asm/ppc_asm.h>
 #include <asm/reg.h>
@@ -12,8 +14,8 @@
 #include <asm/kvm_book3s_asm.h>
 #include <asm/mmu-hash64.h>
 
-	.globl	flow_interrupt
-flow_interrupt:
+	.globl	kvmppc_interrupt
+kvmppc_interrupt:
 	/* r12 = trap, r13 = PACA: keep the guest's r9-r12 in the vcpu */
 	std	r9, HSTATE_SCRATCH1(r13)
 	ld	r9, HSTATE_KVM_VCPU(r13)
@@ -28,18 +30,27 @@ flow_interrupt:
 
 	/* external interrupt: accept it; a device interrupt is stashed for the host */
 	cmpwi	r12, BOOK3S_INTERRUPT_EXTERNAL
-	bne	flow_exit_cont
+	bne	guest_exit_cont
 	lbz	r0, HSTATE_HOST_IPI(r13)
 	cmpwi	r0, 0
-	bne	flow_exit_cont
+	bne	guest_exit_cont
 	ld	r5, HSTATE_XICS_PHYS(r13)
 	li	r7, XICS_XIRR
 	lwzcix	r3, r5, r7
 	rlwinm.	r0, r3, 0, 0xffffff
-	beq	flow_exit_cont
+	beq	guest_exit_cont
 	stw	r3, HSTATE_SAVED_XIRR(r13)
 
-flow_exit_cont:
+guest_exit_cont:
+	li	r0, KVM_GUEST_MODE_NONE
+	stb	r0, HSTATE_IN_GUEST(r13)
+
+	/* the guest's DSCR, saved through the host's DSCR value (the store a later fix corrected) */
+	mfspr	r8, SPRN_DSCR
+	ld	r7, HSTATE_DSCR(r13)
+	std	r8, VCPU_DSCR(r7)
+	mtspr	SPRN_DSCR, r7
+
 	/* save the guest SLB: valid entries only */
 	lwz	r0, VCPU_SLB_NR(r9)
 	mtctr	r0
@@ -83,7 +94,7 @@ flow_exit_cont:
 
 	/* the guest's FP/VSX state */
 	mr	r3, r9
-	bl	.flow_save_fp
+	bl	.kvmppc_save_fp
 
 	/* the guest's PMU state */
 	mfspr	r4, SPRN_MMCR0
@@ -103,7 +114,7 @@ flow_exit_cont:
 	mtsrr1	r7
 	RFI
 
-_GLOBAL(flow_save_fp)
+_GLOBAL(kvmppc_save_fp)
 	mfmsr	r5
 	ori	r8, r5, MSR_FP
 	oris	r8, r8, (MSR_VEC | MSR_VSX)@h
