@@ -1,8 +1,11 @@
-"""`info WHAT`: registers (gdb's name / hex / natural columns), SPRs, the PACA, the ICPs, threads, the path,
-the frame, breakpoints, displays, the recorded history."""
+"""`info WHAT`: registers (gdb's name / hex / natural columns), SPRs, FP and vector state, the PACA, the ICPs,
+threads, the path, the frame, breakpoints, displays, the recorded history."""
 
 from __future__ import annotations
 
+import math
+import re
+import struct
 from typing import TYPE_CHECKING
 
 from ppcinterp.debug.errors import DebugError
@@ -42,6 +45,8 @@ def natural(dbg: DebugEngine, name: str, value: int, bits: int) -> str:
         fields = [f"cr{i}:" + "|".join(f for j, f in enumerate(CR_FLAGS) if value >> (28 - 4 * i) & (8 >> j))
                   for i in range(8) if value >> (28 - 4 * i) & 0xF]
         return "[ " + " ".join(fields) + " ]" if fields else "[ ]"
+    if re.fullmatch(r"f\d+", name):
+        return double(value)
     if name in ("lr", "ctr", "srr0", "hsrr0") and dbg.symbols.symbol(value):
         return f"{value:#x} <{dbg.symbols.symbol(value)}>"
     signed = value - (1 << bits) if bits and value >> (bits - 1) & 1 else value
@@ -68,9 +73,83 @@ def registers(c: Commands, arg: str) -> str:
                 raise DebugError(f"Invalid register `{raw}'") from None
             shown, bits = ref.name, ref.bits
         value = dbg.values.lookup(name)                # memory through the side-effect-free peek
-        mark = "  *" if shown in changed else ""
+        mark = "  *" if _overlaid(shown) & changed.keys() else ""
+        if bits == 128:                                # a vector register: gdb's union shape instead
+            rows.append(f"{shown:<15}{_vector(value)}{mark}")
+            continue
         rows.append(f"{shown:<15}{value:<#19x}{natural(dbg, shown, value, bits)}{mark}")
     return "\n".join(rows)
+
+
+def double(bits: int) -> str:
+    """An FPR's 64 bits as gdb prints a double: %.17g, NaNs with their payload, infinities as inf."""
+    v = struct.unpack(">d", bits.to_bytes(8, "big"))[0]
+    sign = "-" if bits >> 63 else ""
+    if math.isnan(v):
+        return f"{sign}nan({bits & ((1 << 52) - 1):#x})"
+    if math.isinf(v):
+        return f"{sign}inf"
+    return f"{v:.17g}"
+
+
+def _vector(v: int) -> str:
+    """A 128-bit register in gdb's union shape (the whole value and its four words)."""
+    words = ", ".join(f"{(v >> s) & 0xFFFFFFFF:#x}" for s in (96, 64, 32, 0))
+    return f"{{uint128 = 0x{v:032x}, v4_int32 = {{{words}}}}}"
+
+
+def _overlaid(name: str) -> set[str]:
+    """The names that share bits with a register: vs<i> with f<i> (i < 32) or v<i-32>."""
+    m = re.fullmatch(r"(vs|v|f)(\d+)", name)
+    if not m:
+        return {name}
+    kind, i = m.group(1), int(m.group(2))
+    if kind == "vs":
+        return {name, f"f{i}" if i < 32 else f"v{i - 32}"}
+    return {name, f"vs{i if kind == 'f' else i + 32}"}
+
+
+def _state_rows(c: Commands, names: list[str], value_of) -> str:
+    """Rows for the named registers: name, value (value_of(ref)), `*` when it changed at the last stop (through
+    any register it overlays)."""
+    dbg = c.dbg
+    changed = dbg.changed()
+    rows = []
+    for name in names:
+        try:
+            ref = resolve(dbg.machine, name)
+        except StateNameError:
+            raise DebugError(f"Invalid register `{name}'") from None
+        mark = "  *" if _overlaid(ref.name) & changed.keys() else ""
+        rows.append(f"{ref.name:<15}{value_of(ref)}{mark}")
+    return "\n".join(rows)
+
+
+def floats(c: Commands, arg: str) -> str:
+    names = arg.replace(",", " ").split() or [f"f{i}" for i in range(32)] + ["fpscr"]
+
+    def value(ref) -> str:
+        v = ref.get()
+        if ref.name == "fpscr":
+            return f"{v:<#19x}{natural(c.dbg, 'fpscr', v, 64)}"
+        if ref.bits == 128:
+            return _vector(v)
+        return f"{double(v):<19} (raw 0x{v:016x})" if re.fullmatch(r"f\d+", ref.name) else f"{v:<#19x}"
+    return _state_rows(c, names, value)
+
+
+def vectors(c: Commands, arg: str) -> str:
+    words = arg.replace(",", " ").split()
+    if words == ["v"] or words == ["vr"]:
+        words = [f"v{i}" for i in range(32)]
+    elif words == ["vs"]:
+        words = [f"vs{i}" for i in range(64)]
+    names = words or [f"v{i}" for i in range(32)] + ["vscr", "vrsave"] + [f"vs{i}" for i in range(64)]
+
+    def value(ref) -> str:
+        v = ref.get()
+        return _vector(v) if ref.bits == 128 else f"{v:<#19x}{natural(c.dbg, ref.name, v, ref.bits)}"
+    return _state_rows(c, names, value)
 
 
 def sprs(c: Commands, arg: str) -> str:
@@ -269,8 +348,13 @@ def line(c: Commands, arg: str) -> str:
 SUBCOMMANDS = {
     "registers": (registers, "registers [NAMES]: registers in gdb's columns (name, hex, natural; * = changed at "
                   "the last stop); default r0-r31, pc, msr, cr, lr, ctr, xer; NAMES: any state names"),
-    "all-registers": (lambda c, a: registers(c, "") + "\n" + sprs(c, a), "all-registers: registers and SPRs"),
+    "all-registers": (lambda c, a: "\n".join((registers(c, ""), floats(c, ""), vectors(c, ""), sprs(c, a))),
+                      "all-registers: registers, FP and vector registers, and SPRs"),
     "sprs": (sprs, "sprs: every SPR of the current thread that is not 0"),
+    "float": (floats, "float [NAMES]: f0-f31 as double and raw bits, and the FPSCR (* = changed at the last stop, "
+              "also through the VSX register it overlays)"),
+    "vector": (vectors, "vector [v | vs | NAMES]: v0-v31, VSCR, VRSAVE and vs0-vs63 (vs0-31 overlay f0-31 and "
+               "a doubleword of their own, vs32-63 are v0-31) as 128 bits and four words"),
     "paca": (paca, "paca [N] [FILTER...]: the PACA fields of thread N (default: current), by C path and "
              "asm-offsets symbol, with offset, size and value; FILTER keeps fields whose names contain it"),
     "icp": (icp, "icp [N...]: each ICP's CPPR, MFRR, pending sources, what it presents, and XIRR as a poll "
