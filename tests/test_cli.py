@@ -44,7 +44,7 @@ def test_features_mask_overrides_the_cpu():
 
 @pytest.mark.parametrize("old, new, col, message", [
     ("\tlwzcix\tr3, r5, r7\n", "\tlwzcix\tr3, r5\n", 2, "'lwzcix' takes 3 operands"),
-    ("\tbne\text_stash_for_host\n", "\tbne\tnolabel\n", 6, "undefined symbol 'nolabel'"),
+    ("\tbne\text_stash_for_host\n", "\tbne\tnolabel\n", 6, "undefined label 'nolabel'"),
 ])
 def test_errors_in_a_copy_of_the_fragment(tmp_path, old, new, col, message):
     text = FRAGMENT.read_text()

@@ -61,13 +61,9 @@ class Extern:
     pos: Pos | None
 
 
-STRICT_WHY = {
-    "cond": "a conditional branch target",
-    "value": "an immediate or displacement",
-}
-
-
 def undefined_message(name: str, ctx: str) -> str:
-    what = STRICT_WHY.get(ctx, "a value")
-    return (f"undefined symbol '{name}' ({what}); if another object defines it, declare it with "
-            f".extern {name} or --extern {name}")
+    if ctx == "cond":
+        return (f"undefined label '{name}' (a conditional branch target); if another object defines it, "
+                f"declare it with .extern {name} or --extern {name}")
+    return (f"undefined symbol '{name}' (an immediate or displacement): no included header, .set or label "
+            "defines it")
