@@ -113,8 +113,14 @@ class Symbols:
         pos = ai.pos
         hunk = s.program.hunk_of(pos)
         text = " ".join((source_line(pos) or ai.stmt.text).split("/*")[0].split())
-        return Location(pc, show_path(pos.file), pos.line, s.program.upstream_line(pos), func, off, text,
+        return Location(pc, show_path(pos.file), pos.line, _upstream(s.program, pos), func, off, text,
                         hunk.number if hunk else None)
+
+
+def _upstream(program, pos: Pos) -> int | None:
+    """The upstream line where it differs from the file's own (in a fragment); a whole file's is its own."""
+    up = program.upstream_line(pos)
+    return up if up != pos.line else None
 
 
 def frame_line(loc: Location) -> str:
@@ -123,7 +129,7 @@ def frame_line(loc: Location) -> str:
 
 def line_text(dbg: DebugEngine, file: str, line: int) -> str:
     """`85 [733]<TAB>source as written` for any line of a source file."""
-    up = dbg.session.program.upstream_line(Pos(file, line))
+    up = _upstream(dbg.session.program, Pos(file, line))
     raw = (source_line(Pos(file, line)) or "").rstrip()
     return f"{line}" + (f" [{up}]" if up else "") + f"\t{raw}"
 
