@@ -26,6 +26,7 @@ from ppcinterp.source.parser import parse_source
 from ppcinterp.source.preprocess import preprocess
 
 ENV_HEADER = "ppcinterp/env.h"
+EXTERNS_HEADER = "ppcinterp/externs.h"     # pragmas only: what other kernel objects define
 DEFAULT_CONFIG = "pseries_defconfig"
 DEFAULT_BASE = 0x100000
 # What kbuild (and gcc for 64-bit big-endian powerpc) defines for a .S file.
@@ -82,7 +83,8 @@ class BuildOptions:
             dirs = self.search_path()
             return {"include_dirs": dirs, "include_overrides": overrides,
                     "defines": {**dict.fromkeys(KBUILD_DEFINES), **self.defines},
-                    "force_includes": [str(Path(self.kernel_tree) / "include" / "linux" / "kconfig.h")]}
+                    "force_includes": [str(Path(self.kernel_tree) / "include" / "linux" / "kconfig.h"),
+                                       str(kernel_env_dir() / EXTERNS_HEADER)]}
         return {"include_dirs": self.search_path(), "defines": self.defines, "include_overrides": overrides,
                 "force_includes": [ENV_HEADER] if self.kernel_env else []}
 
