@@ -9,12 +9,11 @@ reads the same state by name, so the two sides share no code but the assembler.
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from qemu_oracle import GAS, LD, QEMU, QEMU_CPU, WINDOW, _tool
+from qemu_oracle import TRAILER, WINDOW, run_program
 
 from ppcinterp.api import Session
 
@@ -110,22 +109,12 @@ def qemu_program(cases: list[VCase]) -> str:
         words += [v for _, v in c.gprs] + [0] * (len(c.gprs) % 2)
         data += ["\t.align 4", f"in{k}:", "\t.quad " + ",".join(f"{v & M64:#x}" for v in words)]
         results += ["\t.align 4", f"out{k}:", f"\t.space {_out_size(c)}"]
-    out += ["\tli r0,4", "\tli r3,1", "\tlis r4,results@ha", "\taddi r4,r4,results@l",
-            "\tlis r5,(results_end-results)@ha", "\taddi r5,r5,(results_end-results)@l", "\tsc",
-            "\tli r0,1", "\tli r3,0", "\tsc"]
+    out += TRAILER
     return "\n".join(out + data + results + ["results_end:", ""])
 
 
 def run_qemu(cases: list[VCase]) -> list[VOutcome]:
-    with tempfile.TemporaryDirectory(prefix="ppc-qemu-fp-") as tmp:
-        d = Path(tmp)
-        (d / "t.s").write_text(qemu_program(cases))
-        _tool([GAS, "-a64", "-mpower7", "-mregnames", "t.s", "-o", "t.o"], d)
-        _tool([LD, "-static", f"--section-start=.scratch={WINDOW:#x}", "t.o", "-o", "t"], d)
-        p = subprocess.run([QEMU, "-cpu", QEMU_CPU, str(d / "t")], capture_output=True, timeout=120)
-    if p.returncode:
-        raise RuntimeError(f"{QEMU} exited with {p.returncode}: {p.stderr.decode(errors='replace')[-2000:]}")
-    raw, res, off = p.stdout, [], 0
+    raw, res, off = run_program(qemu_program(cases)), [], 0
 
     def q(at: int) -> int:
         return int.from_bytes(raw[at:at + 8], "big")

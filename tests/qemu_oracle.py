@@ -111,24 +111,32 @@ def qemu_program(cases: list[Case]) -> str:
                  *ins.values()]
         data += [f"in{k}:", "\t.quad " + ",".join(f"{v & (2**64 - 1):#x}" for v in words)]
         results += [f"out{k}:", f"\t.space {_out_size(c)}"]
-    # write(1, results, size); exit(0)
-    out += ["\tli r0,4", "\tli r3,1", "\tlis r4,results@ha", "\taddi r4,r4,results@l",
-            "\tlis r5,(results_end-results)@ha", "\taddi r5,r5,(results_end-results)@l", "\tsc",
-            "\tli r0,1", "\tli r3,0", "\tsc"]
+    out += TRAILER
     return "\n".join(out + data + results + ["results_end:", ""])
 
 
-def run_qemu(cases: list[Case]) -> list[Outcome]:
+# write(1, results, results_end - results); exit(0): every harness program ends so.
+TRAILER = ["\tli r0,4", "\tli r3,1", "\tlis r4,results@ha", "\taddi r4,r4,results@l",
+           "\tlis r5,(results_end-results)@ha", "\taddi r5,r5,(results_end-results)@l", "\tsc",
+           "\tli r0,1", "\tli r3,0", "\tsc"]
+
+
+def run_program(text: str) -> bytes:
+    """Assemble and link a harness program with GNU's tools, run it under qemu-ppc64, return what it wrote."""
     with tempfile.TemporaryDirectory(prefix="ppc-qemu-") as tmp:
         d = Path(tmp)
-        (d / "t.s").write_text(qemu_program(cases))
+        (d / "t.s").write_text(text)
         _tool([GAS, "-a64", "-mpower7", "-mregnames", "t.s", "-o", "t.o"], d)
         # The scratch section sits at the window's address, the same address the interpreter's RAM has.
         _tool([LD, "-static", f"--section-start=.scratch={WINDOW:#x}", "t.o", "-o", "t"], d)
         p = subprocess.run([QEMU, "-cpu", QEMU_CPU, str(d / "t")], capture_output=True, timeout=120)
     if p.returncode:            # a signal (negative) means an instruction QEMU refused, or a harness fault
         raise RuntimeError(f"{QEMU} exited with {p.returncode}: {p.stderr.decode(errors='replace')[-2000:]}")
-    raw = p.stdout
+    return p.stdout
+
+
+def run_qemu(cases: list[Case]) -> list[Outcome]:
+    raw = run_program(qemu_program(cases))
     want = sum(_out_size(c) for c in cases)
     if len(raw) != want:
         raise RuntimeError(f"qemu wrote {len(raw)} bytes, expected {want}")
