@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -55,7 +57,7 @@ class Row:
     unit: str                      # "x" (ratio to the baseline), "s", "B/step", "MiB", "M steps/s"
     detail: str = ""
     target: str = ""
-    status: str = "info"           # MET, MISS, or info (a row without a target)
+    status: str = "info"           # MET, MISS, info (a row without a target), or ERROR
 
 
 def row(name: str, value: float, unit: str, detail: str = "", target: bool = True) -> Row:
@@ -68,56 +70,73 @@ def row(name: str, value: float, unit: str, detail: str = "", target: bool = Tru
     return r
 
 
-def speed_rows(args: argparse.Namespace, out: list[Row]) -> bw.AluLoop:
-    alu, mix = bw.AluLoop(), bw.Hunk3Mix()
+@contextmanager
+def measuring(out: list[Row], *names: str) -> Iterator[None]:
+    """A measurement that fails (an API it uses changed, a run that faults) prints ERROR rows and the
+    benchmark goes on; main exits 1."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 - reported, then the next measurement
+        out.extend(Row(n, float("nan"), "", f"{type(e).__name__}: {e}", TARGETS.get(n, ("", ""))[0] and
+                       "{} {:g}".format(*TARGETS[n]), "ERROR") for n in names)
+
+
+def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
     runs = dict(bw.variants())
     how = ("path not recorded (Session.run path=False)" if bw.SESSION_HAS_PATH
            else "Session.run(journal=False): records the path (Session.run has no path option)")
     bases: list[float] = []
-    for workload, name in ((alu, "ALU loop"), (mix, "hunk-3 mix")):
-        for variant, run in runs.items():
-            r = bm.interleaved(workload.chunk(run), args.chunk, args.pairs)
-            bases.append(r.base)
-            detail = f"{r.rate / 1e6:.2f} M steps/s, {workload.describe()}"
-            if variant == "untraced":
-                detail += f"; {how}"
-            out.append(row(f"{variant}, {name}", r.ratio, "x", detail))
-            if variant == "untraced" and not bw.SESSION_HAS_PATH:
-                out.append(row(f"path-only, {name}", r.ratio, "x", "= untraced: the same call today"))
-        if bw.ENGINE_HAS_FAST:
-            r = bm.interleaved(workload.chunk(bw.engine_fast), args.chunk, args.pairs)
-            out.append(row(f"engine fast loop, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, "
-                           f"{workload.describe()}; Engine.run(journal=False, path=False): a reference"))
-    base = sorted(bases)[len(bases) // 2]
-    out.insert(0, row("baseline pc = code[pc]()", base / 1e6, "M steps/s", "median of its chunks above"))
-    return alu
+    for make, name in ((bw.AluLoop, "ALU loop"), (bw.Hunk3Mix, "hunk-3 mix")):
+        names = [f"{v}, {name}" for v in ("untraced", "path-only", "journaled")]
+        with measuring(out, *names):
+            workload = make()
+            for variant, run in runs.items():
+                r = bm.interleaved(workload.chunk(run), args.chunk, args.pairs)
+                bases.append(r.base)
+                detail = f"{r.rate / 1e6:.2f} M steps/s, {workload.describe()}"
+                if variant == "untraced":
+                    detail += f"; {how}"
+                out.append(row(f"{variant}, {name}", r.ratio, "x", detail))
+                if variant == "untraced" and not bw.SESSION_HAS_PATH:
+                    out.append(row(f"path-only, {name}", r.ratio, "x", "= untraced: the same call today"))
+            if bw.ENGINE_HAS_FAST:
+                r = bm.interleaved(workload.chunk(bw.engine_fast), args.chunk, args.pairs)
+                out.append(row(f"engine fast loop, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, "
+                               f"{workload.describe()}; Engine.run(journal=False, path=False): a reference"))
+    base = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
+    out.insert(0, row("baseline pc = code[pc]()", base / 1e6, "M steps/s", "median of its chunks below"))
 
 
-def whole_rows(args: argparse.Namespace, alu: bw.AluLoop, out: list[Row]) -> None:
+def whole_rows(args: argparse.Namespace, out: list[Row]) -> None:
     for name, once, what in (("paths hunk 3", bw.paths_once, "runs"),
                              ("interleave kvm_ipi_ee_bounce", bw.interleave_once, "interleavings")):
-        count = [0]
+        with measuring(out, name):
+            count = [0]
 
-        def call(once=once, count=count) -> int:
-            steps, count[0] = once()
-            return steps
-        t = bm.timed(call, args.repeats, args.chunk / 2)
-        out.append(row(name, t.seconds, "s", f"CPU, median of {t.repeats}; {count[0]} {what}, "
-                                             f"{t.rate / 1e6:.2f} M steps/s = {t.ratio:.3f} x baseline"))
-    jm = bw.journal_memory(alu, args.journal_steps)
-    out.append(row("journal bytes per step", jm.bytes_per_step, "B/step",
-                   f"tracemalloc peak / steps of a {jm.steps:,}-step journaled ALU run"))
-    out.append(row("journal peak, 1M steps", jm.peak_mib, "MiB",
-                   f"{jm.steps:,} steps (--journal-steps); GC {100 * jm.gc_share:.0f}% of its CPU time",
-                   target=jm.steps >= 1_000_000))
+            def call(once=once, count=count) -> int:
+                steps, count[0] = once()
+                return steps
+            t = bm.timed(call, args.repeats, args.chunk / 2)
+            speed = (f", {t.rate / 1e6:.2f} M steps/s = {t.ratio:.3f} x baseline" if t.rate
+                     else " (steps not counted: no Session.run observed)")
+            out.append(row(name, t.seconds, "s", f"CPU, median of {t.repeats} (first call {t.first:.3f} s); "
+                                                 f"{count[0]} {what}{speed}"))
+    with measuring(out, "journal bytes per step", "journal peak, 1M steps"):
+        jm = bw.journal_memory(bw.AluLoop(), args.journal_steps)
+        out.append(row("journal bytes per step", jm.bytes_per_step, "B/step",
+                       f"tracemalloc peak / steps of a {jm.steps:,}-step journaled ALU run"))
+        out.append(row("journal peak, 1M steps", jm.peak_mib, "MiB",
+                       f"{jm.steps:,} steps (--journal-steps); GC {100 * jm.gc_share:.0f}% of its CPU time",
+                       target=jm.steps >= 1_000_000))
     python = bench_cold.python_pass(args.repeats)
-    for name, fn in (("cold check, fragment", bench_cold.check_fragment),
-                     ("cold check, 2,000 lines", bench_cold.check_generated)):
-        c = fn(args.repeats, python)
-        out.append(row(name, c.seconds, "s", f"wall, median of {c.runs}; {c.ratio:.1f} x python -c pass "
-                                             f"({python:.3f} s)"))
-    out[-2].detail += f"; after one untimed run; {bench_cold.pyc_state()}"
-    out[-1].detail += "; new labels each run, empty cache directory"
+    for name, fn, note in (("cold check, fragment", bench_cold.check_fragment,
+                            f"after one untimed run; {bench_cold.pyc_state()}"),
+                           ("cold check, 2,000 lines", bench_cold.check_generated,
+                            "new labels each run, empty cache directory")):
+        with measuring(out, name):
+            c = fn(args.repeats, python)
+            out.append(row(name, c.seconds, "s", f"wall, median of {c.runs} (CPU {c.cpu:.3f} s); {c.ratio:.1f} x "
+                                                 f"python -c pass ({python.seconds:.3f} s); {note}"))
 
 
 def table(rows: list[Row]) -> str:
@@ -143,10 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, name) is None:
             setattr(args, name, quick if args.quick else full)
     rows: list[Row] = []
-    alu = speed_rows(args, rows)
-    whole_rows(args, alu, rows)
+    speed_rows(args, rows)
+    whole_rows(args, rows)
     print(json.dumps([asdict(r) for r in rows], indent=1) if args.json else table(rows))
-    return 0
+    return 1 if any(r.status == "ERROR" for r in rows) else 0
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -24,13 +25,16 @@ def check_command() -> list[str]:
     return [found, "check"] if found else [sys.executable, "-m", "ppcinterp", "check"]
 
 
-def wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
+def wall(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """(wall seconds, the child's CPU seconds) of one run of cmd, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     spent = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {done.returncode}: {done.stderr.strip()[-500:]}")
-    return spent
+    return spent, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def pyc_state() -> str:
@@ -46,27 +50,33 @@ def pyc_state() -> str:
 @dataclass
 class Cold:
     seconds: float                 # median wall seconds
-    python: float                  # median wall seconds of `python -c pass`
+    cpu: float                     # median CPU seconds of the child (what another load on the machine leaves)
     runs: int
+    python: Cold | None = None     # `python -c pass`, measured the same way
 
     @property
     def ratio(self) -> float:
-        return self.seconds / self.python
+        return self.seconds / self.python.seconds if self.python else 1.0
 
 
-def python_pass(runs: int) -> float:
-    wall([sys.executable, "-c", "pass"])
-    return statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(runs))
+def _cold(times: list[tuple[float, float]], python: Cold | None) -> Cold:
+    return Cold(statistics.median(w for w, _ in times), statistics.median(c for _, c in times), len(times), python)
 
 
-def check_fragment(runs: int, python: float) -> Cold:
+def python_pass(runs: int) -> Cold:
+    cmd = [sys.executable, "-c", "pass"]
+    wall(cmd)
+    return _cold([wall(cmd) for _ in range(runs)], None)
+
+
+def check_fragment(runs: int, python: Cold) -> Cold:
     """`ppcinterp check asm/book3s_hv_rmhandlers.S`, after one untimed run (a warm cache, if any)."""
     cmd = [*check_command(), "asm/book3s_hv_rmhandlers.S"]
     wall(cmd)
-    return Cold(statistics.median(wall(cmd) for _ in range(runs)), python, runs)
+    return _cold([wall(cmd) for _ in range(runs)], python)
 
 
-def check_generated(runs: int, python: float, lines: int = 2000) -> Cold:
+def check_generated(runs: int, python: Cold, lines: int = 2000) -> Cold:
     """`ppcinterp check` of a generated file of `lines` lines, uncached: new labels every run (a content-keyed
     cache misses) and a fresh cache directory."""
     times = []
@@ -77,7 +87,7 @@ def check_generated(runs: int, python: float, lines: int = 2000) -> Cold:
             src = Path(tmp) / f"gen{k}.S"
             src.write_text(generate(lines, f"g{k}_"), encoding="utf-8")
             times.append(wall([*check_command(), str(src)], env))
-    return Cold(statistics.median(times), python, runs)
+    return _cold(times, python)
 
 
 BLOCK = """{p}{i}:

@@ -79,6 +79,7 @@ class Timed:
     rate: float                    # steps per CPU second inside it (median)
     base: float                    # the baseline's rate, measured beside each call (median)
     repeats: int
+    first: float                   # CPU seconds of the first call in this process (untimed in the median)
 
     @property
     def ratio(self) -> float:
@@ -87,8 +88,11 @@ class Timed:
 
 def timed(call: Callable[[], int], repeats: int, floor: float) -> Timed:
     """A whole operation (returning the steps it executed) in CPU seconds, median of `repeats`, each
-    preceded by a baseline chunk of the same steps (for the effective ratio). One untimed warm-up call."""
+    preceded by a baseline chunk of the same steps (for the effective ratio), after a first call (its time
+    kept apart: what one command in a fresh process pays more, less the imports)."""
+    t = time.process_time()
     steps = call()
+    first = time.process_time() - t
     times: list[float] = []
     rates: list[float] = []
     bases: list[float] = []
@@ -99,4 +103,4 @@ def timed(call: Callable[[], int], repeats: int, floor: float) -> Timed:
         spent = time.process_time() - t
         times.append(spent)
         rates.append(steps / spent)
-    return Timed(statistics.median(times), statistics.median(rates), statistics.median(bases), repeats)
+    return Timed(statistics.median(times), statistics.median(rates), statistics.median(bases), repeats, first)
