@@ -67,6 +67,8 @@ def _fmt(kind: str, v: int, pc: int | None = None, aa: bool = False) -> str:
         return f"f{v}"
     if kind == "vr":
         return f"v{v}"
+    if kind == "vsr":
+        return f"vs{v}"
     if kind == "crf":
         return f"cr{v}"
     if kind == "rel":
