@@ -155,6 +155,11 @@ class Session:
     def set(self, name: str, value) -> None:
         """Set state by name; the value is an integer, a bool, a list of (source, priority) pairs for
         `icp.pending`, or a string: a number, a constant of the kernel environment, `&paca[N]`, `&icp[N]`."""
+        self.prepare(name, value)()
+
+    def prepare(self, name: str, value) -> Callable[[], None]:
+        """set(name, value) resolved now (name and value, for the thread current now; errors as set's) and made
+        each time the returned function is called: exploration assigns the same inputs thousands of times."""
         ref = self.ref(name)
         if isinstance(value, str):
             value = self.value(value)
@@ -162,7 +167,8 @@ class Session:
             value = int(value)
         if not isinstance(value, int | list | tuple):
             raise PpcError(f"'{name}' needs an integer, not {type(value).__name__} {value!r}")
-        ref.set(value)
+        put = ref.set
+        return lambda: put(value)
 
     def value(self, text: str) -> int:
         """The integer a scenario string stands for: `0x500`, `IPI_PRIORITY`, `&paca[1]`, `&icp[0]`."""
@@ -308,22 +314,62 @@ class Session:
         return where if isinstance(where, int) else self.address_of(where)
 
     def event_hook(self, assignments: Iterable[tuple[str, object]], note: str = "",
-                   assign: Callable[[str, object], None] | None = None) -> Callable:
+                   assign: Callable[[str, object], None] | None = None,
+                   prepare: Callable[[str, object], Callable[[], None]] | None = None) -> EventHook:
         """An engine hook that makes the assignments once, the first time the run reaches its point, and
-        says so in the journal (`note`, or the assignments). `assign` replaces Session.set (scenarios use it
-        to report a bad value at its place in the file)."""
+        says so in the journal (`note`, or the assignments); rearm() it before running again. `assign`
+        replaces Session.set, `prepare` Session.prepare (scenarios use them to report a bad value at its place
+        in the file)."""
         pairs = list(assignments)
         for name, _ in pairs:
             self.ref(name)                     # an unknown name fails now, not halfway through the run
-        put = assign or self.set
-        fired = False
+        return EventHook(self.machine, pairs, note, assign, self.prepare if assign is None and prepare is None
+                         else prepare)
 
-        def fire(_engine, _n) -> str | None:
-            nonlocal fired
-            if fired:
-                return None
-            fired = True
-            for name, value in pairs:
-                put(name, value)
-            return note or ", ".join(f"{name} = {value}" for name, value in pairs)
-        return fire
+
+class EventHook:
+    """An event's engine hook: fires once per run; built once per event set and re-armed (rearm) for each run
+    of an exploration. Its assignments are resolved at the first firing (where set's errors arose) and reused
+    while the current thread and the memory map stay the same (names and `&` values depend on them)."""
+
+    __slots__ = ("machine", "pairs", "note", "assign", "prepare", "fired", "_setters")
+
+    def __init__(self, machine: Machine, pairs: list[tuple[str, object]], note: str,
+                 assign: Callable[[str, object], None] | None,
+                 prepare: Callable[[str, object], Callable[[], None]] | None):
+        self.machine, self.pairs, self.note, self.assign, self.prepare = machine, pairs, note, assign, prepare
+        self.fired = False
+        self._setters: dict[tuple[int, int], list[Callable[[], None]]] = {}
+
+    def rearm(self) -> None:
+        self.fired = False
+
+    def __call__(self, _engine, _n) -> str | None:
+        if self.fired:
+            return None
+        self.fired = True
+        if self.prepare is None:
+            for name, value in self.pairs:
+                self.assign(name, value)
+        else:
+            key = (self.machine.current, len(self.machine.memory.regions))
+            setters = self._setters.get(key)
+            if setters is None:
+                setters = []
+                for name, value in self.pairs:       # one by one, as set did: an error leaves the earlier made
+                    setters.append(self.prepare(name, value))
+                    setters[-1]()
+                self._setters[key] = setters
+            else:
+                for put in setters:
+                    put()
+        return self.note or ", ".join(f"{name} = {value}" for name, value in self.pairs)
+
+
+def rearm(*hook_tables: dict) -> None:
+    """Re-arm every EventHook of engine hook tables ({address or step: [hooks]}) for another run."""
+    for table in hook_tables:
+        for fns in table.values():
+            for fn in fns if isinstance(fns, list) else (fns,):
+                if isinstance(fn, EventHook):
+                    fn.rearm()

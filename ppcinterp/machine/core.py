@@ -4,7 +4,7 @@ RAM). One thread is current (the one executing); the others are state the code r
 
 from __future__ import annotations
 
-from ppcinterp.machine.memory import Memory, Ram
+from ppcinterp.machine.memory import PAGE_SHIFT, PAGE_SIZE, Memory, Ram
 from ppcinterp.machine.paca import PacaArray, PacaLayout
 from ppcinterp.machine.state import Thread
 from ppcinterp.machine.structs import OffsetTable, StructLayout, StructRegion
@@ -35,6 +35,10 @@ class Machine:
         self.log: list | None = None
         self.slb: list[tuple[int, int]] = [(0, 0)] * 64
         self.tb = 0
+        # The snapshot RAM equals except for the pages each Ram's dirty set names (None: unknown), and how many
+        # Ram regions there were then: restoring that snapshot copies only those pages back.
+        self._clean: tuple | None = None
+        self._clean_rams = 0
         self.reset()
 
     def timebase(self) -> int:
@@ -65,6 +69,7 @@ class Machine:
         for r in self.memory.regions:
             if isinstance(r, Ram):
                 r.data[:] = bytes(len(r.data))
+        self._clean = None
         for icp in self.icps:
             icp.reset()
         self.slb = [(0, 0)] * 64
@@ -96,21 +101,36 @@ class Machine:
 
     def snapshot(self) -> tuple:
         """Everything a run can change, cheap to take and to restore (exploration resets thousands of times)."""
-        return (self.current, [t.snapshot() for t in self.threads],
-                [bytes(r.data) for r in self.memory.regions if isinstance(r, Ram)],
+        rams = [r for r in self.memory.regions if isinstance(r, Ram)]
+        snap = (self.current, [t.snapshot() for t in self.threads], [bytes(r.data) for r in rams],
                 [(i.cppr, i.mfrr, i.pending) for i in self.icps], list(self.slb), self.tb)
+        self._set_clean(snap, rams)
+        return snap
 
     def restore(self, snap: tuple) -> None:
-        """Put a snapshot back; RAM mapped after it was taken (regions are only ever added) is zeroed."""
+        """Put a snapshot back; RAM mapped after it was taken (regions are only ever added) is zeroed. Restoring
+        the snapshot last taken or restored copies back only the RAM pages written since (FULL_RESTORE: all)."""
         current, threads, rams, icps, slb, tb = snap
         self.current = current
         for t, s in zip(self.threads, threads, strict=True):
             t.restore(s)
-        for i, r in enumerate(r for r in self.memory.regions if isinstance(r, Ram)):
-            r.data[:] = rams[i] if i < len(rams) else bytes(len(r.data))
+        regions = [r for r in self.memory.regions if isinstance(r, Ram)]
+        if snap is self._clean and len(regions) == self._clean_rams and not FULL_RESTORE:
+            for i, r in enumerate(regions):
+                if r.dirty:
+                    _copy_pages(r, rams[i] if i < len(rams) else None)
+        else:
+            for i, r in enumerate(regions):
+                r.data[:] = rams[i] if i < len(rams) else bytes(len(r.data))
+        self._set_clean(snap, regions)
         for i, (cppr, mfrr, pending) in zip(self.icps, icps, strict=True):
             i.cppr, i.mfrr, i.pending = cppr, mfrr, pending
         self.slb, self.tb = list(slb), tb        # a copy: the snapshot may be restored again
+
+    def _set_clean(self, snap: tuple, rams: list[Ram]) -> None:
+        for r in rams:
+            r.dirty.clear()
+        self._clean, self._clean_rams = snap, len(rams)
 
     def attach(self, log: list | None) -> None:
         """Record every change into `log` (or stop recording with None)."""
@@ -120,3 +140,17 @@ class Machine:
             icp.log = log
         for t in self.threads:
             t.attach(log)
+
+
+FULL_RESTORE = False     # True: every restore copies all RAM (the equivalence tests compare both ways)
+_ZERO_PAGE = bytes(PAGE_SIZE)
+
+
+def _copy_pages(r: Ram, saved: bytes | None) -> None:
+    """Copy the dirty pages of `r` back from `saved` (None: the region was zero then)."""
+    data, size = r.data, len(r.data)
+    put = bytearray.__setitem__                # not TrackedBytes': the pages are clean afterwards
+    for page in r.dirty:
+        a = page << PAGE_SHIFT
+        b = min(a + PAGE_SIZE, size)
+        put(data, slice(a, b), saved[a:b] if saved is not None else _ZERO_PAGE[:b - a])

@@ -10,6 +10,7 @@ import struct
 from dataclasses import dataclass
 
 PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
 _FMT = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I"), 8: struct.Struct(">Q")}
 _UNPACK = {n: s.unpack_from for n, s in _FMT.items()}
 
@@ -36,6 +37,33 @@ class Region:
         return self.base + self.size
 
 
+class TrackedBytes(bytearray):
+    """RAM contents that remember which 4 KiB pages (by offset) were written since the machine last took or
+    restored a snapshot, so that a restore copies back only those. Item and slice assignment (the journal's
+    undo, image loading) mark pages here; writers through the buffer protocol (struct.pack_into, memoryview)
+    must call mark() themselves, as Ram.write does."""
+
+    __slots__ = ("dirty",)
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.dirty: set[int] = set()
+
+    def mark(self, off: int, size: int) -> None:
+        self.dirty.update(range(off >> PAGE_SHIFT, ((off + size - 1) >> PAGE_SHIFT) + 1))
+
+    def __setitem__(self, key, value) -> None:
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            if step != 1:
+                self.mark(0, len(self))
+            elif stop > start:
+                self.mark(start, stop - start)
+        else:
+            self.mark(key % len(self), 1)
+        super().__setitem__(key, value)
+
+
 @dataclass
 class Ram(Region):
     name: str
@@ -43,7 +71,8 @@ class Ram(Region):
     size: int
 
     def __post_init__(self) -> None:
-        self.data = bytearray(self.size)
+        self.data = TrackedBytes(self.size)
+        self.dirty = self.data.dirty            # pages written since the last snapshot/restore (Machine)
         self.limit = self.base + self.size      # plain attributes: read on every access
         self.plain = True
 
@@ -59,6 +88,9 @@ class Ram(Region):
             old = _FMT[size].unpack_from(self.data, off)[0]
             if old != value:
                 mem.log.append(("mem", (addr, size), old, value))
+        dirty = self.dirty
+        dirty.add(off >> PAGE_SHIFT)
+        dirty.add((off + size - 1) >> PAGE_SHIFT)
         _FMT[size].pack_into(self.data, off, value)
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ppcinterp.api import Session
+from ppcinterp.api import Session, rearm
 from ppcinterp.diagnostics import ScenarioError
 from ppcinterp.run import scenario as sc_mod
 from ppcinterp.run.coverage import Coverage
@@ -151,16 +151,19 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
         base = session.snapshot()
         pc, within = session.address_of(entry), session.hunk_bound(entry)
         limit = domain.data.get("max_steps", 10_000)
+        setters = _prepared_inputs(domain, session)      # names and constants resolved once per CPU
         for ev_name in event_names:
-            for combo in itertools.product(*value_lists):
+            hooks = step_hooks = None
+            if ev_name is not None and domain.event_sets[ev_name]:
+                fake = sc_mod.Scenario(domain.path, domain.text, {}, Path(source), entry, [],
+                                       domain.event_sets[ev_name], {})
+                hooks, step_hooks = sc_mod.hooks_for(fake, session)      # built once, re-armed per run
+            for combo in itertools.product(*(range(len(v)) for v in value_lists)):
                 session.restore(base)
-                for name, v in zip(names, combo, strict=True):
-                    sc_mod._assign(domain, session, name, v)
-                hooks = step_hooks = None
-                if ev_name is not None and domain.event_sets[ev_name]:
-                    fake = sc_mod.Scenario(domain.path, domain.text, {}, Path(source), entry, [],
-                                           domain.event_sets[ev_name], {})
-                    hooks, step_hooks = sc_mod.hooks_for(fake, session)
+                for put, k in zip(setters, combo, strict=True):
+                    put[k]()
+                if hooks is not None:
+                    rearm(hooks, step_hooks)
                 res = session.run(pc, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks,
                                   within=within)
                 coverage.add(res)
@@ -168,7 +171,7 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
                 g = groups.get(key)
                 if g is None:
                     g = groups[key] = PathGroup(res.exit, res.kind, res.path, tuple(res.decisions))
-                run = dict(zip(names, combo, strict=True))
+                run = {n: v[k] for n, v, k in zip(names, value_lists, combo, strict=True)}
                 if len(cpu_list) > 1:
                     run["cpu"] = cpu
                 if ev_name is not None and len(event_names) > 1:
@@ -179,6 +182,19 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
                     progress(done, total)
     return Exploration(domain, sorted(groups.values(), key=lambda g: (-len(g.runs), g.exit)), coverage, done,
                        session)
+
+
+def _prepared_inputs(domain: Domain, session: Session) -> list[list[Callable[[], None]]]:
+    """A setter per input value, prepared in the order the runs first assign them (the first combination,
+    then the last input's other values, ... the first's): a domain with several bad values reports the same
+    one as assigning per run did."""
+    lists = [v for _, v in domain.inputs]
+    out: list[list] = [[None] * len(v) for v in lists]
+    order = [(i, 0) for i in range(len(lists))]
+    order += [(i, j) for i in reversed(range(len(lists))) for j in range(1, len(lists[i]))]
+    for i, j in order:
+        out[i][j] = sc_mod._prepare(domain, session, domain.inputs[i][0], lists[i][j])
+    return out
 
 
 def _product_size(lists: list[list]) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from ppcinterp.api import Session
+from ppcinterp.api import Session, rearm
 from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.run import scenario as sc_mod
 from ppcinterp.run.engine import Result
@@ -91,31 +91,52 @@ def explore_races(sc: sc_mod.Scenario, actor: Actor, invariant: str | None = Non
     hooks, step_hooks = sc_mod.hooks_for(sc, session)
     reference = session.run(sc.entry, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks)
     n = reference.steps
+    prepared = Prepared(sc, session, actor, hooks, step_hooks)
     out = []
     for positions in itertools.combinations_with_replacement(range(n + 1), len(actor.steps)):
         session.restore(base)
-        res = run_interleaving(sc, session, actor, positions, limit, journal=False)
+        res = run_interleaving(sc, session, actor, positions, limit, journal=False, prepared=prepared)
         out.append(Interleaving(positions, res, bool(check())))
     return RaceReport(actor, inv_text, n, out, session, sc, base)
 
 
+class Prepared:
+    """What every interleaving of one scenario and actor shares, resolved once: the scenario's event hooks
+    (re-armed per run), the actor's assignments and texts, where the run starts and the hunk it stays in.
+    Made after a run from the base state, as the per-run resolution was (same thread current, same map)."""
+
+    def __init__(self, sc: sc_mod.Scenario, session: Session, actor: Actor, hooks: dict, step_hooks: dict):
+        self.hooks, self.step_hooks = hooks, step_hooks
+        self.steps = [[sc_mod._prepare(sc, session, name, v) for name, v in step] for step in actor.steps]
+        self.texts = [f"{actor.name} step {k + 1}: " + ", ".join(f"{a} = {v}" for a, v in step)
+                      for k, step in enumerate(actor.steps)]
+        self.pc, self.within = session.address_of(sc.entry), session.hunk_bound(sc.entry)
+
+
 def run_interleaving(sc: sc_mod.Scenario, session: Session, actor: Actor, positions: tuple[int, ...],
-                     limit: int, journal: bool) -> Result:
+                     limit: int, journal: bool, prepared: Prepared | None = None) -> Result:
     """One run with the actor's steps before the given handler steps; steps not reached run after the exit."""
-    hooks, step_hooks = sc_mod.hooks_for(sc, session)
+    if prepared is None:
+        hooks, step_hooks = sc_mod.hooks_for(sc, session)
+        prepared = Prepared(sc, session, actor, hooks, step_hooks)
+    else:
+        rearm(prepared.hooks, prepared.step_hooks)
+    hooks = prepared.hooks
+    step_hooks = {k: list(v) for k, v in prepared.step_hooks.items()}
     pending = list(range(len(actor.steps)))
 
     def act(k: int):
         def fire(engine, n) -> str:
             pending.remove(k)
-            for name, v in actor.steps[k]:
-                sc_mod._assign(sc, session, name, v)
-            return f"{actor.name} step {k + 1}: " + ", ".join(f"{a} = {v}" for a, v in actor.steps[k])
+            for put in prepared.steps[k]:
+                put()
+            return prepared.texts[k]
         return fire
 
     for k, p in enumerate(positions):
         step_hooks.setdefault(p, []).append(act(k))
-    res = session.run(sc.entry, max_steps=limit, journal=journal, hooks=hooks, step_hooks=step_hooks)
+    res = session.run(prepared.pc, max_steps=limit, journal=journal, hooks=hooks, step_hooks=step_hooks,
+                      within=prepared.within)
     log: list = []
     if journal and res.journal is not None:
         session.machine.attach(log)

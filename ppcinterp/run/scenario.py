@@ -224,8 +224,13 @@ def _value(sc: Scenario, session: Session, name: str, v):
 
 
 def _assign(sc: Scenario, session: Session, name: str, v) -> None:
+    _prepare(sc, session, name, v)()
+
+
+def _prepare(sc: Scenario, session: Session, name: str, v) -> Callable[[], None]:
+    """_assign resolved once (errors at the name's place in the file), made by each call of the result."""
     try:
-        session.set(name, _value(sc, session, name, v))
+        return session.prepare(name, _value(sc, session, name, v))
     except PpcError as e:
         if isinstance(e, ScenarioError):
             raise
@@ -283,7 +288,8 @@ def _machine(sc: Scenario, session: Session) -> None:
 
 
 def hooks_for(sc: Scenario, session: Session) -> tuple[dict, dict]:
-    """Engine hooks (by address and by step number) that apply each event once, the first time it is reached."""
+    """Engine hooks (by address and by step number) that apply each event once, the first time it is reached;
+    api.rearm(*hooks) arms them again for another run."""
     by_pc: dict[int, list] = {}
     by_step: dict[int, list] = {}
     for ev in sc.events:
@@ -296,7 +302,8 @@ def hooks_for(sc: Scenario, session: Session) -> tuple[dict, dict]:
 
     def make(ev: Event):
         try:
-            return session.event_hook(ev.assignments, ev.note, lambda name, v: _assign(sc, session, name, v))
+            return session.event_hook(ev.assignments, ev.note,
+                                       prepare=lambda name, v: _prepare(sc, session, name, v))
         except PpcError as e:
             raise ScenarioError(f"event at '{ev.at}': {e.message}", _pos_of(sc.text, sc.path, "set")) from None
 
