@@ -89,20 +89,22 @@ def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
     for make, name in ((bw.AluLoop, "ALU loop"), (bw.Hunk3Mix, "hunk-3 mix")):
         names = [f"{v}, {name}" for v in ("untraced", "path-only", "journaled")]
         with measuring(out, *names):
-            workload = make()
             for variant, run in runs.items():
+                workload = make()          # fresh sessions: no variant inherits another's runs (and leaks)
                 r = bm.interleaved(workload.chunk(run), args.chunk, args.pairs)
                 bases.append(r.base)
-                detail = f"{r.rate / 1e6:.2f} M steps/s, {workload.describe()}"
+                detail = f"{r.rate / 1e6:.2f} M steps/s, pairs {r.low:.3f}-{r.high:.3f}, {workload.describe()}"
                 if variant == "untraced":
                     detail += f"; {how}"
                 out.append(row(f"{variant}, {name}", r.ratio, "x", detail))
                 if variant == "untraced" and not bw.SESSION_HAS_PATH:
                     out.append(row(f"path-only, {name}", r.ratio, "x", "= untraced: the same call today"))
             if bw.ENGINE_HAS_FAST:
+                workload = make()
                 r = bm.interleaved(workload.chunk(bw.engine_fast), args.chunk, args.pairs)
-                out.append(row(f"engine fast loop, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, "
-                               f"{workload.describe()}; Engine.run(journal=False, path=False): a reference"))
+                out.append(row(f"engine fast loop, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, pairs "
+                               f"{r.low:.3f}-{r.high:.3f}, {workload.describe()}; Engine.run(journal=False, "
+                               "path=False): a reference"))
     base = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
     out.insert(0, row("baseline pc = code[pc]()", base / 1e6, "M steps/s", "median of its chunks below"))
 

@@ -52,6 +52,8 @@ class Ratio:
     base: float                    # the baseline's (median of its chunks)
     ratio: float                   # median of the per-pair ratios subject / baseline
     pairs: int
+    low: float = 0.0               # the lowest and highest pair ratios: the spread of the median
+    high: float = 0.0
 
 
 def interleaved(chunk: Chunk, seconds: float, pairs: int) -> Ratio:
@@ -69,8 +71,9 @@ def interleaved(chunk: Chunk, seconds: float, pairs: int) -> Ratio:
             base = bare_rate(steps, seconds / 2)
         rates.append(steps / spent)
         bases.append(base)
-    ratio = statistics.median(r / b for r, b in zip(rates, bases, strict=True))
-    return Ratio(statistics.median(rates), statistics.median(bases), ratio, pairs)
+    ratios = [r / b for r, b in zip(rates, bases, strict=True)]
+    return Ratio(statistics.median(rates), statistics.median(bases), statistics.median(ratios), pairs,
+                 min(ratios), max(ratios))
 
 
 @dataclass
