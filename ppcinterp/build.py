@@ -9,21 +9,28 @@ With a kernel tree (`kernel_tree`), the file is preprocessed as kbuild does for 
 the tree's include directories in kbuild's order, `-include include/linux/kconfig.h` (which brings the tree's
 generated autoconf.h), kbuild's defines, and none of our environment. `asm_offsets` names a file that
 `<asm/asm-offsets.h>` and `<generated/asm-offsets.h>` then read, with or without a tree.
+
+Builds are shared: `load_program` returns the same Program for the same source and options while every file
+the build read is unchanged (in this process, then from the disk cache of `ppcinterp.cache`), so CPU models,
+Sessions and scenarios pay for preprocessing, parsing and assembling once. A Program is therefore read-only
+once returned; what differs per CPU lives in the Image that `build_image` makes.
 """
 
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ppcinterp.asm.assembler import assemble
+from ppcinterp import cache
 from ppcinterp.asm.cpus import CpuModel, cpu_model
-from ppcinterp.asm.fixup import Image, apply_features
-from ppcinterp.asm.hunks import applies, locate_hunks, seed_patches
-from ppcinterp.asm.program import Program
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.source.parser import parse_source
-from ppcinterp.source.preprocess import preprocess
+
+if TYPE_CHECKING:           # the assembler, parser (Lark) and fixups load only when a build needs them
+    from ppcinterp.asm.fixup import Image
+    from ppcinterp.asm.program import Program
 
 ENV_HEADER = "ppcinterp/env.h"
 EXTERNS_HEADER = "ppcinterp/externs.h"     # pragmas only: what other kernel objects define
@@ -61,6 +68,11 @@ class BuildOptions:
 
     kernel_tree: str | None = None   # preprocess as kbuild does in this tree (no environment of our own)
     asm_offsets: str | None = None   # the file <asm/asm-offsets.h> and <generated/asm-offsets.h> read
+
+    def key(self) -> tuple:
+        """Everything that makes one build differ from another, hashable (the build caches' key)."""
+        return (tuple(self.include_dirs), tuple(self.defines.items()), self.config, self.kernel_env, self.base,
+                tuple(self.externs), self.patch, self.kernel_tree, self.asm_offsets)
 
     def search_path(self) -> list[str]:
         if self.kernel_tree is not None:
@@ -106,21 +118,60 @@ def _check_tree(path: str, config: str, need_offsets: bool) -> Path:
     return tree
 
 
+Files = tuple[tuple[str, str | None], ...]       # (path, content digest) of every file a build read
+MEMO_SIZE = 32
+_memo: OrderedDict[tuple, tuple[Program, Files]] = OrderedDict()
+
+
 def load_program(path: str, options: BuildOptions | None = None, text: str | None = None) -> Program:
-    """Read a .S file as the kernel build would and assemble it. Raises PpcError with a position."""
+    """Read a .S file as the kernel build would and assemble it. Raises PpcError with a position.
+    The Program may be shared with other callers: do not change it."""
     opts = options or BuildOptions()
     if text is None and not Path(path).is_file():
         raise PpcError(f"cannot read '{path}': no such file")
-    pre = preprocess(path, text=text, **opts.preprocessor_args())
-    program = assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
-    _locate_hunks(program, opts.patch, text)
+    # The path as given and the working directory: positions name files as the build found them.
+    key = (path, os.getcwd(), text, opts.key())
+    hit = _memo.get(key)
+    if hit is not None and cache.still_valid(hit[1]):
+        _memo.move_to_end(key)
+        return hit[0]
+    found = cache.load(key)
+    if found is None:
+        program, files = _build(path, opts, text)
+        cache.store(key, program, files)
+    else:
+        program, files = found
+    _memo[key] = (program, files)
+    if len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
     return program
 
 
-def _locate_hunks(program: Program, patch: str | None, source: str | None) -> None:
-    """Find a patch's hunks in a whole file (the fragment marks its own with pragmas)."""
+def forget_builds() -> None:
+    """Drop this process's shared builds (the disk cache keeps its entries)."""
+    _memo.clear()
+
+
+def _build(path: str, opts: BuildOptions, text: str | None) -> tuple[Program, Files]:
+    from ppcinterp.asm.assembler import assemble
+    from ppcinterp.source.parser import parse_source
+    from ppcinterp.source.preprocess import preprocess
+
+    pre = preprocess(path, text=text, **opts.preprocessor_args())
+    program = assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
+    patches = _locate_hunks(program, opts.patch, text)
+    # Given text stands for the main file, whatever the disk holds under its name.
+    read = [f for f in pre.files if text is None or f != path] + [str(p) for p in patches]
+    return program, cache.digests(dict.fromkeys(read))
+
+
+def _locate_hunks(program: Program, patch: str | None, source: str | None) -> list[Path]:
+    """Find a patch's hunks in a whole file (the fragment marks its own with pragmas), before the Program is
+    shared. Returns the patch files read (the build depends on them too)."""
+    from ppcinterp.asm.hunks import applies, locate_hunks, seed_patches
+
     if patch is None or program.hunks:
-        return
+        return []
     paths = seed_patches(kernel_env_dir().parent / "seed") if patch == "auto" else [Path(patch)]
     for p in paths:
         try:
@@ -130,11 +181,14 @@ def _locate_hunks(program: Program, patch: str | None, source: str | None) -> No
         found = locate_hunks(program, text, source)
         if patch != "auto" or applies(program, text, found):
             program.hunks = found
-            return
+            break
+    return paths
 
 
 def build_image(path: str, options: BuildOptions | None = None, cpu: CpuModel | str | None = None,
                 text: str | None = None) -> Image:
     """Assemble and apply feature sections for a CPU model (default POWER7)."""
+    from ppcinterp.asm.fixup import apply_features
+
     model = cpu if isinstance(cpu, CpuModel) else cpu_model(cpu)
     return apply_features(load_program(path, options, text), model)

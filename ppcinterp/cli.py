@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ppcinterp import __version__
+from ppcinterp import __version__, cache
 from ppcinterp.diagnostics import PpcError
 
 
@@ -32,6 +32,9 @@ def _tree_options(p) -> None:
                    "autoconf.h; none of ppcinterp's own environment)")
     p.add_argument("--asm-offsets", default=None, metavar="FILE",
                    help="the asm-offsets.h that <asm/asm-offsets.h> and <generated/asm-offsets.h> read")
+    # Every command that builds takes the tree options, so --no-cache lives here once.
+    p.add_argument("--no-cache", action="store_true",
+                   help="neither read nor write the build cache (also: PPCINTERP_NO_CACHE=1)")
 
 
 def _with_tree(sc, args: argparse.Namespace):
@@ -275,6 +278,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    was_disabled = cache.set_disabled(cache.disabled() or getattr(args, "no_cache", False))
     try:
         return COMMANDS[args.command][0](args)
     except PpcError as e:
@@ -288,3 +292,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:
         print("ppcinterp: error: input nests too deeply", file=sys.stderr)
         return 1
+    finally:
+        cache.set_disabled(was_disabled)

@@ -19,6 +19,16 @@ OBJCOPY = "powerpc64-linux-gnu-objcopy"
 NM = "powerpc64-linux-gnu-nm"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _build_cache_dir(tmp_path_factory):
+    """The build cache lives in a temporary directory for the whole run (subprocesses inherit it): the
+    tests never write to the user's cache."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PPCINTERP_CACHE_DIR", str(tmp_path_factory.mktemp("build-cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def asm(tmp_path):
     """Assemble source text written to a temporary .S file; returns the Program."""
