@@ -77,8 +77,9 @@ def measuring(out: list[Row], *names: str) -> Iterator[None]:
     try:
         yield
     except Exception as e:  # noqa: BLE001 - reported, then the next measurement
-        out.extend(Row(n, float("nan"), "", f"{type(e).__name__}: {e}", TARGETS.get(n, ("", ""))[0] and
-                       "{} {:g}".format(*TARGETS[n]), "ERROR") for n in names)
+        for n in names:
+            target = f"{TARGETS[n][0]} {TARGETS[n][1]:g}" if n in TARGETS else ""
+            out.append(Row(n, float("nan"), "", f"{type(e).__name__}: {e}", target, "ERROR"))
 
 
 def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
