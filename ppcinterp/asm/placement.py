@@ -1,0 +1,71 @@
+"""Where the labels a file leaves to go: outside labels and symbols other objects define get slots after the
+code (exits) or memory of their own (data), so references encode as if the symbols were there."""
+
+from __future__ import annotations
+
+from ppcinterp.asm.expr import Rel
+from ppcinterp.asm.externs import DATA_SLOT, Extern
+from ppcinterp.asm.sections import _Sym
+
+
+class Placement:
+    """The Assembler's placement half."""
+
+    def _place_outside(self) -> dict[str, Rel]:
+        """Give every label the file leaves to a 4-byte slot after the code, so branches to it encode as
+        they would if the label sat right after the file's last instruction."""
+        text = self.sections[".text"]
+        if text.size % 4:
+            text.size += -text.size % 4
+        slots: dict[str, Rel] = {}
+        unresolved = {k.num for k in self.forward_refs if k.instance > len(self.local_defs.get(k.num, ()))}
+        for name, (_desc, pos) in self.outside_decl.items():
+            wanted = int(name) in unresolved if name.isdigit() else (
+                name in self.referenced and name not in self.symbols)
+            if not wanted:
+                continue
+            here = Rel(".text", text.size)
+            text.items.append(("bytes", text.size, bytes(4), None))
+            text.size += 4
+            slots[name] = here
+            if name.isdigit():
+                self.local_defs.setdefault(int(name), []).append((here, pos))
+            else:
+                self.symbols[name] = _Sym("label", here, pos)
+        return slots
+
+    def _place_externs(self) -> dict[str, Extern]:
+        """Give every symbol left to another object a place: code an exit slot after .text (beside the
+        outside labels), data zeroed memory of its own. Undeclared ones are allowed only where GNU as and
+        the linker would resolve them (see externs.py), with a warning."""
+        declared = dict(self.extern_decl)
+        for g in sorted(self.globals):
+            declared.setdefault(g, (".globl", "", None))
+        text = self.sections[".text"]
+        out: dict[str, Extern] = {}
+        for name, first in self.refs.first.items():
+            if name in self.symbols:
+                continue
+            what = ""
+            if name in declared:
+                how, what, pos = declared[name][0], declared[name][1], declared[name][2] or first
+            elif self.refs.strict_use(name) is None:
+                how, pos = "assumed", first
+                self.warnings.append((f"'{name}' is not defined in this file; assuming another object "
+                                      f"defines it (declare it with .extern {name} or --extern {name})", first))
+            else:
+                continue                    # pass 2 reports it as undefined
+            code = self.refs.is_code(name)
+            if code:
+                here = Rel(".text", text.size)
+                text.items.append(("bytes", text.size, bytes(4), None))
+                text.size += 4
+            else:
+                data = self._section("extern data", "aw")
+                data.align = max(data.align, 8)
+                here = Rel(data.name, data.size)
+                data.items.append(("bytes", data.size, bytes(DATA_SLOT), None))
+                data.size += DATA_SLOT
+            self.symbols[name] = _Sym("label", here, pos)
+            out[name] = Extern(name, 0, code, how, what, pos)
+        return out
