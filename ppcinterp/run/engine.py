@@ -321,6 +321,8 @@ class Engine(Results):
 
 def _raiser(exc: Stop) -> Callable[[], int]:
     def run() -> int:
-        raise exc
+        # One instance serves every run: drop the traceback the last raise left, or it keeps every run's
+        # frames (and their journals) alive, a leak that grows with each run.
+        raise exc.with_traceback(None)
     return run
 
