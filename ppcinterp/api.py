@@ -278,13 +278,15 @@ class Session:
     # ---- running ----
     def run(self, entry: str | int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = True,
             until: str | int | None = None, events: Mapping[str, Mapping[str, object]] | None = None,
-            hooks: dict | None = None, step_hooks: dict | None = None, within: int | None = None) -> Result:
+            hooks: dict | None = None, step_hooks: dict | None = None, within: int | None = None,
+            path: bool = True) -> Result:
         """Run from `entry` to the exit (or to `until`, a location at which to stop before executing it).
 
         events: {location: {name: value, ...}}: state set the first time the run reaches the location,
         before the instruction there runs (the host's racing writes, say). hooks / step_hooks: the engine's
         raw hooks, fn(engine, step) by address or by step number. within: the hunk to stay in (default: the
-        one `hunk N` names in a whole file, see hunk_bound)."""
+        one `hunk N` names in a whole file, see hunk_bound). path=False with journal=False and no hooks: the
+        untraced loop (no labels passed, no branch decisions in the Result)."""
         pc = entry if isinstance(entry, int) else self.address_of(entry)
         hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
         for where, assignments in (events or {}).items():
@@ -298,7 +300,8 @@ class Session:
                     raise Paused(name)
             hooks.setdefault(stop_at, []).insert(0, pause)
         with self.engine.bounded(self.hunk_bound(entry) if within is None else within):
-            res = self.engine.run(pc, max_steps=max_steps, journal=journal, hooks=hooks, step_hooks=step_hooks)
+            res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
+                                  step_hooks=step_hooks)
         for observe in Session.observers:
             observe(self, res)
         return res

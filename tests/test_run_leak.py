@@ -32,3 +32,15 @@ def test_repeated_calls_into_other_objects_do_not_pile_up_frames(tmp_path):
     s = Session(str(src), externs=[".elsewhere"])
     depths = [_depth(s.run("start", journal=False).detail) for _ in range(200)]
     assert max(depths) <= 4
+
+
+def test_untraced_run_gives_the_same_exit_without_a_path():
+    s = Session(str(FRAGMENT))
+    base = s.snapshot()
+    s.set("r12", "BOOK3S_INTERRUPT_EXTERNAL")
+    traced = s.run("hunk 3", journal=False)
+    s.restore(base)
+    s.set("r12", "BOOK3S_INTERRUPT_EXTERNAL")
+    untraced = s.run("hunk 3", journal=False, path=False)
+    assert (untraced.exit, untraced.kind, untraced.steps) == (traced.exit, traced.kind, traced.steps)
+    assert traced.path and untraced.path == [] and untraced.decisions == []
