@@ -100,6 +100,9 @@ class _Pickler(pickle.Pickler):
         return None
 
 
+_CONTAINERS = frozenset({"set", "frozenset", "bytearray", "bytes", "dict", "list", "tuple", "complex"})
+
+
 class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> Any:
         from ppcinterp.isa.table import INSNS
@@ -109,8 +112,9 @@ class _Unpickler(pickle.Unpickler):
         return INSNS[name]
 
     def find_class(self, module: str, name: str) -> Any:
-        # Only our own classes and plain containers: never Lark's (the parser stays unimported on a hit).
-        if not (module.startswith("ppcinterp.") or module in ("builtins", "collections", "copyreg")):
+        # Only our own classes and plain containers: no callable a damaged file could name, and never Lark's
+        # (the parser stays unimported on a hit).
+        if not (module.startswith("ppcinterp.") or module == "builtins" and name in _CONTAINERS):
             raise pickle.UnpicklingError(f"unexpected class {module}.{name}")
         return super().find_class(module, name)
 
