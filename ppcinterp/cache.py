@@ -53,6 +53,8 @@ def cache_dir() -> Path:
     if explicit:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        raise OSError("no home directory for the build cache")    # never a cache relative to the cwd
     return Path(base) / "ppcinterp"
 
 
@@ -68,7 +70,7 @@ def code_hash() -> str:
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for name in sorted(files):
                 if name.endswith((".py", ".lark")):
-                    st = os.stat(os.path.join(dirpath, name))
+                    st = os.stat(os.path.join(dirpath, name))      # OSError: no cache this time
                     h.update(f"{os.path.relpath(os.path.join(dirpath, name), root)} {st.st_size} "
                              f"{st.st_mtime_ns}\n".encode())
         _code_hash = h.hexdigest()
@@ -128,7 +130,10 @@ def load(key: tuple) -> tuple[Any, tuple[tuple[str, str | None], ...]] | None:
     """The cached value for `key` and the files it was built from, if an entry exists and is still valid."""
     if not enabled():
         return None
-    path = entry_path(key)
+    try:
+        path = entry_path(key)
+    except OSError:
+        return None
     try:
         with open(path, "rb") as f:
             head = _Unpickler(f).load()
@@ -149,8 +154,8 @@ def store(key: tuple, value: Any, files: tuple[tuple[str, str | None], ...]) -> 
     """Write an entry (atomically: a reader never sees half of one), then keep the cache within bounds."""
     if not enabled():
         return
-    path = entry_path(key)
     try:
+        path = entry_path(key)
         buf = io.BytesIO()
         _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump((FORMAT, repr(key), files))
         _Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(value)

@@ -196,3 +196,17 @@ def test_run_and_all_cpus_build_once(cache_dir, monkeypatch, capsys):
     calls.clear()
     assert main(["paths", "--no-cache", str(FRAGMENT), "--entry", "hunk 3", "--all-cpus", "--json"]) == 0
     assert calls == []                               # built above, shared by every CPU
+
+
+def test_an_entry_that_is_a_directory_and_a_deep_expression(cache_dir, src, tmp_path):
+    load_program(str(src))
+    (entry,) = entries(cache_dir)
+    entry.unlink()
+    entry.mkdir()
+    forget_builds()
+    assert load_program(str(src)).insns                       # neither read nor written: no traceback
+    deep = tmp_path / "deep.S"
+    deep.write_text(".long " + "+".join(["1"] * 300) + "\nnop\n")
+    assert load_program(str(deep)).insns
+    forget_builds()
+    assert load_program(str(deep)).insns
