@@ -55,23 +55,32 @@ alias("xnop", lambda: ("xori", [Num(0), Num(0), Num(0)]))
 
 from ppcinterp.isa.sem import M32, M64, XER, cr0_bits, s32, s64, set_xer  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
 
-@semantics("addi", "addis")
+@template("addi", "addis")
 def _addi(ctx, f):
-    g, nxt, rt, ra = ctx.g, ctx.nxt, f["RT"], f["RA0"]
     imm = f["SI"] if ctx.insn.base_name == "addi" else f["SIS"] << 16
-    if ra == 0:
-        v = imm & M64
+    if f["RA0"] == 0:
+        return tmpl("g[{RT}] = {V}", RT=f["RT"], V=imm & M64)
+    return tmpl("g[{RT}] = (g[{RA}] + {V}) & M64", RT=f["RT"], RA=f["RA0"], V=imm)
 
-        def run():
-            g[rt] = v
-            return nxt
-    else:
-        def run():
-            g[rt] = (g[ra] + imm) & M64
-            return nxt
-    return run
+
+@template("add", "subf")
+def _add_subf(ctx, f):
+    """RT = RA + RB, or ~RA + RB + 1; XER[OV,SO] for the 'o' forms, CR0 for '.'."""
+    add, oe, rc = ctx.insn.base_name == "add", ctx.insn.oe, ctx.insn.rc
+    a, cin = ("g[{RA}]", "") if add else ("(g[{RA}] ^ M64)", " + 1")
+    regs = {"RT": f["RT"], "RA": f["RA"], "RB": f["RB"]}
+    if not (oe or rc):
+        return tmpl(f"g[{{RT}}] = ({a} + g[{{RB}}]{cin}) & M64", **regs)
+    body = f"x = {a}\ny = g[{{RB}}]\nr = (x + y{cin}) & M64\n"
+    if oe:
+        body += "set_xer(spr, None, ((x ^ r) & (y ^ r)) >> 63)\n"
+    body += "g[{RT}] = r"
+    if rc:
+        body += "\ncr[0] = cr0_bits(r, spr)"
+    return tmpl(body, **regs)
 
 
 def _adder(ctx, f, a, b, cin, carry: bool):
@@ -116,11 +125,6 @@ def _ca(ctx):
     return lambda: (spr.get(XER, 0) >> 29) & 1
 
 
-@semantics("add")
-def _add(ctx, f):
-    return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), None, False)
-
-
 @semantics("addc")
 def _addc(ctx, f):
     return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), None, True)
@@ -139,11 +143,6 @@ def _addme(ctx, f):
 @semantics("addze")
 def _addze(ctx, f):
     return _adder(ctx, f, _reg(ctx, f["RA"]), _const(0), _ca(ctx), True)
-
-
-@semantics("subf")
-def _subf(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _reg(ctx, f["RB"]), _const(1), False)
 
 
 @semantics("subfc")
@@ -288,23 +287,8 @@ def _logical(fn, imm_field: str | None = None, shift: int = 0):
     return factory
 
 
-semantics("and")(_logical(lambda a, b: a & b))
-semantics("andc")(_logical(lambda a, b: a & ~b))
-semantics("or")(_logical(lambda a, b: a | b))
 semantics("orc")(_logical(lambda a, b: a | (b ^ M64)))
-semantics("xor")(_logical(lambda a, b: a ^ b))
 semantics("nand")(_logical(lambda a, b: (a & b) ^ M64))
-semantics("nor")(_logical(lambda a, b: (a | b) ^ M64))
-semantics("eqv")(_logical(lambda a, b: (a ^ b) ^ M64))
-semantics("andi.")(_logical(lambda a, b: a & b, "UI"))
-semantics("andis.")(_logical(lambda a, b: a & b, "UI", 16))
-semantics("ori")(_logical(lambda a, b: a | b, "UI"))
-semantics("oris")(_logical(lambda a, b: a | b, "UI", 16))
-semantics("xori")(_logical(lambda a, b: a ^ b, "UI"))
-semantics("xoris")(_logical(lambda a, b: a ^ b, "UI", 16))
-semantics("extsb")(_logical(lambda a, _: (a & 0xFF) - ((a & 0x80) << 1)))
-semantics("extsh")(_logical(lambda a, _: (a & 0xFFFF) - ((a & 0x8000) << 1)))
-semantics("extsw")(_logical(lambda a, _: (a & M32) - ((a & 0x80000000) << 1)))
 semantics("cntlzw")(_logical(lambda a, _: 32 - (a & M32).bit_length()))
 semantics("cntlzd")(_logical(lambda a, _: 64 - a.bit_length()))
 semantics("popcntd")(_logical(lambda a, _: a.bit_count()))
@@ -312,3 +296,24 @@ semantics("popcntw")(_logical(lambda a, _: ((a >> 32).bit_count() << 32) | (a & 
 semantics("popcntb")(_logical(lambda a, _: sum(((a >> (8 * i)) & 0xFF).bit_count() << (8 * i) for i in range(8))))
 semantics("cmpb")(_logical(lambda a, b: sum(0xFF << (8 * i) for i in range(8)
                                             if (a >> (8 * i)) & 0xFF == (b >> (8 * i)) & 0xFF)))
+
+
+# The common logical instructions by template: the expression over {S} (RS), {B} (RB) or the immediate {I}.
+_LOGICAL = {"and": "{S} & {B}", "andc": "{S} & ~{B}", "or": "{S} | {B}", "xor": "{S} ^ {B}",
+            "nor": "({S} | {B}) ^ M64", "eqv": "({S} ^ {B}) ^ M64", "andi.": "{S} & {I}", "andis.": "{S} & {I}",
+            "ori": "{S} | {I}", "oris": "{S} | {I}", "xori": "{S} ^ {I}", "xoris": "{S} ^ {I}",
+            "extsb": "(({S} & 0xFF) ^ 0x80) - 0x80 & M64", "extsh": "(({S} & 0xFFFF) ^ 0x8000) - 0x8000 & M64",
+            "extsw": "(({S} & M32) ^ 0x80000000) - 0x80000000 & M64"}
+
+
+@template(*_LOGICAL)
+def _logical_tmpl(ctx, f):
+    name = ctx.insn.base_name
+    shift = 16 if name in ("andis.", "oris", "xoris") else 0
+    expr = _LOGICAL[name].format(S="g[{RS}]", B="g[{RB}]", I="{I}")
+    regs = {"RA": f["RA"], "RS": f["RS"]} | ({"RB": f["RB"]} if "RB" in f else {})
+    if "UI" in f:
+        regs["I"] = f["UI"] << shift
+    if not ctx.insn.rc:
+        return tmpl(f"g[{{RA}}] = {expr}", **regs)
+    return tmpl(f"r = {expr}\ng[{{RA}}] = r\ncr[0] = cr0_bits(r, spr)", **regs)

@@ -58,20 +58,17 @@ alias("bctrl", lambda: ("bcctrl", [Num(20), Num(0)]))
 
 from ppcinterp.isa.sem import M64  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
 LR, CTR = 8, 9
 
 
-@semantics("b")
+@template("b")
 def _b(ctx, f):
     target = ctx.target(f["LI"] if ctx.insn.aa else ctx.addr + f["LI"])
-    spr, ret = ctx.spr, ctx.ret
     if ctx.insn.lk:
-        def run():
-            spr[LR] = ret
-            return target
-        return run
-    return lambda: target
+        return tmpl("spr[8] = {RET}\nnpc = {T}", branch=True, RET=ctx.ret, T=target)
+    return tmpl("npc = {T}", branch=True, T=target)
 
 
 def _condition(ctx, bo: int, bi: int):
@@ -98,25 +95,24 @@ def _condition(ctx, bo: int, bi: int):
     return cond
 
 
-@semantics("bc")
+def _bc_template(ctx, f):
+    """The common conditional branches: on one CR bit, or bdnz (CTR only); the others: _bc."""
+    target = ctx.target(f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
+    bo, bi = f["BO"], f["BI"]
+    if ctx.insn.lk:
+        return None
+    if (bo & 0b10100) == 0b00100:         # CR only, no CTR: the common case
+        body = "npc = {T} if cr[{F}] & {BIT} else {NXT}" if bo & 8 else "npc = {NXT} if cr[{F}] & {BIT} else {T}"
+        return tmpl(body, branch=True, T=target, F=bi >> 2, BIT=8 >> (bi & 3))
+    if (bo & 0b10110) == 0b10000:         # bdnz: CTR only, branch while CTR != 0
+        return tmpl("c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c else {NXT}", branch=True, T=target)
+    return None
+
+
 def _bc(ctx, f):
     target = ctx.target(f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
     nxt, spr, ret = ctx.nxt, ctx.spr, ctx.ret
     bo, bi = f["BO"], f["BI"]
-    if not ctx.insn.lk and (bo & 0b10100) == 0b00100:         # CR only, no CTR: the common case
-        cr = ctx.cr
-        fld, bit = bi >> 2, 8 >> (bi & 3)
-        if bo & 8:
-            return lambda: target if cr[fld] & bit else nxt
-        return lambda: nxt if cr[fld] & bit else target
-    if not ctx.insn.lk and (bo & 0b10110) == 0b10000:     # bdnz: CTR only, branch while CTR != 0
-        spr = ctx.spr
-
-        def bdnz():
-            c = (spr.get(CTR, 0) - 1) & M64
-            spr[CTR] = c
-            return target if c else nxt
-        return bdnz
     cond = _condition(ctx, bo, bi)
     lk = ctx.insn.lk
 
@@ -126,6 +122,9 @@ def _bc(ctx, f):
             spr[LR] = ret
         return target if taken else nxt
     return run
+
+
+template("bc", fallback=_bc)(_bc_template)
 
 
 def _bc_register(reg: int):

@@ -12,10 +12,9 @@ for _name, _xo in (("stwcix", 917), ("sthcix", 949), ("stbcix", 981), ("stdcix",
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.load_store import access_factory  # noqa: E402
-from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.load_store import access_template  # noqa: E402
+from ppcinterp.isa.templates import template  # noqa: E402
 
-for _name, _size in (("lwzcix", 4), ("lhzcix", 2), ("lbzcix", 1), ("ldcix", 8)):
-    semantics(_name)((lambda n: lambda ctx, f: access_factory(ctx, f, n, False, False, False, ci=True))(_size))
-for _name, _size in (("stwcix", 4), ("sthcix", 2), ("stbcix", 1), ("stdcix", 8)):
-    semantics(_name)((lambda n: lambda ctx, f: access_factory(ctx, f, n, False, True, False, ci=True))(_size))
+for _name, _size, _store in (("lwzcix", 4, False), ("lhzcix", 2, False), ("lbzcix", 1, False), ("ldcix", 8, False),
+                             ("stwcix", 4, True), ("sthcix", 2, True), ("stbcix", 1, True), ("stdcix", 8, True)):
+    template(_name)((lambda n, st: lambda ctx, f: access_template(ctx, f, n, False, st, False, ci=True))(_size, _store))

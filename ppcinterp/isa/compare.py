@@ -35,45 +35,32 @@ for _cond, _to in TRAP_CONDITIONS.items():
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import EQ, GT, LT, M64, SO, XER, s32, s64  # noqa: E402
+from ppcinterp.isa.sem import M64, s32, s64  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 from ppcinterp.run.stops import Trap  # noqa: E402
 
 
-def _unsigned64(v: int) -> int:
-    return v
+def _operand(var: str, reg: str, signed: bool, wide: bool) -> str:
+    """Statements setting `var` to a register as the comparison sees it (signed or not, 32 or 64 bits)."""
+    if wide:
+        return f"{var} = g[{reg}]" + (f"\nif {var} >> 63:\n    {var} -= 0x10000000000000000" if signed else "")
+    return f"{var} = g[{reg}] & M32" + (f"\nif {var} >> 31:\n    {var} -= 0x100000000" if signed else "")
 
 
-def _unsigned32(v: int) -> int:
-    return v & 0xFFFFFFFF
-
-
-def _compare(signed: bool, imm_field: str | None):
-    def factory(ctx, f):
-        g, cr, spr, nxt, bf, ra = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["BF"], f["RA"]
-        wide = f["L"] == 1
-        rb = f.get("RB")
-        imm = f.get(imm_field) if imm_field else None
-        conv = (s64 if wide else s32) if signed else _unsigned64 if wide else _unsigned32
-        if imm is not None:
-            def run():
-                a = conv(g[ra])
-                cr[bf] = (LT if a < imm else GT if a > imm else EQ) | (1 if spr.get(XER, 0) & SO else 0)
-                return nxt
-            return run
-
-        def run():
-            a, b = conv(g[ra]), conv(g[rb])
-            cr[bf] = (LT if a < b else GT if a > b else EQ) | (1 if spr.get(XER, 0) & SO else 0)
-            return nxt
-        return run
-    return factory
-
-
-semantics("cmp")(_compare(True, None))
-semantics("cmpi")(_compare(True, "SI"))
-semantics("cmpl")(_compare(False, None))
-semantics("cmpli")(_compare(False, "UI"))
+@template("cmp", "cmpi", "cmpl", "cmpli")
+def _compare(ctx, f):
+    name = ctx.insn.base_name
+    signed, wide = name in ("cmp", "cmpi"), f["L"] == 1
+    regs = {"BF": f["BF"], "RA": f["RA"]}
+    body = _operand("a", "{RA}", signed, wide) + "\n"
+    if "RB" in f:
+        body += _operand("b", "{RB}", signed, wide) + "\n"
+        regs["RB"], rhs = f["RB"], "b"
+    else:
+        regs["I"], rhs = f["SI"] if signed else f["UI"], "{I}"
+    body += f"cr[{{BF}}] = (LT if a < {rhs} else GT if a > {rhs} else EQ) | (1 if spr.get(XER, 0) & SO else 0)"
+    return tmpl(body, **regs)
 
 
 def _trap(wide: bool, imm: bool):

@@ -33,6 +33,7 @@ define("stdcx.", X(31, 214, 1), "RS,RA0,RB", F)
 
 from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
 # name -> (size, signed, store, byte_reversed); update and indexed forms are told apart by their fields.
 _ACCESS = {}
@@ -63,12 +64,12 @@ def _swap(v: int, size: int) -> int:
 def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False):
     """One load or store: EA from D(RA|0), DS(RA|0) or RA|0+RB; update forms write EA back to RA."""
     g, mem, nxt = ctx.g, ctx.mem, ctx.nxt
+    read, write = mem.read, mem.write
     rt = f["RT"] if "RT" in f else f["RS"]
     ra = f.get("RA0", f.get("RA"))
     update = "RA" in f              # the update forms name RA (never the literal 0)
     disp = f.get("D", f.get("DS"))
     rb = f.get("RB")
-    read, write = mem.read, mem.write
     top = 1 << (8 * size - 1)
     mask = (1 << (8 * size)) - 1
 
@@ -87,24 +88,12 @@ def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, 
             return (g[ra] + g[rb]) & M64
 
     if store:
-        if not update and not reverse and not ci and rb is None and ra != 0:
-            def run():
-                write((g[ra] + disp) & M64, size, g[rt] & mask)
-                return nxt
-            return run
-
         def run():
             a = ea()
             v = g[rt] & mask
             write(a, size, _swap(v, size) if reverse else v, ci)
             if update:
                 g[ra] = a
-            return nxt
-        return run
-
-    if not update and not reverse and not signed and not ci and rb is None and ra != 0:
-        def run():
-            g[rt] = read((g[ra] + disp) & M64, size)
             return nxt
         return run
 
@@ -122,8 +111,33 @@ def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, 
     return run
 
 
+def access_template(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False) -> Tmpl | None:
+    """Loads and stores without update or byte reversal, by template (the others: access_factory)."""
+    if "RA" in f or reverse:
+        return None
+    regs = {"RT": f["RT"] if "RT" in f else f["RS"]}
+    disp, ra, rb = f.get("D", f.get("DS")), f["RA0"], f.get("RB")
+    if rb is None:
+        ea = "{EA}" if ra == 0 else "(g[{RA}] + {EA}) & M64"
+        regs["EA"] = disp & M64 if ra == 0 else disp
+    else:
+        ea = "g[{RB}]" if ra == 0 else "(g[{RA}] + g[{RB}]) & M64"
+        regs["RB"] = rb
+    if ra:
+        regs["RA"] = ra
+    flag = ", True" if ci else ""
+    if store:
+        return tmpl(f"write({ea}, {size}, g[{{RT}}] & {(1 << 8 * size) - 1:#x}{flag})", **regs)
+    if not signed:
+        return tmpl(f"g[{{RT}}] = read({ea}, {size}{flag})", **regs)
+    top = 1 << (8 * size - 1)
+    return tmpl(f"v = read({ea}, {size}{flag})\nif v & {top:#x}:\n    v = (v - {top << 1:#x}) & M64\ng[{{RT}}] = v",
+                **regs)
+
+
 for _name, _spec in _ACCESS.items():
-    semantics(_name)((lambda spec: lambda ctx, f: access_factory(ctx, f, *spec))(_spec))
+    template(_name, fallback=(lambda spec: lambda ctx, f: access_factory(ctx, f, *spec))(_spec))(
+        (lambda spec: lambda ctx, f: access_template(ctx, f, *spec))(_spec))
 
 
 @semantics("lmw", "stmw")

@@ -58,6 +58,7 @@ alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=R
 
 from ppcinterp.isa.sem import M32, M64, cr0_bits, mask64, rotl32, rotl64, set_xer  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
 
 def _rotate(ctx, f, compute):
@@ -77,20 +78,18 @@ def _rotate(ctx, f, compute):
     return run
 
 
-@semantics("rlwinm")
-def _rlwinm(ctx, f):
-    sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
-    if ctx.insn.rc:
-        return _rotate(ctx, f, lambda s, a, b: rotl32(s, sh) & m)
-    # The most common rotate, inlined: ROTL32 of the low word, then the mask.
-    g, nxt, ra, rs, back = ctx.g, ctx.nxt, f["RA"], f["RS"], 64 - sh
-
-    def run():
-        w = g[rs] & M32
-        w |= w << 32
-        g[ra] = ((w << sh) | (w >> back)) & m
-        return nxt
-    return run
+@template("rlwinm", "rldicl", "rldicr")
+def _rotate_masked(ctx, f):
+    """The common rotates by template: ROTL32 of the low word (rlwinm) or ROTL64, then a constant mask."""
+    name = ctx.insn.base_name
+    if name == "rlwinm":
+        sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
+        body = "w = g[{RS}] & M32\nw |= w << 32\nr = ((w << {SH}) | (w >> {BACK})) & {M}"
+    else:
+        sh, m = f["SH6"], mask64(f["MB6"], 63) if name == "rldicl" else mask64(0, f["ME6"])
+        body = "w = g[{RS}]\nr = ((w << {SH}) | (w >> {BACK})) & {M}"
+    body += "\ng[{RA}] = r" + ("\ncr[0] = cr0_bits(r, spr)" if ctx.insn.rc else "")
+    return tmpl(body, RS=f["RS"], RA=f["RA"], SH=sh, BACK=64 - sh, M=m)
 
 
 @semantics("rlwimi")
@@ -103,18 +102,6 @@ def _rlwimi(ctx, f):
 def _rlwnm(ctx, f):
     m = mask64(f["MB"] + 32, f["ME"] + 32)
     return _rotate(ctx, f, lambda s, a, b: rotl32(s, b & 31) & m)
-
-
-@semantics("rldicl")
-def _rldicl(ctx, f):
-    sh, m = f["SH6"], mask64(f["MB6"], 63)
-    return _rotate(ctx, f, lambda s, a, b: rotl64(s, sh) & m)
-
-
-@semantics("rldicr")
-def _rldicr(ctx, f):
-    sh, m = f["SH6"], mask64(0, f["ME6"])
-    return _rotate(ctx, f, lambda s, a, b: rotl64(s, sh) & m)
 
 
 @semantics("rldic")

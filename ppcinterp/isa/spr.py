@@ -36,36 +36,28 @@ alias("mftbu", lambda rt: ("mfspr", [rt, Num(269)]))
 # ---------------------------------------------------------------- semantics
 
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
 MSR_EE, MSR_RI, MSR_HV = 1 << 15, 1 << 1, 1 << 60
 TB_READS = (268, 269)
 
 
-@semantics("mtspr")
+@template("mtspr")
 def _mtspr(ctx, f):
-    g, spr, nxt, n, rs = ctx.g, ctx.spr, ctx.nxt, f["SPR"], f["RS"]
-    if n == 1:                        # XER: the 32 defined bits
-        def run():
-            spr[1] = g[rs] & 0xFFFFFFFF
-            return nxt
-        return run
-
-    def run():
-        spr[n] = g[rs]
-        return nxt
-    return run
+    if f["SPR"] == 1:                 # XER: the 32 defined bits
+        return tmpl("spr[1] = g[{RS}] & 0xFFFFFFFF", RS=f["RS"])
+    return tmpl("spr[{N}] = g[{RS}]", N=f["SPR"], RS=f["RS"])
 
 
-@semantics("mfspr")
 def _mfspr(ctx, f):
-    g, spr, nxt, n, rt = ctx.g, ctx.spr, ctx.nxt, f["SPR"], f["RT"]
-    if n in TB_READS:
-        return _read_tb(ctx, rt, n)
+    return _read_tb(ctx, f["RT"], f["SPR"])
 
-    def run():
-        g[rt] = spr.get(n, 0)
-        return nxt
-    return run
+
+@template("mfspr", fallback=_mfspr)
+def _mfspr_tmpl(ctx, f):
+    if f["SPR"] in TB_READS:          # the time base: a machine call (_mfspr)
+        return None
+    return tmpl("g[{RT}] = spr.get({N}, 0)", N=f["SPR"], RT=f["RT"])
 
 
 def _read_tb(ctx, rt: int, n: int):

@@ -39,21 +39,19 @@ alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
 
 from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 from ppcinterp.run.stops import ContextReturn, PowerSave, Trap  # noqa: E402
 
 SRR0, SRR1, HSRR0, HSRR1 = 26, 27, 314, 315
 CACHE_LINE = 128            # POWER7 data cache block, cleared by dcbz
 
 
+@template("sync", "isync", "eieio", "dcbf", "dcbst", "icbi", "dcbt", "dcbtst", "dcbi", "tlbie", "tlbiel",
+          "tlbsync", "slbie")
 def _no_state(ctx, f):
     """Barriers, cache hints and TLB invalidation: no architected register or memory state changes here.
     The journal still records the step (and so the barrier) like any other instruction."""
-    nxt = ctx.nxt
-    return lambda: nxt
-
-
-semantics("sync", "isync", "eieio", "dcbf", "dcbst", "icbi", "dcbt", "dcbtst", "dcbi", "tlbie", "tlbiel",
-          "tlbsync", "slbie")(_no_state)
+    return tmpl("pass")
 
 
 def _return(srr0: int, srr1: int):

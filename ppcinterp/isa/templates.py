@@ -1,0 +1,100 @@
+"""Instructions defined by a source template: one definition, two executors.
+
+A template function receives (ctx, f) at pre-decode time, like a semantics factory, and returns a Tmpl: a few
+Python statements with `{NAME}` placeholders for its constants (registers, immediates, masks, the fall-through
+`{NXT}`), over the names `g`, `cr`, `spr`, `read`, `write`, `t` and the helpers in HELPERS. A branch's
+statements set `npc`. From that one text come both executors:
+
+- the per-instruction closure: the text with each placeholder left as a name, compiled once per distinct text
+  into a maker whose parameters are those names, then called with the instruction's values;
+- the basic block (run/blocks.py): the text with the values folded in as literals, inlined.
+
+A template function may return None for variants it does not cover; the instruction then falls back to the
+semantics factory it names (update, byte-reversed forms ...), called through its closure from a block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ppcinterp.isa import sem
+from ppcinterp.isa.table import InsnDef, Semantics, semantics
+
+HELPERS: dict[str, object] = {
+    "M64": sem.M64, "M32": sem.M32, "LT": sem.LT, "GT": sem.GT, "EQ": sem.EQ, "SO": sem.SO, "XER": sem.XER,
+    "cr0_bits": sem.cr0_bits, "set_xer": sem.set_xer,
+}
+ENV = ("g", "cr", "spr", "read", "write", "t")       # per-thread containers a template may name
+
+
+@dataclass(frozen=True, slots=True)
+class Tmpl:
+    body: str                      # statements; placeholders {NAME} for the values in `params`
+    params: tuple[tuple[str, int], ...]
+    branch: bool = False           # sets `npc` (else the successor is {NXT})
+
+    def folded(self, nxt: int) -> str:
+        """The statements with every value a literal (for a block)."""
+        return self.body.format(NXT=nxt, **{k: _lit(v) for k, v in self.params})
+
+
+def tmpl(body: str, branch: bool = False, **params: int) -> Tmpl:
+    return Tmpl(body, tuple(sorted(params.items())), branch)
+
+
+def _lit(v: int) -> str:
+    return hex(v) if v >= 0 else f"({v})"
+
+
+TemplateFn = Callable[..., "Tmpl | None"]
+TEMPLATES: dict[str, TemplateFn] = {}
+_MAKERS: dict[tuple, Callable] = {}
+
+
+def template(*names: str, fallback: Semantics | None = None) -> Callable[[TemplateFn], TemplateFn]:
+    """Define base instructions by a template (and `fallback` for the variants it returns None for)."""
+    def register(fn: TemplateFn) -> TemplateFn:
+        def factory(ctx, f):
+            t = fn(ctx, f)
+            if t is None:
+                if fallback is None:
+                    raise ValueError(f"template for {ctx.insn.name} covers no such variant")
+                return fallback(ctx, f)
+            return closure(ctx, t)
+        for n in names:
+            TEMPLATES[n] = fn
+        semantics(*names)(factory)
+        return fn
+    return register
+
+
+def template_of(d: InsnDef, ctx, f: dict[str, int]) -> Tmpl | None:
+    fn = TEMPLATES.get(d.base_name)
+    return fn(ctx, f) if fn is not None else None
+
+
+def env_of(ctx) -> tuple:
+    mem = ctx.mem
+    return ctx.g, ctx.cr, ctx.spr, mem.read, mem.write, ctx.thread
+
+
+def closure(ctx, t: Tmpl) -> Callable[[], int]:
+    """The per-instruction closure of a template: its maker compiled once per distinct text."""
+    names = tuple(k for k, _ in t.params)
+    key = (t.body, t.branch, names)
+    make = _MAKERS.get(key)
+    if make is None:
+        make = _MAKERS[key] = _compile_maker(t, names)
+    return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params))
+
+
+def _compile_maker(t: Tmpl, names: tuple[str, ...]) -> Callable:
+    body = t.body.format(NXT="NXT", **{n: n for n in names})
+    lines = "\n".join("        " + ln for ln in body.splitlines())
+    ret = "npc" if t.branch else "NXT"
+    src = (f"def make({', '.join(ENV + ('NXT',) + names)}):\n    def run():\n{lines}\n"
+           f"        return {ret}\n    return run\n")
+    ns = dict(HELPERS)
+    exec(compile(src, "<template>", "exec"), ns)     # noqa: S102 - our own generated source
+    return ns["make"]
