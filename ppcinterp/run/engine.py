@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from ppcinterp.asm.fixup import Image
 from ppcinterp.diagnostics import Pos
 from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
+from ppcinterp.isa.templates import Tmpl, closure, template_of
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run import outside
+from ppcinterp.run.blocks import Block, CodeGuard, run_blocks
 from ppcinterp.run.journal import Journal, Step
 from ppcinterp.run.results import NOT_STEPS, Result, Results  # noqa: F401 - Result is re-exported
 from ppcinterp.run.stops import FellOffCode, FellOffHunk, ReachedOutside, Stop, Unimplemented
@@ -38,6 +40,7 @@ class DecodeCtx:
     machine: Machine
     target: Callable[[int], int]
     resolve: Callable[[int], int]
+    memory: object = None        # what loads and stores use (CodeGuard: stores into code are refused)
 
     @property
     def g(self):
@@ -53,7 +56,7 @@ class DecodeCtx:
 
     @property
     def mem(self):
-        return self.machine.memory
+        return self.memory if self.memory is not None else self.machine.memory
 
 
 class Engine(Results):
@@ -69,6 +72,9 @@ class Engine(Results):
         self.stand_ins: dict[str, outside.StandIn] = {}  # Python in their place (run/outside.py)
         self.labels_at: dict[int, list[str]] = self._labels()
         self.conditional: set[int] = set()
+        self.use_blocks = True          # untraced and path-only runs execute compiled blocks (run/blocks.py)
+        self.guard = CodeGuard(machine.memory, [(s.base, s.end) for s in self.program.sections.values()
+                                                if s.is_code and s.end > s.base])
         self.decode()
 
     # ---------------------------------------------------------------- pre-decoding
@@ -93,6 +99,10 @@ class Engine(Results):
         p, img = self.program, self.image
         t = self.machine.thread
         code: dict[int, Callable[[], int]] = {}
+        self.tmpl_at: dict[int, Tmpl] = {}          # what blocks inline, by address
+        self.nxt_at: dict[int, int] = {}            # each decoded instruction's fall-through successor
+        self._blocks: dict[int, dict[int, Block | None]] = {}    # by id of the code table, by start address
+        self.env = (t.gpr, t.cr, t.spr, self.guard.read, self.guard.write, t)     # as templates.env_of
         pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
         hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
         text = p.text
@@ -116,7 +126,8 @@ class Engine(Results):
                     continue
                 nxt = hunk_end.get(addr, END_OF_TEXT if addr + 4 == code_end and sec is text else addr + 4)
                 code[addr] = self._closure(addr, img.word(addr), nxt, t)
-        self.code = code
+                self.nxt_at[addr] = nxt
+        self.code = self.base_code = code
 
     @contextmanager
     def bounded(self, number: int | None) -> Iterator[None]:
@@ -194,8 +205,17 @@ class Engine(Results):
             # A branch to the label written at the end of its own hunk leaves the hunk there.
             return sentinel if end is not None and a == end else a
 
-        ctx = DecodeCtx(addr, nxt, addr + 4, d, thread, self.machine, target, lambda a: a)
-        return fn(ctx, field_values(d, word))
+        ctx = DecodeCtx(addr, nxt, addr + 4, d, thread, self.machine, target, lambda a: a, self.guard)
+        f = field_values(d, word)
+        t = template_of(d, ctx, f)
+        if t is None:
+            return fn(ctx, f)
+        self.tmpl_at[addr] = t
+        return closure(ctx, t)
+
+    def blocks_for(self, code: dict) -> dict[int, Block | None]:
+        """The compiled blocks of a code table (the whole program's, or one bound to a hunk)."""
+        return self._blocks.setdefault(id(code), {})
 
     # ---------------------------------------------------------------- positions
     def pos(self, addr: int) -> Pos | None:
@@ -210,8 +230,11 @@ class Engine(Results):
     def run(self, entry: int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
             path: bool = True, hooks: dict[int, Callable] | None = None,
             step_hooks: dict[int, Callable] | None = None) -> Result:
-        if not journal and not path and not hooks and not step_hooks:
-            return self._run_fast(entry, max_steps)
+        if not journal and not hooks and not step_hooks:
+            if self.use_blocks:
+                return run_blocks(self, entry, max_steps, [] if path else None)
+            if not path:
+                return self._run_fast(entry, max_steps)
         return self._run_recorded(entry, max_steps, journal, hooks or {}, step_hooks or {})
 
     def _run_fast(self, pc: int, max_steps: int) -> Result:

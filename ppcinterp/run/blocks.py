@@ -1,0 +1,139 @@
+"""Basic blocks compiled to Python: the untraced (and path-only) run loop's unit of execution.
+
+A block is a straight-line run of decoded instructions from one address: each templated instruction's
+statements are inlined with its constants folded (isa/templates.py), any other instruction is called through
+its closure and ends the block early if it does not fall through. The block ends at a templated branch, at
+an exit or hunk end, or after MAX_BLOCK instructions; it returns (next pc, instructions executed). Compiled
+once per start address and code table (the engine drops every block when it decodes again, e.g. for another
+thread), on first execution.
+
+Exactness: the generated code sets `k` to the index of each instruction before running it, and on any
+exception stores k where the loop finds it; the loop then reports the fault at that instruction with the
+step count the per-instruction loop would have. A block that would pass the step limit is single-stepped.
+Stores into code are refused by CodeGuard (both loops see the same memory), so no block can be stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ppcinterp.isa.templates import ENV, HELPERS
+from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.run.results import NOT_STEPS, Result
+from ppcinterp.run.stops import Stop
+
+MAX_BLOCK = 64
+_MISSING = object()
+
+
+@dataclass(slots=True)
+class Block:
+    run: Callable[[], tuple[int, int]]
+    addrs: tuple[int, ...]
+    n: int
+    at: list[int]            # at[0]: the index of the instruction that raised (set by the generated code)
+
+
+class CodeGuard:
+    """The memory instructions see: a store into an executable section is refused with a fault (the code runs
+    as it was assembled, so a changed instruction would silently not take effect); all else is Memory's."""
+
+    def __init__(self, memory, ranges: list[tuple[int, int]]):
+        self.memory, self.ranges = memory, ranges
+        self.read = memory.read
+        self._write = memory.write
+        self.lo = min((b for b, _ in ranges), default=0)
+        self.hi = max((e for _, e in ranges), default=0)
+
+    def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
+        if addr < self.hi and addr + size > self.lo:
+            for b, e in self.ranges:
+                if addr < e and addr + size > b:
+                    raise MemoryFault(addr, size, True, "a store into the code, which runs as assembled "
+                                                        "(the interpreter does not execute modified code)")
+        self._write(addr, size, value, ci)
+
+    def __getattr__(self, name: str):
+        return getattr(self.memory, name)
+
+
+def compile_block(engine, start: int, code: dict) -> Block | None:
+    """The block starting at `start` in the code table `code`, or None if no decoded instruction is there."""
+    tmpl_at, nxt_at, base = engine.tmpl_at, engine.nxt_at, engine.base_code
+    addrs: list[int] = []
+    lines: list[str] = []
+    calls: list[Callable[[], int]] = []
+    addr, ended = start, False
+    while len(addrs) < MAX_BLOCK:
+        if addr not in nxt_at or code.get(addr) is not base.get(addr):     # an exit, or outside the bound hunk
+            break
+        i = len(addrs)
+        addrs.append(addr)
+        nxt = nxt_at[addr]
+        if i:
+            lines.append(f"k = {i}")
+        t = tmpl_at.get(addr)
+        if t is not None:
+            lines.extend(t.folded(nxt).splitlines())
+            if t.branch:
+                lines.append(f"return npc, {i + 1}")
+                ended = True
+                break
+        else:
+            calls.append(code[addr])
+            lines += [f"r = C{len(calls) - 1}()", f"if r != {nxt:#x}:", f"    return r, {i + 1}"]
+        addr = nxt
+    if not addrs:
+        return None
+    if not ended:
+        lines.append(f"return {addr:#x}, {len(addrs)}")
+    params = ", ".join(ENV + ("K",) + tuple(f"C{j}" for j in range(len(calls))))
+    body = "\n".join("            " + ln for ln in lines)
+    src = (f"def make({params}):\n    def block():\n        k = 0\n        try:\n{body}\n"
+           f"        except BaseException:\n            K[0] = k\n            raise\n    return block\n")
+    ns = dict(HELPERS)
+    exec(compile(src, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
+    at = [0]
+    return Block(ns["make"](*engine.env, at, *calls), tuple(addrs), len(addrs), at)
+
+
+def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None) -> Result:
+    """Engine.run without journal or hooks, block by block; `pcs` (a list) records the path."""
+    code = engine.code
+    blocks = engine.blocks_for(code)
+    n = 0
+    b = None
+    try:
+        while True:
+            b = blocks.get(pc, _MISSING)
+            if b is _MISSING:
+                b = blocks[pc] = compile_block(engine, pc, code)
+            if b is not None and n + b.n <= max_steps:
+                pc, c = b.run()
+                if pcs is not None:
+                    pcs.extend(b.addrs if c == b.n else b.addrs[:c])
+                n += c
+                continue
+            b = None                                # one instruction: an exit, or the last few before the limit
+            if n >= max_steps:
+                break
+            nxt = code[pc]()
+            if pcs is not None:
+                pcs.append(pc)
+            n += 1
+            pc = nxt
+    except KeyError:
+        if b is not None or pc in code:
+            raise
+        return engine._result_nocode(pc, n, pcs)
+    except (Stop, MemoryFault) as e:
+        if b is not None:                           # raised inside a block: at its instruction at[0]
+            k = b.at[0]
+            if pcs is not None:
+                pcs.extend(b.addrs[:k])
+            pc, n = b.addrs[k], n + k
+        if pcs is not None and not isinstance(e, NOT_STEPS):
+            pcs.append(pc)
+        return engine._result(e, pc, n, pcs, None)
+    return engine._result_limit(pc, max_steps, pcs, None)
