@@ -60,6 +60,8 @@ class DecodeCtx:
 
 
 class Engine(Results):
+    use_blocks = True       # untraced and path-only runs without hooks execute compiled blocks (run/blocks.py)
+
     def __init__(self, image: Image, machine: Machine):
         self.image = image
         self.program = image.program
@@ -72,7 +74,6 @@ class Engine(Results):
         self.stand_ins: dict[str, outside.StandIn] = {}  # Python in their place (run/outside.py)
         self.labels_at: dict[int, list[str]] = self._labels()
         self.conditional: set[int] = set()
-        self.use_blocks = True          # untraced and path-only runs execute compiled blocks (run/blocks.py)
         self.guard = CodeGuard(machine.memory, [(s.base, s.end) for s in self.program.sections.values()
                                                 if s.is_code and s.end > s.base])
         self.decode()
