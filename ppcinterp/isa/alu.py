@@ -55,7 +55,7 @@ alias("xnop", lambda: ("xori", [Num(0), Num(0), Num(0)]))
 
 from ppcinterp.isa.sem import M32, M64, XER, cr0_bits, s32, s64, set_xer  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import CR0, template, tmpl  # noqa: E402
 
 
 @template("addi", "addis")
@@ -79,7 +79,7 @@ def _add_subf(ctx, f):
         body += "set_xer(spr, None, ((x ^ r) & (y ^ r)) >> 63)\n"
     body += "g[{RT}] = r"
     if rc:
-        body += "\ncr[0] = cr0_bits(r, spr)"
+        body += "\n" + CR0
     return tmpl(body, **regs)
 
 
@@ -316,4 +316,4 @@ def _logical_tmpl(ctx, f):
         regs["I"] = f["UI"] << shift
     if not ctx.insn.rc:
         return tmpl(f"g[{{RA}}] = {expr}", **regs)
-    return tmpl(f"r = {expr}\ng[{{RA}}] = r\ncr[0] = cr0_bits(r, spr)", **regs)
+    return tmpl(f"r = {expr}\ng[{{RA}}] = r\n{CR0}", **regs)

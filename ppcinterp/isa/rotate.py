@@ -58,7 +58,7 @@ alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=R
 
 from ppcinterp.isa.sem import M32, M64, cr0_bits, mask64, rotl32, rotl64, set_xer  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import CR0, template, tmpl  # noqa: E402
 
 
 def _rotate(ctx, f, compute):
@@ -88,7 +88,7 @@ def _rotate_masked(ctx, f):
     else:
         sh, m = f["SH6"], mask64(f["MB6"], 63) if name == "rldicl" else mask64(0, f["ME6"])
         body = "w = g[{RS}]\nr = ((w << {SH}) | (w >> {BACK})) & {M}"
-    body += "\ng[{RA}] = r" + ("\ncr[0] = cr0_bits(r, spr)" if ctx.insn.rc else "")
+    body += "\ng[{RA}] = r" + ("\n" + CR0 if ctx.insn.rc else "")
     return tmpl(body, RS=f["RS"], RA=f["RA"], SH=sh, BACK=64 - sh, M=m)
 
 

@@ -17,15 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ppcinterp.isa import sem
-from ppcinterp.isa.table import InsnDef, Semantics, semantics
+
+if TYPE_CHECKING:                  # table imports the families, which import this module: no cycle at run time
+    from ppcinterp.isa.table import InsnDef, Semantics
 
 HELPERS: dict[str, object] = {
     "M64": sem.M64, "M32": sem.M32, "LT": sem.LT, "GT": sem.GT, "EQ": sem.EQ, "SO": sem.SO, "XER": sem.XER,
     "cr0_bits": sem.cr0_bits, "set_xer": sem.set_xer,
 }
 ENV = ("g", "cr", "spr", "read", "write", "t")       # per-thread containers a template may name
+# CR0 from a 64-bit result `r` (sem.cr0_bits inlined: LT/GT/EQ from the signed value, SO from XER).
+CR0 = "cr[0] = (LT if r >> 63 else GT if r else EQ) | (spr.get(XER, 0) >> 31 & 1)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +59,8 @@ _MAKERS: dict[tuple, Callable] = {}
 
 def template(*names: str, fallback: Semantics | None = None) -> Callable[[TemplateFn], TemplateFn]:
     """Define base instructions by a template (and `fallback` for the variants it returns None for)."""
+    from ppcinterp.isa.table import semantics
+
     def register(fn: TemplateFn) -> TemplateFn:
         def factory(ctx, f):
             t = fn(ctx, f)

@@ -15,6 +15,8 @@ Stores into code are refused by CodeGuard (both loops see the same memory), so n
 
 from __future__ import annotations
 
+import re
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +27,10 @@ from ppcinterp.run.stops import Stop
 
 MAX_BLOCK = 64
 _MISSING = object()
+_LOAD = re.compile(r"^(\S+) = read\((.*?), ([1248])\)$")
+_STORE = re.compile(r"^write\((.*?), ([1248]), (.*)\)$")
+_PACK = {n: struct.Struct(f">{c}") for n, c in ((1, "B"), (2, "H"), (4, "I"), (8, "Q"))}
+_RAM_NAMES = {**{f"U{n}": s.unpack_from for n, s in _PACK.items()}, **{f"P{n}": s.pack_into for n, s in _PACK.items()}}
 
 
 @dataclass(slots=True)
@@ -75,7 +81,7 @@ def compile_block(engine, start: int, code: dict) -> Block | None:
             lines.append(f"k = {i}")
         t = tmpl_at.get(addr)
         if t is not None:
-            lines.extend(t.folded(nxt).splitlines())
+            lines.extend(ln for x in t.folded(nxt).splitlines() for ln in _inline_ram(x, engine.machine.ram))
             if t.branch:
                 lines.append(f"return npc, {i + 1}")
                 ended = True
@@ -92,10 +98,27 @@ def compile_block(engine, start: int, code: dict) -> Block | None:
     body = "\n".join("            " + ln for ln in lines)
     src = (f"def make({params}):\n    def block():\n        k = 0\n        try:\n{body}\n"
            f"        except BaseException:\n            K[0] = k\n            raise\n    return block\n")
-    ns = dict(HELPERS)
+    ns = {**HELPERS, **_RAM_NAMES, "RD": engine.machine.ram.data, "DA": engine.machine.ram.dirty.add}
     exec(compile(src, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
     at = [0]
     return Block(ns["make"](*engine.env, at, *calls), tuple(addrs), len(addrs), at)
+
+
+def _inline_ram(line: str, ram) -> list[str]:
+    """A template's plain load or store, with the machine's RAM accessed inline behind a bounds check: what
+    Memory.read/Ram.write do when nothing observes (the engine runs blocks only then); else the call."""
+    m = _LOAD.match(line)
+    if m:
+        dest, ea, n = m.group(1), m.group(2), int(m.group(3))
+        return [f"a = {ea}", f"if {ram.base:#x} <= a <= {ram.limit - n:#x}:",
+                f"    {dest} = U{n}(RD, a - {ram.base:#x})[0]", "else:", f"    {dest} = read(a, {n})"]
+    m = _STORE.match(line)
+    if m:
+        ea, n, value = m.group(1), int(m.group(2)), m.group(3)
+        return [f"a = {ea}", f"if {ram.base:#x} <= a <= {ram.limit - n:#x}:", f"    o = a - {ram.base:#x}",
+                "    DA(o >> 12)", *([f"    DA((o + {n - 1}) >> 12)"] if n > 1 else []),
+                f"    P{n}(RD, o, {value})", "else:", f"    write(a, {n}, {value})"]
+    return [line]
 
 
 def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None) -> Result:

@@ -232,7 +232,7 @@ class Engine(Results):
             path: bool = True, hooks: dict[int, Callable] | None = None,
             step_hooks: dict[int, Callable] | None = None) -> Result:
         if not journal and not hooks and not step_hooks:
-            if self.use_blocks:
+            if self.use_blocks and self.machine.memory.log is None:     # blocks inline RAM as if unobserved
                 return run_blocks(self, entry, max_steps, [] if path else None)
             if not path:
                 return self._run_fast(entry, max_steps)
