@@ -16,6 +16,7 @@ from ppcinterp.api import Session
 from ppcinterp.run import explore as ex_mod
 from ppcinterp.run import scenario
 from ppcinterp.run.engine import Engine
+from ppcinterp.run.stops import Paused
 
 SCENARIOS = sorted((ROOT / "asm" / "scenarios").glob("*.toml"))
 WHOLE = sorted((ROOT / "asm" / "scenarios" / "whole-file").glob("*.toml"))
@@ -41,15 +42,18 @@ def both(monkeypatch, go):
     return out
 
 
-def runs_agree(monkeypatch, session: Session, entry, limit: int) -> None:
-    """From the session's present state: untraced and path-recording runs, blocks against closures."""
+def runs_agree(monkeypatch, session: Session, entry, limit: int, hooks=None) -> None:
+    """From the session's present state: untraced and path-recording runs, blocks against closures; hooks():
+    fresh (hooks, step_hooks) for a run."""
     base = session.snapshot()
     for path in (False, True):
         def go(path=path):
             session.restore(base)
             pc = entry if isinstance(entry, int) else session.address_of(entry)
+            by_pc, by_step = hooks() if hooks else (None, None)
             with session.engine.bounded(session.hunk_bound(entry) if isinstance(entry, str) else None):
-                res = session.engine.run(pc, max_steps=limit, journal=False, path=path)
+                res = session.engine.run(pc, max_steps=limit, journal=False, path=path, hooks=by_pc,
+                                         step_hooks=by_step)
             return result_of(res), state_of(session.machine)
         blocked, single = both(monkeypatch, go)
         assert blocked == single
@@ -184,3 +188,17 @@ def test_random_code_agrees(tmp_path, monkeypatch, seed, state_seed, limit):
     for off in range(0, 8192, 8):
         s.machine.memory.write(RAM + off, 8, rng.getrandbits(64))
     runs_agree(monkeypatch, s, s.address_of("entry"), limit)
+    code = sorted(s.engine.nxt_at)
+    at = rng.sample(code, min(3, len(code)))
+    steps = rng.sample(range(1, 60), 3)
+
+    def hooks():                                   # events at addresses and at steps; a pause at one address
+        def event(engine, n):
+            engine.machine.thread.gpr[5] ^= n + 1
+            return "event"
+
+        def pause(engine, n):
+            if n > 5:
+                raise Paused("here")
+        return {a: [event] for a in at[:2]} | {at[-1]: pause}, {n: event for n in steps}
+    runs_agree(monkeypatch, s, s.address_of("entry"), limit, hooks)

@@ -64,8 +64,9 @@ class CodeGuard:
         return getattr(self.memory, name)
 
 
-def compile_block(engine, start: int, code: dict) -> Block | None:
-    """The block starting at `start` in the code table `code`, or None if no decoded instruction is there."""
+def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozenset()) -> Block | None:
+    """The block starting at `start` in the code table `code`, or None if no decoded instruction is there.
+    It ends before any address in `stops` (where hooks run) but its first."""
     tmpl_at, nxt_at, base = engine.tmpl_at, engine.nxt_at, engine.base_code
     addrs: list[int] = []
     lines: list[str] = []
@@ -73,6 +74,8 @@ def compile_block(engine, start: int, code: dict) -> Block | None:
     addr, ended = start, False
     while len(addrs) < MAX_BLOCK:
         if addr not in nxt_at or code.get(addr) is not base.get(addr):     # an exit, or outside the bound hunk
+            break
+        if addr in stops and addrs:
             break
         i = len(addrs)
         addrs.append(addr)
@@ -121,8 +124,13 @@ def _inline_ram(line: str, ram) -> list[str]:
     return [line]
 
 
-def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None) -> Result:
-    """Engine.run without journal or hooks, block by block; `pcs` (a list) records the path."""
+def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: dict | None = None,
+               step_hooks: dict | None = None) -> Result:
+    """Engine.run without a journal, block by block; `pcs` (a list) records the path. Hooks run as in
+    Engine._run_recorded: at step n, step_hooks[n] then hooks[pc], before the instruction; a block never
+    spans a hook's address or step."""
+    if hooks or step_hooks:
+        return _run_hooked(engine, pc, max_steps, pcs, hooks or {}, step_hooks or {})
     code = engine.code
     blocks = engine.blocks_for(code)
     n = 0
@@ -146,17 +154,56 @@ def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None) -> Result
                 pcs.append(pc)
             n += 1
             pc = nxt
-    except KeyError:
-        if b is not None or pc in code:
-            raise
-        return engine._result_nocode(pc, n, pcs)
-    except (Stop, MemoryFault) as e:
-        if b is not None:                           # raised inside a block: at its instruction at[0]
-            k = b.at[0]
-            if pcs is not None:
-                pcs.extend(b.addrs[:k])
-            pc, n = b.addrs[k], n + k
-        if pcs is not None and not isinstance(e, NOT_STEPS):
-            pcs.append(pc)
-        return engine._result(e, pc, n, pcs, None)
+    except (KeyError, Stop, MemoryFault) as e:
+        return _ended(engine, e, b, pc, n, pcs)
     return engine._result_limit(pc, max_steps, pcs, None)
+
+
+def _run_hooked(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: dict, step_hooks: dict) -> Result:
+    code = engine.code
+    stops = frozenset(hooks)
+    blocks = engine.blocks_for(code, stops)
+    at_steps = sorted(step_hooks)
+    n = 0
+    b = None
+    try:
+        while n < max_steps:
+            b = None
+            if n in step_hooks:
+                engine._event(step_hooks[n], n, None, [])
+            if pc in stops:
+                engine._event(hooks[pc], n, None, [])
+            b = blocks.get(pc, _MISSING)
+            if b is _MISSING:
+                b = blocks[pc] = compile_block(engine, pc, code, stops)
+            if b is not None and n + b.n <= max_steps and not any(n < s < n + b.n for s in at_steps):
+                pc, c = b.run()
+                if pcs is not None:
+                    pcs.extend(b.addrs if c == b.n else b.addrs[:c])
+                n += c
+                continue
+            b = None
+            nxt = code[pc]()
+            if pcs is not None:
+                pcs.append(pc)
+            n += 1
+            pc = nxt
+    except (KeyError, Stop, MemoryFault) as e:
+        return _ended(engine, e, b, pc, n, pcs)
+    return engine._result_limit(pc, max_steps, pcs, None)
+
+
+def _ended(engine, e: Exception, b: Block | None, pc: int, n: int, pcs: list[int] | None) -> Result:
+    """The Result of a run a Stop, a fault or a jump to no code ended, as the per-instruction loops make it."""
+    if isinstance(e, KeyError):
+        if b is not None or pc in engine.code:
+            raise e
+        return engine._result_nocode(pc, n, pcs)
+    if b is not None:                               # raised inside a block: at its instruction at[0]
+        k = b.at[0]
+        if pcs is not None:
+            pcs.extend(b.addrs[:k])
+        pc, n = b.addrs[k], n + k
+    if pcs is not None and not isinstance(e, NOT_STEPS):
+        pcs.append(pc)
+    return engine._result(e, pc, n, pcs, None)

@@ -102,7 +102,7 @@ class Engine(Results):
         code: dict[int, Callable[[], int]] = {}
         self.tmpl_at: dict[int, Tmpl] = {}          # what blocks inline, by address
         self.nxt_at: dict[int, int] = {}            # each decoded instruction's fall-through successor
-        self._blocks: dict[int, dict[int, Block | None]] = {}    # by id of the code table, by start address
+        self._blocks: dict[tuple, dict[int, Block | None]] = {}    # by (id of code table, hook addresses), start
         self.env = (t.gpr, t.cr, t.spr, self.guard.read, self.guard.write, t)     # as templates.env_of
         pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
         hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
@@ -214,9 +214,9 @@ class Engine(Results):
         self.tmpl_at[addr] = t
         return closure(ctx, t)
 
-    def blocks_for(self, code: dict) -> dict[int, Block | None]:
-        """The compiled blocks of a code table (the whole program's, or one bound to a hunk)."""
-        return self._blocks.setdefault(id(code), {})
+    def blocks_for(self, code: dict, stops: frozenset[int] = frozenset()) -> dict[int, Block | None]:
+        """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`."""
+        return self._blocks.setdefault((id(code), stops), {})
 
     # ---------------------------------------------------------------- positions
     def pos(self, addr: int) -> Pos | None:
@@ -231,11 +231,11 @@ class Engine(Results):
     def run(self, entry: int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
             path: bool = True, hooks: dict[int, Callable] | None = None,
             step_hooks: dict[int, Callable] | None = None) -> Result:
-        if not journal and not hooks and not step_hooks:
-            if self.use_blocks and self.machine.memory.log is None:     # blocks inline RAM as if unobserved
-                return run_blocks(self, entry, max_steps, [] if path else None)
-            if not path:
-                return self._run_fast(entry, max_steps)
+        if not journal and self.use_blocks and self.machine.memory.log is None:    # blocks inline RAM unobserved
+            hooked = bool(hooks or step_hooks)        # the recording loop records the path of a hooked run
+            return run_blocks(self, entry, max_steps, [] if path or hooked else None, hooks, step_hooks)
+        if not journal and not path and not hooks and not step_hooks:
+            return self._run_fast(entry, max_steps)
         return self._run_recorded(entry, max_steps, journal, hooks or {}, step_hooks or {})
 
     def _run_fast(self, pc: int, max_steps: int) -> Result:
