@@ -169,7 +169,7 @@ def program(seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.integers(0, 2**32), st.integers(0, 2**64 - 1), st.sampled_from([10_000, 0, 1, 3, 9, 17, 40]))
 def test_random_code_agrees(tmp_path, monkeypatch, seed, state_seed, limit):
     src = tmp_path / f"r{seed}.S"

@@ -29,6 +29,11 @@ MAX_BLOCK = 64
 _MISSING = object()
 _LOAD = re.compile(r"^(\S+) = read\((.*?), ([1248])\)$")
 _STORE = re.compile(r"^write\((.*?), ([1248]), (.*)\)$")
+_MAY_RAISE = re.compile(r"\b(read|write)\(")     # in a template, only a memory access can raise (MemoryFault)
+_GREG = re.compile(r"\b(g|cr)\[(0x[0-9a-f]+|\d+)\]")         # a GPR or CR field, by constant index
+_GWRITE = re.compile(r"^\s*(g|cr)\[(0x[0-9a-f]+|\d+)\] =")
+_LOCAL = {"g": "G", "cr": "CR"}
+_CONST = re.compile(r"\b(M64|M32|LT|GT|EQ|SO|XER)\b")
 _PACK = {n: struct.Struct(f">{c}") for n, c in ((1, "B"), (2, "H"), (4, "I"), (8, "Q"))}
 _RAM_NAMES = {**{f"U{n}": s.unpack_from for n, s in _PACK.items()}, **{f"P{n}": s.pack_into for n, s in _PACK.items()}}
 
@@ -66,37 +71,61 @@ class CodeGuard:
 
 def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozenset()) -> Block | None:
     """The block starting at `start` in the code table `code`, or None if no decoded instruction is there.
-    It ends before any address in `stops` (where hooks run) but its first."""
+    It ends before any address in `stops` (where hooks run) but its first.
+
+    GPRs and CR fields live in locals (G3 for r3, CR1 for cr1) within the block: loaded at its start, written
+    back before anything that may raise or read them otherwise (a load, a store, a closure call) and before
+    it returns, so that a fault finds the registers exactly as the per-instruction loop leaves them."""
     tmpl_at, nxt_at, base = engine.tmpl_at, engine.nxt_at, engine.base_code
     addrs: list[int] = []
-    lines: list[str] = []
-    calls: list[Callable[[], int]] = []
+    items: list[tuple[str, object, int]] = []       # ("t", text, nxt) or ("c", closure, nxt)
     addr, ended = start, False
     while len(addrs) < MAX_BLOCK:
         if addr not in nxt_at or code.get(addr) is not base.get(addr):     # an exit, or outside the bound hunk
             break
         if addr in stops and addrs:
             break
-        i = len(addrs)
         addrs.append(addr)
         nxt = nxt_at[addr]
-        if i:
-            lines.append(f"k = {i}")
         t = tmpl_at.get(addr)
-        if t is not None:
-            lines.extend(ln for x in t.folded(nxt).splitlines() for ln in _inline_ram(x, engine.machine.ram))
+        if t is None:
+            items.append(("c", code[addr], nxt))
+        else:
+            items.append(("t", _CONST.sub(lambda m: hex(HELPERS[m.group(0)]), t.folded(nxt)), nxt))
             if t.branch:
-                lines.append(f"return npc, {i + 1}")
                 ended = True
                 break
-        else:
-            calls.append(code[addr])
-            lines += [f"r = C{len(calls) - 1}()", f"if r != {nxt:#x}:", f"    return r, {i + 1}"]
         addr = nxt
     if not addrs:
         return None
-    if not ended:
-        lines.append(f"return {addr:#x}, {len(addrs)}")
+    regs = sorted({(c, int(x, 0)) for kind, text, _ in items if kind == "t" for c, x in _GREG.findall(text)})
+    load = [f"{_LOCAL[c]}{r} = {c}[{r}]" for c, r in regs]
+    lines = list(load)
+    dirty: list[tuple[str, int]] = []
+    calls: list[Callable[[], int]] = []
+
+    def flush() -> None:
+        lines.extend(f"{c}[{r}] = {_LOCAL[c]}{r}" for c, r in dirty)
+        dirty.clear()
+
+    for i, (kind, what, nxt) in enumerate(items):
+        if kind == "c" or _MAY_RAISE.search(what):
+            flush()
+            if i:
+                lines.append(f"k = {i}")            # where a fault is reported; ALU statements cannot raise
+        if kind == "c":
+            calls.append(what)
+            lines.append(f"r = C{len(calls) - 1}()")
+            lines += load
+            lines += [f"if r != {nxt:#x}:", f"    return r, {i + 1}"]
+            continue
+        for ln in (ln for x in what.splitlines() for ln in _inline_ram(x, engine.machine.ram)):
+            m = _GWRITE.match(ln)
+            if m and (m.group(1), int(m.group(2), 0)) not in dirty:
+                dirty.append((m.group(1), int(m.group(2), 0)))
+            lines.append(_GREG.sub(lambda m: f"{_LOCAL[m.group(1)]}{int(m.group(2), 0)}", ln))
+    flush()
+    lines.append(f"return npc, {len(addrs)}" if ended else f"return {addr:#x}, {len(addrs)}")
     params = ", ".join(ENV + ("K",) + tuple(f"C{j}" for j in range(len(calls))))
     body = "\n".join("            " + ln for ln in lines)
     src = (f"def make({params}):\n    def block():\n        k = 0\n        try:\n{body}\n"
