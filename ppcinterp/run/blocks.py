@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import struct
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from ppcinterp.run.results import NOT_STEPS, Result
 from ppcinterp.run.stops import Stop
 
 MAX_BLOCK = 64
+_MAKERS: dict[str, Callable] = {}
+_NO_STOPS: frozenset[int] = frozenset()
 _MISSING = object()
 _LOAD = re.compile(r"^(\S+) = read\((.*?), ([1248])\)$")
 _STORE = re.compile(r"^write\((.*?), ([1248]), (.*)\)$")
@@ -126,14 +129,20 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
             lines.append(_GREG.sub(lambda m: f"{_LOCAL[m.group(1)]}{int(m.group(2), 0)}", ln))
     flush()
     lines.append(f"return npc, {len(addrs)}" if ended else f"return {addr:#x}, {len(addrs)}")
-    params = ", ".join(ENV + ("K",) + tuple(f"C{j}" for j in range(len(calls))))
+    params = ", ".join(ENV + ("K", "RD", "DA") + tuple(f"C{j}" for j in range(len(calls))))
     body = "\n".join("            " + ln for ln in lines)
     src = (f"def make({params}):\n    def block():\n        k = 0\n        try:\n{body}\n"
            f"        except BaseException:\n            K[0] = k\n            raise\n    return block\n")
-    ns = {**HELPERS, **_RAM_NAMES, "RD": engine.machine.ram.data, "DA": engine.machine.ram.dirty.add}
-    exec(compile(src, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
+    make = _MAKERS.get(src)
+    if make is None:                    # compiled once per text: sessions of one program share their blocks' code
+        if len(_MAKERS) > 20_000:
+            _MAKERS.clear()
+        ns = {**HELPERS, **_RAM_NAMES}
+        exec(compile(src, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
+        make = _MAKERS[src] = ns["make"]
     at = [0]
-    return Block(ns["make"](*engine.env, at, *calls), tuple(addrs), len(addrs), at)
+    ram = engine.machine.ram
+    return Block(make(*engine.env, at, ram.data, ram.dirty.add, *calls), tuple(addrs), len(addrs), at)
 
 
 def _inline_ram(line: str, ram) -> list[str]:
@@ -161,7 +170,7 @@ def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: di
     if hooks or step_hooks:
         return _run_hooked(engine, pc, max_steps, pcs, hooks or {}, step_hooks or {})
     code = engine.code
-    blocks = engine.blocks_for(code)
+    blocks = engine.blocks_for(code, _NO_STOPS)
     n = 0
     b = None
     try:
@@ -194,18 +203,21 @@ def _run_hooked(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: d
     blocks = engine.blocks_for(code, stops)
     at_steps = sorted(step_hooks)
     n = 0
+    nh = _next_at(at_steps, 0)                      # the first step hook after step n
     b = None
     try:
         while n < max_steps:
             b = None
             if n in step_hooks:
                 engine._event(step_hooks[n], n, None, [])
+            if nh <= n:
+                nh = _next_at(at_steps, n)
             if pc in stops:
                 engine._event(hooks[pc], n, None, [])
             b = blocks.get(pc, _MISSING)
             if b is _MISSING:
                 b = blocks[pc] = compile_block(engine, pc, code, stops)
-            if b is not None and n + b.n <= max_steps and not any(n < s < n + b.n for s in at_steps):
+            if b is not None and n + b.n <= max_steps and n + b.n <= nh:
                 pc, c = b.run()
                 if pcs is not None:
                     pcs.extend(b.addrs if c == b.n else b.addrs[:c])
@@ -220,6 +232,12 @@ def _run_hooked(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: d
     except (KeyError, Stop, MemoryFault) as e:
         return _ended(engine, e, b, pc, n, pcs)
     return engine._result_limit(pc, max_steps, pcs, None)
+
+
+def _next_at(at_steps: list[int], n: int) -> int:
+    """The first step hook after step n (a block must end before it); past every step: no limit."""
+    i = bisect_right(at_steps, n)
+    return at_steps[i] if i < len(at_steps) else 1 << 62
 
 
 def _ended(engine, e: Exception, b: Block | None, pc: int, n: int, pcs: list[int] | None) -> Result:

@@ -216,7 +216,11 @@ class Engine(Results):
 
     def blocks_for(self, code: dict, stops: frozenset[int] = frozenset()) -> dict[int, Block | None]:
         """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`."""
-        return self._blocks.setdefault((id(code), stops), {})
+        key = (id(code), stops)
+        table = self._blocks.get(key)
+        if table is None:
+            table = self._blocks[key] = {}
+        return table
 
     # ---------------------------------------------------------------- positions
     def pos(self, addr: int) -> Pos | None:
