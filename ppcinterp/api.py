@@ -243,6 +243,12 @@ class Session:
     def address_of(self, spec: str) -> int:
         """A label (numeric ones also as paths name them: `1:713`), `hunk N`, `line N` / `FILE:N` (the first
         instruction at or after it), `upstream N`, or an address."""
+        memo = self.__dict__.setdefault("_addresses", {})   # the program never changes: look each spec up once
+        if spec not in memo:
+            memo[spec] = self._find_address(spec)
+        return memo[spec]
+
+    def _find_address(self, spec: str) -> int:
         p = self.program
         s = spec.strip()
         if m := re.fullmatch(r"hunk\s+(\d+)", s):
@@ -309,7 +315,9 @@ class Session:
     def hunk_bound(self, entry: str | int) -> int | None:
         """The hunk a run from `entry` stays in: `hunk N` of a whole file (whose hunks a patch located) stays
         within that hunk, as the fragment runs it; None for every other entry."""
-        m = re.fullmatch(r"hunk\s+(\d+)", entry.strip()) if isinstance(entry, str) else None
+        if not isinstance(entry, str) or not self.program.hunks:
+            return None
+        m = re.fullmatch(r"hunk\s+(\d+)", entry.strip())
         h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
         return h.number if h is not None and h.located else None
 
