@@ -202,3 +202,30 @@ def test_random_code_agrees(tmp_path, monkeypatch, seed, state_seed, limit):
                 raise Paused("here")
         return {a: [event] for a in at[:2]} | {at[-1]: pause}, {n: event for n in steps}
     runs_agree(monkeypatch, s, s.address_of("entry"), limit, hooks)
+
+
+LOOP = """\t.text
+entry:
+\tli r10,10
+\tmtctr r10
+1:\taddi r9,r9,8
+\tadd r3,r3,r9
+\tld r4,0(r9)
+\trlwinm. r5,r4,3,0,28
+\tstd r5,8(r9)
+\tbdnz 1b
+\tnop
+"""
+
+
+@pytest.mark.parametrize("limit", [10_000, 5, 6, 12, 13, 18, 19, 20, 31])
+def test_fault_and_limit_in_a_later_loop_iteration(tmp_path, monkeypatch, limit):
+    """A block that loops on itself: its store leaves RAM on the third iteration (step 19)."""
+    src = tmp_path / "loop.S"
+    src.write_text(LOOP)
+    s = Session(str(src))
+    s.machine.thread.gpr[9] = RAM + 0x10_0000 - 32
+    runs_agree(monkeypatch, s, s.address_of("entry"), limit)
+    monkeypatch.setattr(Engine, "use_blocks", True)
+    res = s.engine.run(s.address_of("entry"), max_steps=limit, journal=False)
+    assert res.kind == ("fault" if limit > 18 else "step-limit")

@@ -46,7 +46,7 @@ class Block:
     run: Callable[[], tuple[int, int]]
     addrs: tuple[int, ...]
     n: int
-    at: list[int]            # at[0]: the index of the instruction that raised (set by the generated code)
+    at: list[int]            # the index of the instruction that raised, and the instructions of earlier loops
 
 
 class CodeGuard:
@@ -82,7 +82,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
     tmpl_at, nxt_at, base = engine.tmpl_at, engine.nxt_at, engine.base_code
     addrs: list[int] = []
     items: list[tuple[str, object, int]] = []       # ("t", text, nxt) or ("c", closure, nxt)
-    addr, ended = start, False
+    addr, ended, looping = start, False, False
     while len(addrs) < MAX_BLOCK:
         if addr not in nxt_at or code.get(addr) is not base.get(addr):     # an exit, or outside the bound hunk
             break
@@ -97,13 +97,14 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
             items.append(("t", _CONST.sub(lambda m: hex(HELPERS[m.group(0)]), t.folded(nxt)), nxt))
             if t.branch:
                 ended = True
+                looping = dict(t.params).get("T") == start and start not in stops
                 break
         addr = nxt
     if not addrs:
         return None
     regs = sorted({(c, int(x, 0)) for kind, text, _ in items if kind == "t" for c, x in _GREG.findall(text)})
     load = [f"{_LOCAL[c]}{r} = {c}[{r}]" for c, r in regs]
-    lines = list(load)
+    lines: list[str] = []
     dirty: list[tuple[str, int]] = []
     calls: list[Callable[[], int]] = []
 
@@ -114,13 +115,13 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
     for i, (kind, what, nxt) in enumerate(items):
         if kind == "c" or _MAY_RAISE.search(what):
             flush()
-            if i:
+            if i or looping:
                 lines.append(f"k = {i}")            # where a fault is reported; ALU statements cannot raise
         if kind == "c":
             calls.append(what)
             lines.append(f"r = C{len(calls) - 1}()")
             lines += load
-            lines += [f"if r != {nxt:#x}:", f"    return r, {i + 1}"]
+            lines += [f"if r != {nxt:#x}:", f"    return r, done + {i + 1}"]
             continue
         for ln in (ln for x in what.splitlines() for ln in _inline_ram(x, engine.machine.ram)):
             m = _GWRITE.match(ln)
@@ -128,11 +129,16 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
                 dirty.append((m.group(1), int(m.group(2), 0)))
             lines.append(_GREG.sub(lambda m: f"{_LOCAL[m.group(1)]}{int(m.group(2), 0)}", ln))
     flush()
-    lines.append(f"return npc, {len(addrs)}" if ended else f"return {addr:#x}, {len(addrs)}")
+    n = len(addrs)
+    if looping:                 # a loop closed by its own branch: iterate here while the budget allows
+        lines = load + ["while True:", *("    " + ln for ln in lines), f"    done += {n}",
+                        f"    if npc != {start:#x} or done + {n} > left:", "        return npc, done"]
+    else:
+        lines = load + lines + [f"return npc, {n}" if ended else f"return {addr:#x}, {n}"]
     params = ", ".join(ENV + ("K", "RD", "DA") + tuple(f"C{j}" for j in range(len(calls))))
     body = "\n".join("            " + ln for ln in lines)
-    src = (f"def make({params}):\n    def block():\n        k = 0\n        try:\n{body}\n"
-           f"        except BaseException:\n            K[0] = k\n            raise\n    return block\n")
+    src = (f"def make({params}):\n    def block(left):\n        k = done = 0\n        try:\n{body}\n"
+           f"        except BaseException:\n            K[0], K[1] = k, done\n            raise\n    return block\n")
     make = _MAKERS.get(src)
     if make is None:                    # compiled once per text: sessions of one program share their blocks' code
         if len(_MAKERS) > 20_000:
@@ -140,7 +146,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
         ns = {**HELPERS, **_RAM_NAMES}
         exec(compile(src, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
         make = _MAKERS[src] = ns["make"]
-    at = [0]
+    at = [0, 0]
     ram = engine.machine.ram
     return Block(make(*engine.env, at, ram.data, ram.dirty.add, *calls), tuple(addrs), len(addrs), at)
 
@@ -179,9 +185,9 @@ def run_blocks(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: di
             if b is _MISSING:
                 b = blocks[pc] = compile_block(engine, pc, code)
             if b is not None and n + b.n <= max_steps:
-                pc, c = b.run()
+                pc, c = b.run(max_steps - n)
                 if pcs is not None:
-                    pcs.extend(b.addrs if c == b.n else b.addrs[:c])
+                    _passed(pcs, b, c)
                 n += c
                 continue
             b = None                                # one instruction: an exit, or the last few before the limit
@@ -218,9 +224,9 @@ def _run_hooked(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: d
             if b is _MISSING:
                 b = blocks[pc] = compile_block(engine, pc, code, stops)
             if b is not None and n + b.n <= max_steps and n + b.n <= nh:
-                pc, c = b.run()
+                pc, c = b.run(min(max_steps, nh) - n)
                 if pcs is not None:
-                    pcs.extend(b.addrs if c == b.n else b.addrs[:c])
+                    _passed(pcs, b, c)
                 n += c
                 continue
             b = None
@@ -232,6 +238,15 @@ def _run_hooked(engine, pc: int, max_steps: int, pcs: list[int] | None, hooks: d
     except (KeyError, Stop, MemoryFault) as e:
         return _ended(engine, e, b, pc, n, pcs)
     return engine._result_limit(pc, max_steps, pcs, None)
+
+
+def _passed(pcs: list[int], b: Block, c: int) -> None:
+    """Record the first c instructions a block executed (a looping block repeats its addresses)."""
+    if c == b.n:
+        pcs.extend(b.addrs)
+    else:
+        full, rest = divmod(c, b.n)
+        pcs.extend(b.addrs * full + b.addrs[:rest] if full else b.addrs[:rest])
 
 
 def _next_at(at_steps: list[int], n: int) -> int:
@@ -247,10 +262,10 @@ def _ended(engine, e: Exception, b: Block | None, pc: int, n: int, pcs: list[int
             raise e
         return engine._result_nocode(pc, n, pcs)
     if b is not None:                               # raised inside a block: at its instruction at[0]
-        k = b.at[0]
+        k, done = b.at
         if pcs is not None:
-            pcs.extend(b.addrs[:k])
-        pc, n = b.addrs[k], n + k
+            _passed(pcs, b, done + k)
+        pc, n = b.addrs[k], n + done + k
     if pcs is not None and not isinstance(e, NOT_STEPS):
         pcs.append(pc)
     return engine._result(e, pc, n, pcs, None)
