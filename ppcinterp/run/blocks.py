@@ -28,6 +28,7 @@ from ppcinterp.run.stops import Stop
 
 MAX_BLOCK = 64
 _MAKERS: dict[str, Callable] = {}
+_INSNS: dict[tuple, tuple] = {}
 _NO_STOPS: frozenset[int] = frozenset()
 _MISSING = object()
 _LOAD = re.compile(r"^(\S+) = read\((.*?), ([1248])\)$")
@@ -94,7 +95,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
         if t is None:
             items.append(("c", code[addr], nxt))
         else:
-            items.append(("t", _CONST.sub(lambda m: hex(HELPERS[m.group(0)]), t.folded(nxt)), nxt))
+            items.append(("t", _insn_code(t, nxt, engine.machine.ram), nxt))
             if t.branch:
                 ended = True
                 looping = dict(t.params).get("T") == start and start not in stops
@@ -102,7 +103,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
         addr = nxt
     if not addrs:
         return None
-    regs = sorted({(c, int(x, 0)) for kind, text, _ in items if kind == "t" for c, x in _GREG.findall(text)})
+    regs = sorted({reg for kind, code_, _ in items if kind == "t" for reg in code_[3]})
     load = [f"{_LOCAL[c]}{r} = {c}[{r}]" for c, r in regs]
     lines: list[str] = []
     dirty: list[tuple[str, int]] = []
@@ -113,7 +114,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
         dirty.clear()
 
     for i, (kind, what, nxt) in enumerate(items):
-        if kind == "c" or _MAY_RAISE.search(what):
+        if kind == "c" or what[2]:
             flush()
             if i or looping:
                 lines.append(f"k = {i}")            # where a fault is reported; ALU statements cannot raise
@@ -123,11 +124,8 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
             lines += load
             lines += [f"if r != {nxt:#x}:", f"    return r, done + {i + 1}"]
             continue
-        for ln in (ln for x in what.splitlines() for ln in _inline_ram(x, engine.machine.ram)):
-            m = _GWRITE.match(ln)
-            if m and (m.group(1), int(m.group(2), 0)) not in dirty:
-                dirty.append((m.group(1), int(m.group(2), 0)))
-            lines.append(_GREG.sub(lambda m: f"{_LOCAL[m.group(1)]}{int(m.group(2), 0)}", ln))
+        lines += what[0]
+        dirty += [w for w in what[1] if w not in dirty]
     flush()
     n = len(addrs)
     if looping:                 # a loop closed by its own branch: iterate here while the budget allows
@@ -149,6 +147,26 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int] = frozen
     at = [0, 0]
     ram = engine.machine.ram
     return Block(make(*engine.env, at, ram.data, ram.dirty.add, *calls), tuple(addrs), len(addrs), at)
+
+
+def _insn_code(t, nxt: int, ram) -> tuple[list[str], list[tuple[str, int]], bool, set[tuple[str, int]]]:
+    """A templated instruction as block lines (cached: sessions of one program compile the same text): its
+    statements with registers as locals, the registers it writes, whether it may raise, the registers it names."""
+    key = (t, nxt, ram.base, ram.limit)
+    got = _INSNS.get(key)
+    if got is None:
+        text = _CONST.sub(lambda m: hex(HELPERS[m.group(0)]), t.folded(nxt))      # constants as literals
+        lines, writes = [], []
+        for ln in (ln for x in text.splitlines() for ln in _inline_ram(x, ram)):
+            m = _GWRITE.match(ln)
+            if m and (m.group(1), int(m.group(2), 0)) not in writes:
+                writes.append((m.group(1), int(m.group(2), 0)))
+            lines.append(_GREG.sub(lambda m: f"{_LOCAL[m.group(1)]}{int(m.group(2), 0)}", ln))
+        regs = {(c, int(x, 0)) for c, x in _GREG.findall(text)}
+        if len(_INSNS) > 100_000:
+            _INSNS.clear()
+        got = _INSNS[key] = (lines, writes, bool(_MAY_RAISE.search(text)), regs)
+    return got
 
 
 def _inline_ram(line: str, ram) -> list[str]:
