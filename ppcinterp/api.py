@@ -305,9 +305,14 @@ class Session:
                 if n:                          # the entry itself does not count as reaching it
                     raise Paused(name)
             hooks.setdefault(stop_at, []).insert(0, pause)
-        with self.engine.bounded(self.hunk_bound(entry) if within is None else within):
+        bound = self.hunk_bound(entry) if within is None else within
+        if bound is None:                      # the common case pays for no context manager
             res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
                                   step_hooks=step_hooks)
+        else:
+            with self.engine.bounded(bound):
+                res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
+                                      step_hooks=step_hooks)
         for observe in Session.observers:
             observe(self, res)
         return res
