@@ -36,9 +36,9 @@ for _cond, _to in TRAP_CONDITIONS.items():
 # ---------------------------------------------------------------- semantics
 
 from ppcinterp.isa.sem import M64, s32, s64  # noqa: E402
+from ppcinterp.isa.stops import Trap  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.isa.templates import template, tmpl  # noqa: E402
-from ppcinterp.run.stops import Trap  # noqa: E402
 
 
 def _operand(var: str, reg: str, signed: bool, wide: bool) -> str:

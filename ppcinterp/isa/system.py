@@ -38,9 +38,9 @@ alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
 # ---------------------------------------------------------------- semantics
 
 from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
+from ppcinterp.isa.stops import ContextReturn, PowerSave, Trap  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.isa.templates import template, tmpl  # noqa: E402
-from ppcinterp.run.stops import ContextReturn, PowerSave, Trap  # noqa: E402
 
 SRR0, SRR1, HSRR0, HSRR1 = 26, 27, 314, 315
 CACHE_LINE = 128            # POWER7 data cache block, cleared by dcbz

@@ -1,14 +1,12 @@
-"""Why a run ended. Semantics raise these; the engine turns them into the run's result."""
+"""Why a run ended. Instructions raise the kinds in isa/stops.py; the engine raises these: leaving the file or a
+hunk, pausing where asked, running past the code."""
 
 from __future__ import annotations
 
+from ppcinterp.isa.stops import ContextReturn, PowerSave, Stop, Trap, Unimplemented
 
-class Stop(Exception):
-    kind = "stop"
-
-    def __init__(self, message: str = ""):
-        super().__init__(message)
-        self.message = message
+__all__ = ["ContextReturn", "FellOffCode", "FellOffHunk", "Paused", "PowerSave", "ReachedOutside", "Stop", "Trap",
+           "Unimplemented"]
 
 
 class ReachedOutside(Stop):
@@ -41,27 +39,3 @@ class Paused(Stop):
 
 class FellOffCode(Stop):
     kind = "end-of-code"
-
-
-class ContextReturn(Stop):
-    """rfid / hrfid: the run ends returning to the guest or the host."""
-
-    kind = "return"
-
-    def __init__(self, insn: str, target: int, msr: int):
-        hv = (msr >> 60) & 1 and not (msr >> 14) & 1
-        self.to = "host" if hv else "guest"
-        super().__init__(f"{insn} returns to the {self.to} at {target:#x} with MSR {msr:#x}")
-        self.insn, self.target, self.msr = insn, target, msr
-
-
-class PowerSave(Stop):
-    kind = "power-save"
-
-
-class Trap(Stop):
-    kind = "trap"
-
-
-class Unimplemented(Stop):
-    kind = "unimplemented"
