@@ -111,7 +111,7 @@ def _trace_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from ppcinterp.run import scenario
+    from ppcinterp.study import scenario
     from ppcinterp.views.report import report
 
     status = 0
@@ -130,7 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_trace(args: argparse.Namespace) -> int:
     import json
 
-    from ppcinterp.run import scenario
+    from ppcinterp.study import scenario
     from ppcinterp.views.trace import trace_json, trace_lines
 
     out = scenario.run(_with_tree(scenario.load(args.scenario, args.source, args.patch), args))
@@ -157,7 +157,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ppcinterp.asm.cpus import CPUS
-    from ppcinterp.run.explore import explore, find_domain, load_domain
+    from ppcinterp.study.explore import explore, find_domain, load_domain
     from ppcinterp.views.paths import paths_json, paths_text
 
     domain_path = args.domain or find_domain(Path(args.file), args.entry)
@@ -204,8 +204,8 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
-    from ppcinterp.run import scenario
-    from ppcinterp.run.interleave import actor_from, explore_races
+    from ppcinterp.study import scenario
+    from ppcinterp.study.interleave import actor_from, explore_races
     from ppcinterp.views.race import race_text
 
     sc = _with_tree(scenario.load(args.scenario, args.source, args.patch), args)

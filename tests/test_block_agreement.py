@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ppcinterp.api import Session
-from ppcinterp.run import explore as ex_mod
-from ppcinterp.run import scenario
 from ppcinterp.run.engine import Engine
 from ppcinterp.run.stops import Paused
+from ppcinterp.study import explore as ex_mod
+from ppcinterp.study import scenario
 
 SCENARIOS = sorted((ROOT / "asm" / "scenarios").glob("*.toml"))
 WHOLE = sorted((ROOT / "asm" / "scenarios" / "whole-file").glob("*.toml"))

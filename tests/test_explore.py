@@ -6,9 +6,9 @@ import json
 
 from conftest import FRAGMENT, ROOT, ppc
 
-from ppcinterp.run import scenario
-from ppcinterp.run.explore import explore, load_domain
-from ppcinterp.run.interleave import ACTORS, explore_races
+from ppcinterp.study import scenario
+from ppcinterp.study.explore import explore, load_domain
+from ppcinterp.study.interleave import ACTORS, explore_races
 
 HUNK3_OUTCOMES = {"hcall_try_real_mode", "bounce_ext_interrupt", "fast_guest_return", "ext_interrupt_to_host"}
 

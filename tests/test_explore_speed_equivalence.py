@@ -25,9 +25,9 @@ from ppcinterp.diagnostics import ScenarioError  # noqa: E402
 from ppcinterp.machine import core  # noqa: E402
 from ppcinterp.machine.core import Machine  # noqa: E402
 from ppcinterp.machine.memory import Ram  # noqa: E402
-from ppcinterp.run import scenario  # noqa: E402
-from ppcinterp.run.explore import explore, load_domain  # noqa: E402
-from ppcinterp.run.interleave import ACTORS, explore_races  # noqa: E402
+from ppcinterp.study import scenario  # noqa: E402
+from ppcinterp.study.explore import explore, load_domain  # noqa: E402
+from ppcinterp.study.interleave import ACTORS, explore_races  # noqa: E402
 from ppcinterp.views.paths import paths_json, paths_text  # noqa: E402
 from ppcinterp.views.race import race_text  # noqa: E402
 

@@ -9,7 +9,7 @@ from conftest import ROOT, ppc
 from ppcinterp.api import Session
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.state import MSR_BITS
-from ppcinterp.run import scenario
+from ppcinterp.study import scenario
 
 SHAPE = ROOT / "tests" / "data" / "guest_exit_shape.S"
 FAULT = ROOT / "tests" / "data" / "guest_exit_fault.toml"

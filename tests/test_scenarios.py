@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import ROOT, ppc
 
-from ppcinterp.run import scenario
+from ppcinterp.study import scenario
 
 SCENARIOS = sorted((ROOT / "asm" / "scenarios").glob("*.toml"))
 

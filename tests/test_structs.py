@@ -13,7 +13,7 @@ from ppcinterp.api import Session
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.structs import OffsetTable
-from ppcinterp.run import scenario
+from ppcinterp.study import scenario
 from ppcinterp.views.trace import trace_json, trace_lines
 
 OURS = ROOT / "asm" / "include" / "config" / "pseries_defconfig" / "asm" / "asm-offsets.h"

@@ -3,7 +3,7 @@
 - AluLoop: tests/data/bench_alu_loop.S (16 instructions an iteration, closed by bdnz), one long run a chunk.
 - Hunk3Mix: the shipped scenarios that enter `hunk 3`, each on its own session and state, run in turn with
   their events; only Session.run is timed (restoring the state and building the event hooks are not).
-- paths / interleave: the commands' in-process work (ppcinterp.run.explore / ppcinterp.run.interleave).
+- paths / interleave: the commands' in-process work (ppcinterp.study.explore / ppcinterp.study.interleave).
 - journal_memory: tracemalloc peak of one long journaled run, and its garbage-collection share of CPU time.
 """
 
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ppcinterp.api import Session
-from ppcinterp.run import scenario as sc_mod
 from ppcinterp.run.engine import Engine, Result
-from ppcinterp.run.explore import explore, load_domain
-from ppcinterp.run.interleave import actor_from, explore_races
+from ppcinterp.study import scenario as sc_mod
+from ppcinterp.study.explore import explore, load_domain
+from ppcinterp.study.interleave import actor_from, explore_races
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "asm" / "book3s_hv_rmhandlers.S"

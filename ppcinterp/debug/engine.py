@@ -33,9 +33,9 @@ from ppcinterp.debug.values import Values
 from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.machine.names import StateNameError, resolve
-from ppcinterp.run import scenario
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
 from ppcinterp.run.journal import Step
+from ppcinterp.study import scenario
 
 CHUNK = 4096                     # instructions per live chunk: how often Ctrl-C is looked at
 LR = 8

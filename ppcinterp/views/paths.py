@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ppcinterp.run.explore import Exploration, domain_values
+from ppcinterp.study.explore import Exploration, domain_values
 
 
 def _value(v) -> str:

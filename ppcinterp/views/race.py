@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ppcinterp.run.interleave import RaceReport
-from ppcinterp.run.scenario import Scenario
+from ppcinterp.study.interleave import RaceReport
+from ppcinterp.study.scenario import Scenario
 from ppcinterp.views.trace import trace_lines
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ppcinterp.run.scenario import Outcome
+from ppcinterp.study.scenario import Outcome
 
 
 def _show(v) -> str:

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from ppcinterp.api import Session, rearm
 from ppcinterp.diagnostics import ScenarioError
-from ppcinterp.run import scenario as sc_mod
 from ppcinterp.run.coverage import Coverage
+from ppcinterp.study import scenario as sc_mod
 
 DOMAIN_KEYS = {"description": str, "entry": str, "cpus": list, "config": str, "threads": int, "max_steps": int,
                "fixed": dict, "inputs": dict, "event_sets": dict, "source": str}

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 from ppcinterp.api import Session, rearm
 from ppcinterp.diagnostics import PpcError, ScenarioError
-from ppcinterp.run import scenario as sc_mod
 from ppcinterp.run.engine import Result
 from ppcinterp.run.journal import Step
+from ppcinterp.study import scenario as sc_mod
 
 DEFAULT_INVARIANT = "paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff"
 
