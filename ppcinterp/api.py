@@ -260,6 +260,9 @@ class Session:
             return h.start
         if m := re.fullmatch(r"upstream\s+(\d+)", s):
             line = int(m.group(1))
+            if p.is_fragment and not any(h.first <= line <= h.last for h in p.hunks):
+                ranges = ", ".join(f"{h.first}-{h.last}" for h in p.hunks)
+                raise PpcError(f"upstream line {line} is in none of the fragment's hunks (upstream lines {ranges})")
             return self._first_insn(lambda a: (p.upstream_line(a.pos) or -1) >= line, f"upstream line {line}")
         if s in p.symbols:
             return p.symbols[s]

@@ -11,6 +11,7 @@ from conftest import ROOT, ppc
 
 from ppcinterp.api import Session
 from ppcinterp.build import BuildOptions, load_program
+from ppcinterp.diagnostics import PpcError
 
 DATA = ROOT / "tests" / "data" / "minipatch"
 WHOLE = DATA / "mini_handler.S"
@@ -85,3 +86,14 @@ def test_debugger_stays_in_the_hunk_of_a_whole_file():
             "-ex", "set var paca.kvm_hstate.host_ipi = 1", "-ex", "continue", "-ex", "info path")
     assert r.returncode == 0, r.stderr
     assert "mini_to_host" in r.stdout and "mini_exit_cont" not in r.stdout
+
+
+def test_an_upstream_line_outside_every_hunk_of_the_fragment_is_an_error():
+    s = Session(str(ROOT / "asm" / "book3s_hv_rmhandlers.S"))
+    assert s.address_of("upstream 725") == s.address_of("upstream 725")      # inside hunk 3
+    for line in (800, 999, 2000):
+        with pytest.raises(PpcError, match=rf"upstream line {line} is in none of the fragment's hunks "
+                                           r"\(upstream lines 79-84, 118-124, 674-764, 901-907, 1700-1706\)"):
+            s.address_of(f"upstream {line}")
+    # In a whole file every line is an upstream line.
+    assert Session(str(WHOLE)).address_of("upstream 30") == Session(str(WHOLE)).address_of("line 30")
