@@ -59,7 +59,6 @@ class Assembler(Directives, Placement, Pass2):
         self.symbols: dict[str, _Sym] = {}
         self.local_defs: dict[int, list[tuple[Rel, Pos]]] = {}
         self.forward_refs: list[LabelKey] = []
-        self.referenced: dict[str, Pos | None] = {}
         self.outside_decl: dict[str, tuple[str, Pos | None]] = {}
         self.extern_decl: dict[str, tuple[str, str, Pos | None]] = {n: ("--extern", "", None) for n in externs}
         self.refs = References()
@@ -110,7 +109,6 @@ class Assembler(Directives, Placement, Pass2):
             if s is not None and s.kind == "set":
                 return Value(s.value, e.name, e.pos)
             if s is None and e.name not in REGISTERS and e.name not in CR_BITS:
-                self.referenced.setdefault(e.name, e.pos)
                 self.refs.add(e.name, self.ctx, e.pos)
             return e
         if isinstance(e, LocalRef):

@@ -21,7 +21,7 @@ class Placement:
         unresolved = {k.num for k in self.forward_refs if k.instance > len(self.local_defs.get(k.num, ()))}
         for name, (_desc, pos) in self.outside_decl.items():
             wanted = int(name) in unresolved if name.isdigit() else (
-                name in self.referenced and name not in self.symbols)
+                name in self.refs.first and name not in self.symbols)
             if not wanted:
                 continue
             here = Rel(".text", text.size)
