@@ -27,6 +27,7 @@ from ppcinterp.machine.predicate import names as predicate_names
 from ppcinterp.machine.presets import apply as apply_preset
 from ppcinterp.machine.structs import OBJECTS, OffsetTable, count_rows
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
+from ppcinterp.run.events import EventHook, rearm  # noqa: F401 - rearm is re-exported
 from ppcinterp.run.stops import Paused
 
 
@@ -334,7 +335,8 @@ class Session:
 
     def event_hook(self, assignments: Iterable[tuple[str, object]], note: str = "",
                    assign: Callable[[str, object], None] | None = None,
-                   prepare: Callable[[str, object], Callable[[], None]] | None = None) -> EventHook:
+                   prepare: Callable[[str, object], Callable[[], None]] | None = None,
+                   clock: Callable[[], int] | None = None) -> EventHook:
         """An engine hook that makes the assignments once, the first time the run reaches its point, and
         says so in the journal (`note`, or the assignments); rearm() it before running again. `assign`
         replaces Session.set, `prepare` Session.prepare (scenarios use them to report a bad value at its place
@@ -343,52 +345,4 @@ class Session:
         for name, _ in pairs:
             self.ref(name)                     # an unknown name fails now, not halfway through the run
         return EventHook(self.machine, pairs, note, assign, self.prepare if assign is None and prepare is None
-                         else prepare)
-
-
-class EventHook:
-    """An event's engine hook: fires once per run; built once per event set and re-armed (rearm) for each run
-    of an exploration. Its assignments are resolved at the first firing (where set's errors arose) and reused
-    while the current thread and the memory map stay the same (names and `&` values depend on them)."""
-
-    __slots__ = ("machine", "pairs", "note", "assign", "prepare", "fired", "_setters")
-
-    def __init__(self, machine: Machine, pairs: list[tuple[str, object]], note: str,
-                 assign: Callable[[str, object], None] | None,
-                 prepare: Callable[[str, object], Callable[[], None]] | None):
-        self.machine, self.pairs, self.note, self.assign, self.prepare = machine, pairs, note, assign, prepare
-        self.fired = False
-        self._setters: dict[tuple[int, int], list[Callable[[], None]]] = {}
-
-    def rearm(self) -> None:
-        self.fired = False
-
-    def __call__(self, _engine, _n) -> str | None:
-        if self.fired:
-            return None
-        self.fired = True
-        if self.prepare is None:
-            for name, value in self.pairs:
-                self.assign(name, value)
-        else:
-            key = (self.machine.current, len(self.machine.memory.regions))
-            setters = self._setters.get(key)
-            if setters is None:
-                setters = []
-                for name, value in self.pairs:       # one by one, as set did: an error leaves the earlier made
-                    setters.append(self.prepare(name, value))
-                    setters[-1]()
-                self._setters[key] = setters
-            else:
-                for put in setters:
-                    put()
-        return self.note or ", ".join(f"{name} = {value}" for name, value in self.pairs)
-
-
-def rearm(*hook_tables: dict) -> None:
-    """Re-arm every EventHook of engine hook tables ({address or step: [hooks]}) for another run."""
-    for table in hook_tables:
-        for fns in table.values():
-            for fn in fns if isinstance(fns, list) else (fns,):
-                if isinstance(fn, EventHook):
-                    fn.rearm()
+                         else prepare, clock)

@@ -74,25 +74,32 @@ class StateViews:
         """Net state changes between the previous stop and this one: name -> (old, new)."""
         a, b = self._marks
         n = len(self.history.steps)
-        steps, backward = self.history.between(min(a, n), min(b, n))
+        a, b = min(a, n), min(b, n)
+        key = (a, b, n, self.history.pos)
+        memo = getattr(self, "_changed", None)
+        if memo is not None and memo[0] == key:           # every pane asks at each refresh
+            return memo[1]
+        backward = b < a
+        changes = self.history.journal.net(min(a, b), max(a, b))
         out: dict[str, list] = {}
-        for s in reversed(steps) if backward else steps:
-            for c in reversed(s.changes) if backward else s.changes:
-                if c[0] in ("load", "mmio", "note", "thread"):
-                    continue
-                old, new = (c[3], c[2]) if backward else (c[2], c[3])
-                name = change_name(self.session, c)
-                if name in out:
-                    out[name][1] = new
-                else:
-                    out[name] = [old, new]
-        return {k: (v[0], v[1]) for k, v in out.items() if v[0] != v[1]}
+        for c in reversed(changes) if backward else changes:
+            if c.what == "thread":
+                continue
+            old, new = (c.new, c.old) if backward else (c.old, c.new)
+            name = change_name(self.session, c)
+            if name in out:
+                out[name][1] = new
+            else:
+                out[name] = [old, new]
+        got = {k: (v[0], v[1]) for k, v in out.items() if v[0] != v[1]}
+        self._changed = (key, got)
+        return got
 
     def path(self) -> list[str]:
         """The labels passed so far, in order (the exit's name last once the run has left)."""
-        eng = self.session.engine
+        labels = self.session.engine.labels_at
         h = self.history
-        out = [name for s in h.steps[:h.pos] if s.pc is not None for name in eng.labels_at.get(s.pc, ())]
+        out = [name for pc in h.journal.pcs(h.pos) for name in labels.get(pc, ())]
         ex = self.exited
         if ex is not None and ex.kind in ("exit", "end-of-hunk"):
             out.append(ex.exit)
@@ -100,20 +107,11 @@ class StateViews:
 
     def decisions(self) -> list[tuple[int, bool]]:
         """(branch address, taken) of every conditional branch so far."""
-        cond = self.session.engine.conditional
         h = self.history
-        return [(s.pc, s.next_pc != s.pc + 4) for s in h.steps[:h.pos]
-                if s.pc in cond and s.next_pc is not None]
+        return h.journal.decisions(self.session.engine.conditional, h.pos)
 
     def mmio(self, last: int = 8) -> list[Access]:
         """The last device accesses up to this point, newest last."""
-        out: list[Access] = []
         h = self.history
-        for s in reversed(h.steps[:h.pos]):
-            for c in reversed(s.changes):
-                if c[0] == "mmio":
-                    addr, size, _ci, store, value = c[2]
-                    out.append(Access(s.index, s.pc, c[1].name, addr, size, store, value, c[3], s.event))
-                    if len(out) == last:
-                        return out[::-1]
-        return out[::-1]
+        return [Access(s.index, s.pc, c.key.name, c.old.addr, c.old.size, c.old.store, c.old.value, c.new, s.event)
+                for s, c in h.journal.mmio(h.pos, last)]

@@ -20,8 +20,8 @@ class History:
         self.count = 0          # instructions among steps[:pos]: the number of the next instruction
 
     @property
-    def steps(self) -> list[Step]:
-        return self.journal.steps
+    def steps(self) -> Journal:
+        return self.journal
 
     @property
     def at_end(self) -> bool:
@@ -75,7 +75,7 @@ class History:
     def truncate(self) -> int:
         """Forget the future from here; returns how many instructions were forgotten."""
         lost = self.total() - self.count
-        del self.steps[self.pos:]
+        self.journal.truncate(self.pos)
         return lost
 
     def record(self, step: Step) -> None:
@@ -86,3 +86,6 @@ class History:
     def between(self, a: int, b: int) -> tuple[list[Step], bool]:
         """The steps between two positions, and whether going from a to b runs them backward."""
         return (self.steps[a:b], False) if a <= b else (self.steps[b:a], True)
+
+    def at(self, i: int) -> Step:
+        return self.journal[i]

@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from ppcinterp.debug.commands import Commands
     from ppcinterp.debug.engine import DebugEngine
     from ppcinterp.machine.paca import Field
-    from ppcinterp.run.journal import Step
 
 GENERAL = [f"r{i}" for i in range(32)] + ["pc", "msr", "cr", "lr", "ctr", "xer"]
 XER_FLAGS = {"so": 31, "ov": 30, "ca": 29}
@@ -249,19 +248,18 @@ def path(c: Commands, arg: str, limit: int = 40) -> str:
     taken = branches(dbg)
     if taken:
         rows.append("Branches:" + (f" (the last {limit} of {len(taken)})" if len(taken) > limit else ""))
-    for s, where in taken[-limit:]:
-        rows.append(f"  {short_stop(dbg, s.pc)}\t{where}")
+    for pc, where in taken[-limit:]:
+        rows.append(f"  {short_stop(dbg, pc)}\t{where}")
     return "\n".join(rows + [_position(c)])
 
 
-def branches(dbg: DebugEngine) -> list[tuple[Step, str]]:
-    """Every conditional branch executed so far and where it went: `not taken`, `taken -> LABEL`."""
+def branches(dbg: DebugEngine) -> list[tuple[int, str]]:
+    """Every conditional branch executed so far (its pc) and where it went: `not taken`, `taken -> LABEL`."""
     eng, h = dbg.session.engine, dbg.history
     out = []
-    for s in h.steps[:h.pos]:
-        if s.pc in eng.conditional and s.next_pc is not None:
-            nxt = s.next_pc
-            out.append((s, "not taken" if nxt == s.pc + 4 else "taken -> " + (
+    for pc, nxt in h.journal.flow(eng.conditional, h.pos):
+        if nxt is not None:
+            out.append((pc, "not taken" if nxt == pc + 4 else "taken -> " + (
                 eng.exit_names.get(nxt) or ", ".join(eng.labels_at.get(nxt, ())) or hex(nxt))))
     return out
 

@@ -144,9 +144,9 @@ def path_pane(dbg: DebugEngine, width: int = 34) -> View:
     taken = branches(dbg)
     if taken:
         rows.append(Text("Branches:", HEAD))
-    for s, where in taken:
-        loc = dbg.location(s.pc)
-        at = f"{loc.line}" + (f"[{loc.upstream}]" if loc.upstream else "") if loc.file else f"{s.pc:#x}"
+    for pc, where in taken:
+        loc = dbg.location(pc)
+        at = f"{loc.line}" + (f"[{loc.upstream}]" if loc.upstream else "") if loc.file else f"{pc:#x}"
         went = (where, ON if where.startswith("taken") else "")
         rows.append(Text.assemble(f" {at} ", went, (f"  {loc.text}", "dim")))
     _, now, total = dbg.history_range()

@@ -132,12 +132,18 @@ class Machine:
             r.dirty.clear()
         self._clean, self._clean_rams = snap, len(rams)
 
-    def attach(self, log: list | None) -> None:
-        """Record every change into `log` (or stop recording with None)."""
+    def attach(self, log: list | None, registers: bool = True) -> None:
+        """Record every change into `log` (or stop recording with None). registers=False: only memory, devices,
+        the time base and the SLB (a journaled block records its registers itself; attach_registers turns the
+        containers' recording on around what it calls)."""
         self.log = log
         self.memory.log = log
         for icp in self.icps:
             icp.log = log
+        if registers or log is None:
+            self.attach_registers(log)
+
+    def attach_registers(self, log: list | None) -> None:
         for t in self.threads:
             t.attach(log)
 

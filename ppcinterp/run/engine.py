@@ -1,13 +1,14 @@
-"""The interpreter: the fixed-up image pre-decoded into one closure per instruction, run in a tight loop.
+"""The interpreter: the fixed-up image pre-decoded into one closure per instruction and compiled into blocks.
 
 Each closure executes its instruction and returns the next pc (`pc = code[pc]()`). Exits are closures too:
-the labels the file leaves to, and sentinels past the end of every hunk, raise a Stop. Without a journal,
-path or hooks, the loop pays for nothing else; with them, a second loop records each step.
+the labels the file leaves to, and sentinels past the end of every hunk, raise a Stop. Runs execute blocks
+compiled from the instruction templates (run/blocks.py) in the one run loop (run/loop.py), recording what
+they are asked to: nothing, the path, or the journal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -16,10 +17,10 @@ from ppcinterp.diagnostics import Pos
 from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
 from ppcinterp.isa.templates import Tmpl, closure, template_of
 from ppcinterp.machine.core import Machine
-from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run import outside
-from ppcinterp.run.blocks import Block, CodeGuard, run_blocks
-from ppcinterp.run.journal import Journal, Step
+from ppcinterp.run.blocks import MAX_BLOCK, Block, CodeGuard, compile_block
+from ppcinterp.run.journal import Journal, Trail
+from ppcinterp.run.loop import NoCode, execute
 from ppcinterp.run.results import NOT_STEPS, Result, Results  # noqa: F401 - Result is re-exported
 from ppcinterp.run.stops import FellOffCode, FellOffHunk, ReachedOutside, Stop, Unimplemented
 
@@ -60,7 +61,7 @@ class DecodeCtx:
 
 
 class Engine(Results):
-    use_blocks = True       # untraced and path-only runs without hooks execute compiled blocks (run/blocks.py)
+    use_blocks = True       # execute compiled blocks (run/blocks.py); False: every instruction by its closure
 
     def __init__(self, image: Image, machine: Machine):
         self.image = image
@@ -102,7 +103,8 @@ class Engine(Results):
         code: dict[int, Callable[[], int]] = {}
         self.tmpl_at: dict[int, Tmpl] = {}          # what blocks inline, by address
         self.nxt_at: dict[int, int] = {}            # each decoded instruction's fall-through successor
-        self._blocks: dict[tuple, dict[int, Block | None]] = {}    # by (id of code table, hook addresses), start
+        self._blocks: dict[tuple, dict] = {}      # by (id of code table, stop addresses, journaled): start -> Block
+        self.block_list: list[Block] = []
         self.env = (t.gpr, t.cr, t.spr, self.guard.read, self.guard.write, t)     # as templates.env_of
         pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
         hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
@@ -214,13 +216,29 @@ class Engine(Results):
         self.tmpl_at[addr] = t
         return closure(ctx, t)
 
-    def blocks_for(self, code: dict, stops: frozenset[int] = frozenset()) -> dict[int, Block | None]:
+    def blocks_for(self, code: dict, stops: frozenset[int], journal: bool) -> dict[int, Block | None]:
         """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`."""
-        key = (id(code), stops)
+        key = (id(code), stops, journal)
         table = self._blocks.get(key)
         if table is None:
             table = self._blocks[key] = {}
         return table
+
+    def compile(self, pc: int, code: dict, stops: frozenset[int], journal: bool, max_len: int = MAX_BLOCK):
+        b = compile_block(self, pc, code, stops, journal, max_len)
+        if b is not None:
+            b.id = len(self.block_list)
+            self.block_list.append(b)
+        return b
+
+    def short_block(self, pc: int, code: dict, stops: frozenset[int], length: int) -> Block | None:
+        """A journaled block from pc of at most `length` instructions (to stop exactly at a step budget)."""
+        table = self.blocks_for(code, stops, True)
+        key = (pc, length)
+        b = table.get(key, False)
+        if b is False:
+            b = table[key] = self.compile(pc, code, stops, True, min(length, MAX_BLOCK))
+        return b
 
     # ---------------------------------------------------------------- positions
     def pos(self, addr: int) -> Pos | None:
@@ -235,65 +253,19 @@ class Engine(Results):
     def run(self, entry: int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
             path: bool = True, hooks: dict[int, Callable] | None = None,
             step_hooks: dict[int, Callable] | None = None) -> Result:
-        if not journal and self.use_blocks and self.machine.memory.log is None:    # blocks inline RAM unobserved
-            hooked = bool(hooks or step_hooks)        # the recording loop records the path of a hooked run
-            return run_blocks(self, entry, max_steps, [] if path or hooked else None, hooks, step_hooks)
-        if not journal and not path and not hooks and not step_hooks:
-            return self._run_fast(entry, max_steps)
-        return self._run_recorded(entry, max_steps, journal, hooks or {}, step_hooks or {})
-
-    def _run_fast(self, pc: int, max_steps: int) -> Result:
-        code = self.code
-        n = -1
-        try:
-            for n in range(max_steps):      # noqa: B007 - n is the step count when a Stop arrives
-                pc = code[pc]()
-        except KeyError:
-            if pc in code:
-                raise
-            return self._result_nocode(pc, n, None)
-        except (Stop, MemoryFault) as e:
-            return self._result(e, pc, n, None, None)
-        return self._result_limit(pc, max_steps, None, None)
-
-    def _run_recorded(self, pc: int, max_steps: int, with_journal: bool, hooks, step_hooks) -> Result:
-        code, machine = self.code, self.machine
-        pcs: list[int] = []
-        jr = Journal() if with_journal else None
-        log: list = []
-        if jr is not None:
-            machine.attach(log)
-        thread = machine.current
-        n = -1
-        try:
-            for n in range(max_steps):
-                if step_hooks and n in step_hooks:
-                    self._event(step_hooks[n], n, jr, log)
-                if hooks and pc in hooks:
-                    self._event(hooks[pc], n, jr, log)
-                start = len(log)
-                nxt = code[pc]()
-                pcs.append(pc)
-                if jr is not None:
-                    jr.steps.append(Step(n, thread, pc, nxt, log[start:]))
-                pc = nxt
-        except KeyError:
-            if pc in code:
-                raise
+        """A run from `entry` (a hooked run records its path too)."""
+        rec = Journal() if journal else Trail() if path or hooks or step_hooks else None
+        pc, n, exc = execute(self, entry, 0, max_steps, rec, _lists(hooks), _lists(step_hooks))
+        pcs = rec.pcs() if rec is not None else None
+        jr = rec if journal else None
+        if exc is None:
+            return self._result_limit(pc, max_steps, pcs, jr)
+        if isinstance(exc, NoCode):
             return self._result_nocode(pc, n, pcs, jr)
-        except (Stop, MemoryFault) as e:
-            if jr is not None and not isinstance(e, NOT_STEPS):
-                jr.steps.append(Step(n, thread, pc, None, log[start:]))
-            if not isinstance(e, NOT_STEPS):
-                pcs.append(pc)
-            return self._result(e, pc, n, pcs, jr)
-        finally:
-            if jr is not None:
-                machine.attach(None)
-        return self._result_limit(pc, max_steps, pcs, jr)
+        return self._result(exc, pc, n, pcs, jr)
 
     def resume(self, pc: int, journal: Journal, *, max_steps: int = 1, first: int = 0, arrive: bool = False,
-               breaks: Container[int] = frozenset(), hooks: dict[int, list] | None = None,
+               breaks: frozenset[int] = frozenset(), hooks: dict[int, list] | None = None,
                step_hooks: dict[int, list] | None = None) -> tuple[int, Result | None]:
         """Go on with a journaled run from pc, appending to `journal`: the debugger's primitive.
 
@@ -302,50 +274,27 @@ class Engine(Results):
         shows what happened on the way; `arrive` runs pc's own hooks first (the run has just arrived at pc).
         Stops on arriving at an address in `breaks`. Returns the pc to execute next and, when the run ended
         (an exit, a fault...), its Result as Engine.run names it; the caller has the journal for the path."""
-        code, machine, steps = self.code, self.machine, journal.steps
-        log: list = []
-        machine.attach(log)
-        thread = machine.current
-        n, start = first - 1, 0
-        try:
-            if arrive:
-                if step_hooks and first in step_hooks:
-                    self._event(step_hooks[first], first, journal, log)
-                if hooks and pc in hooks:
-                    self._event(hooks[pc], first, journal, log)
-            for n in range(first, first + max_steps):  # noqa: B007 - n numbers the step a Stop arrives at
-                start = len(log)
-                nxt = code[pc]()
-                steps.append(Step(n, thread, pc, nxt, log[start:]))
-                pc = nxt
-                if step_hooks and n + 1 in step_hooks:
-                    self._event(step_hooks[n + 1], n + 1, journal, log)
-                if hooks and pc in hooks:
-                    self._event(hooks[pc], n + 1, journal, log)
-                if pc in breaks:
-                    break
-            n += 1                                    # instructions executed so far
-            if pc not in code or (pc in self.exit_names and self.outside_names.get(pc) not in self.stand_ins):
-                code[pc]()                            # an exit raises its Stop; no code raises KeyError
-        except KeyError:
-            if pc in code:
-                raise
+        pc, n, exc = execute(self, pc, first, first + max_steps, journal, hooks, step_hooks, breaks, arrive,
+                             hooks_at_end=True)
+        if exc is None:
+            fn = self.code.get(pc)
+            if fn is None:
+                exc = NoCode(pc)
+            elif pc in self.exit_names and self.outside_names.get(pc) not in self.stand_ins:
+                try:
+                    fn()                              # an exit raises its Stop
+                except Stop as e:
+                    exc = e
+        if exc is None:
+            return pc, None
+        if isinstance(exc, NoCode):
             return pc, self._result_nocode(pc, n, None, journal)
-        except (Stop, MemoryFault) as e:
-            if not isinstance(e, NOT_STEPS):
-                steps.append(Step(n, thread, pc, None, log[start:]))
-            return pc, self._result(e, pc, n, None, journal)
-        finally:
-            machine.attach(None)
-        return pc, None
+        return pc, self._result(exc, pc, n, None, journal)
 
-    def _event(self, fns, n: int, jr: Journal | None, log: list) -> None:
-        """Run a hook (or a list of hooks) before step n; each is journaled as an event of its own."""
-        for fn in fns if isinstance(fns, list) else [fns]:
-            start = len(log)
-            text = fn(self, n)
-            if jr is not None and (text is not None or len(log) > start):
-                jr.steps.append(Step(n, self.machine.current, None, None, log[start:], text or "event"))
+
+def _lists(hooks: dict | None) -> dict | None:
+    return {k: v if isinstance(v, list) else [v] for k, v in hooks.items()} if hooks else None
+
 
 def _raiser(exc: Stop) -> Callable[[], int]:
     def run() -> int:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ppcinterp.api import Session, rearm
 from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.run.engine import Result
-from ppcinterp.run.journal import Step
+from ppcinterp.run.journal import Step, change
 from ppcinterp.study import scenario as sc_mod
 
 DEFAULT_INVARIANT = "paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff"
@@ -144,7 +144,7 @@ def run_interleaving(sc: sc_mod.Scenario, session: Session, actor: Actor, positi
         for k in list(pending):                 # the actor finishes after the handler has exited
             text = act(k)(session.engine, res.steps)
             if res.journal is not None:
-                res.journal.steps.append(Step(res.steps, session.machine.current, None, None, list(log), text))
+                res.journal.append(Step(res.steps, session.machine.current, None, None, [change(c) for c in log], text))
                 log.clear()
     finally:
         if journal:

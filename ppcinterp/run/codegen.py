@@ -1,0 +1,420 @@
+"""Python source for basic blocks, from the instruction templates (isa/templates.py).
+
+Each templated instruction's folded text is analysed once (`analyse`, cached): the registers it reads and
+writes become locals (G3 for r3, CR1 for cr1, S9 for CTR), and its one memory access is split out. A block is
+then assembled (`block_source`) in one of two variants from the same analysis:
+
+- plain: what untraced and path-only runs execute;
+- journaled: the same statements, plus the values the journal keeps (run/journal.py reads them back through
+  the block's Layout): at block entry the values of every location the block writes, then per instruction its
+  access (address, value; a store's old value) and the new value of each location it writes.
+
+RAM (the machine's main region) is accessed inline: an access whose base register the block does not change
+before it is checked against the region once, at block entry (the cached bounds check); others per access.
+A cache-inhibited access, an access outside the region, and an instruction without a template (called
+through its closure) take the slow path: locals written so far are stored back and the instruction index is
+set first, so a fault leaves the registers exactly as the per-instruction loop would.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+M64 = (1 << 64) - 1
+_NUM = r"(0x[0-9a-f]+|\d+)"
+_LOC = re.compile(rf"\bg\[{_NUM}\]|\bcr\[{_NUM}\]|\bspr\.get\({_NUM}, 0\)|\bspr\[{_NUM}\]")
+_LOAD = re.compile(r"^(\w+(?:\[\w+\])?) = read\((.*), ([1248])(, True)?\)$")
+_STORE = re.compile(r"^write\((.*), ([1248]), (.*?)(, True)?\)$")
+_WRITE = re.compile(r"^(G\d+|CR\d+|S\d+) = (.*)$")
+_LOCAL = re.compile(r"\b(G\d+|CR\d+|S\d+)\b")
+_OPAQUE = re.compile(r"\b(spr|g|cr|t|read|write|set_xer|cr0_bits)\b")
+_EA = re.compile(rf"^\((G\d+) \+ ({_NUM}|\(-\d+\))\) & 0xffffffffffffffff$|^(G\d+)$")
+_CONST = re.compile(r"\b(M64|M32|LT|GT|EQ|SO|XER)\b")
+KIND = {"G": "gpr", "CR": "cr", "S": "spr"}
+
+
+@dataclass(frozen=True, slots=True)
+class MemOp:
+    store: bool
+    size: int
+    ci: bool
+    ea: str                      # the effective address, over locals
+    value: str                   # a store's value; a load's destination (a local or a template temporary)
+
+
+@dataclass(frozen=True, slots=True)
+class Insn:
+    """One templated instruction, analysed: its statements over locals, with `@MEM` where the access goes."""
+
+    lines: tuple[str, ...]
+    reads: tuple[str, ...]       # locals read before the instruction writes them
+    writes: tuple[str, ...]      # locals written, in order (each once)
+    mem: MemOp | None
+    branch: bool
+    order: tuple[str, ...]       # the change order: "@MEM" and the written locals, as the statements run
+
+
+def local_of(kind: str, n: int) -> str:
+    return {"g": "G", "cr": "CR", "spr": "S"}[kind] + str(n)
+
+
+def location(local: str) -> tuple[str, int]:
+    """("gpr" | "cr" | "spr", number) of a local."""
+    m = re.fullmatch(r"(G|CR|S)(\d+)", local)
+    return KIND[m.group(1)], int(m.group(2))
+
+
+def analyse(text: str, branch: bool, constants: dict[str, int]) -> Insn | None:
+    """A folded template's statements as an Insn, or None when they use something a block cannot inline
+    (the thread object, a helper function, a register by computed index, a conditional register write)."""
+    text = _CONST.sub(lambda m: hex(constants[m.group(0)]), text)
+    lines: list[str] = []
+    reads: list[str] = []
+    writes: list[str] = []
+    order: list[str] = []
+    mem = None
+
+    def use(expr: str) -> None:
+        for name in _LOCAL.findall(expr):
+            if name not in writes and name not in reads:
+                reads.append(name)
+
+    for raw in text.splitlines():
+        ln = _LOC.sub(_rename, raw)
+        indent = len(ln) - len(ln.lstrip())
+        body = ln.strip()
+        ml, ms = _LOAD.match(body), _STORE.match(body)
+        if (ml or ms) and (indent or mem is not None):
+            return None
+        if ml:
+            dest, ea, size, ci = ml.groups()
+            if _OPAQUE.search(ea) or _OPAQUE.search(dest):
+                return None
+            use(ea)
+            mem = MemOp(False, int(size), bool(ci), ea, dest)
+            lines.append("@MEM")
+            order.append("@MEM")
+            if _LOCAL.fullmatch(dest):
+                if dest in writes:
+                    return None
+                writes.append(dest)
+                order.append(dest)
+            continue
+        if ms:
+            ea, size, value, ci = ms.groups()
+            if _OPAQUE.search(ea) or _OPAQUE.search(value):
+                return None
+            use(ea)
+            use(value)
+            mem = MemOp(True, int(size), bool(ci), ea, value)
+            lines.append("@MEM")
+            order.append("@MEM")
+            continue
+        if _OPAQUE.search(ln):
+            return None
+        mw = _WRITE.match(body)
+        if mw and indent == 0:
+            use(mw.group(2))
+            if mw.group(1) in writes:
+                return None
+            writes.append(mw.group(1))
+            order.append(mw.group(1))
+        elif _LOCAL.search(ln) and re.search(r"\b(G\d+|CR\d+|S\d+) =", ln):
+            return None                 # a register written conditionally: the closure does it
+        else:
+            use(ln)
+        lines.append(ln)
+    return Insn(tuple(_simplify(lines)), tuple(reads), tuple(writes), mem, branch, tuple(order))
+
+
+def _rename(m: re.Match) -> str:
+    g, cr, sget, sset = m.groups()
+    if g is not None:
+        return f"G{int(g, 0)}"
+    if cr is not None:
+        return f"CR{int(cr, 0)}"
+    return f"S{int(sget or sset, 0)}"
+
+
+def _simplify(lines: list[str]) -> list[str]:
+    """Peephole rewrites of the common shapes: a temporary copied straight into a local, x | 0."""
+    out: list[str] = []
+    for ln in lines:
+        m = re.fullmatch(r"(G\d+|CR\d+|S\d+) = r", ln)
+        if m and out and re.fullmatch(r"r = .*", out[-1]):
+            out[-1] = f"{m.group(1)} = r = {out[-1][4:]}"       # r may still be read (CR0 of a record form)
+            continue
+        m = re.fullmatch(r"(G\d+) = (G\d+) \| 0x0", ln)
+        if m and m.group(1) == m.group(2):
+            continue                                            # nop (ori 0,0,0)
+        out.append(ln)
+    return out
+
+
+# ---------------------------------------------------------------- assembling a block
+
+@dataclass
+class Item:
+    """One instruction of a block: analysed (insn) or called through its closure (index into the closures)."""
+
+    addr: int
+    nxt: int
+    insn: Insn | None
+    closure: int = -1
+
+
+@dataclass
+class Ram:
+    base: int
+    limit: int
+
+
+@dataclass
+class Layout:
+    """Where a journaled block puts its values: the entry locals, then per instruction (per iteration of a
+    loop) its access values (address, value[, old]) and the new value of each local it writes."""
+
+    entry: tuple[str, ...]
+    offsets: list[int] = field(default_factory=list)       # of each instruction's values, within an iteration
+    width: int = 0                                          # values per iteration
+
+
+@dataclass
+class Source:
+    text: str
+    closures: int
+    layout: Layout
+
+
+class _Gen:
+    def __init__(self, items: list[Item], start: int, looping: bool, journal: bool, ram: Ram, end_pc: int):
+        self.items, self.start, self.looping, self.journal, self.ram = items, start, looping, journal, ram
+        self.end_pc = end_pc
+        self.out: list[str] = []
+        self.pend: list[str] = []          # journal values not yet appended, in order
+        self.tmp = 0
+        self.count = 0                      # journal values so far in the (first) iteration
+        self.all_writes = list(dict.fromkeys(w for it in items if it.insn for w in it.insn.writes))
+        self.all_reads = list(dict.fromkeys(r for it in items if it.insn for r in it.insn.reads))
+        self.written: list[str] = list(self.all_writes) if looping else []    # locals that may differ from g/cr/spr
+        self.hoisted: set[int] = set()      # instructions whose access is checked at entry
+        self.hoist = self._hoistable()
+        self.layout = Layout(tuple(self.all_writes) if journal else ())
+
+    def _hoistable(self) -> dict[str, list[tuple[int, int, bool]]]:
+        """Base registers checked once at entry: not written before the access (in a loop: never), and no
+        closure call before it (a closure may change any register)."""
+        out: dict[str, list[tuple[int, int, bool]]] = {}
+        written: set[str] = set(self.all_writes) if self.looping else set()
+        seen_call = self.looping and any(it.insn is None for it in self.items)
+        for i, it in enumerate(self.items):
+            if it.insn is None:
+                seen_call = True
+                continue
+            m = it.insn.mem
+            if m is not None and not m.ci and not seen_call:
+                base, disp = _base_disp(m.ea)
+                if base is not None and base not in written:
+                    out.setdefault(base, []).append((disp, disp + m.size, m.store))
+                    self.hoisted.add(i)
+            written.update(it.insn.writes)
+        return out
+
+    def emit(self, ln: str, depth: int = 0) -> None:
+        self.out.append("    " * depth + ln)
+
+    def flush_regs(self, depth: int) -> None:
+        for loc in self.written:
+            self.emit(f"{_store(loc)} = {loc}", depth)
+
+    def journal_line(self) -> list[str]:
+        return [f"JX(({', '.join(self.pend)},))"] if self.journal and self.pend else []
+
+    def take(self, expr: str) -> None:
+        self.pend.append(expr)
+        self.count += 1
+
+    def protect(self, locs: tuple[str, ...]) -> None:
+        """Before an instruction writes locals, pending journal values that name them are captured."""
+        for i, p in enumerate(self.pend):
+            if p in locs:
+                self.tmp += 1
+                self.emit(f"_t{self.tmp} = {p}")
+                self.pend[i] = f"_t{self.tmp}"
+
+    def body(self) -> None:
+        for i, it in enumerate(self.items):
+            self.layout.offsets.append(self.count)
+            if it.insn is None:
+                self.closure(i, it)
+            else:
+                self.template(i, it)
+        self.layout.width = self.count
+
+    def closure(self, i: int, it: Item) -> None:
+        self.flush_regs(0)
+        self.emit(f"_k = {i}")
+        if self.journal:
+            self.emit("try:")
+            self.emit(f"_r{i} = CJ(FN{it.closure}, {len(self.pend)})", 1)
+            self.emit("except BaseException:")
+            for ln in self.journal_line():
+                self.emit(ln, 1)
+            self.emit("raise", 1)
+            self.take("0")                      # a place of its own in the values: where its changes are kept
+            for ln in self.journal_line():      # before the locals are reloaded
+                self.emit(ln)
+            self.pend = []
+        else:
+            self.emit(f"_r{i} = FN{it.closure}()")
+        for loc in dict.fromkeys(self.all_reads + self.all_writes):
+            self.emit(f"{loc} = {_load(loc)}")
+        self.emit(f"if _r{i} != {it.nxt:#x}:")
+        self.emit(f"return _r{i}, _done + {i + 1}", 1)
+
+    def template(self, i: int, it: Item) -> None:
+        ins = it.insn
+        if self.journal:
+            self.protect(ins.writes)
+        for ln in ins.lines:
+            if ln == "@MEM":
+                self.access(i, ins.mem)
+            else:
+                self.emit(ln)
+        for loc in ins.writes:
+            if loc not in self.written:
+                self.written.append(loc)
+            if self.journal:
+                self.take(loc)
+
+    def access(self, i: int, m: MemOp) -> None:
+        ram, j = self.ram, self.journal
+        base, disp = _base_disp(m.ea)
+        hoisted = i in self.hoisted
+        a = f"_a{i}" if j or not hoisted else m.ea
+        if a != m.ea:
+            self.emit(f"{a} = {m.ea}")
+        if m.store:
+            whole = re.fullmatch(r"(G\d+) & 0xffffffffffffffff", m.value)
+            self.emit(f"_v{i} = {whole.group(1) if whole else m.value}")
+        if m.ci:
+            self.slow(i, m, a, 0)
+            return
+        off = f"_o{base} + {disp:#x}" if hoisted else "_o"
+        if hoisted:
+            self.emit(f"if _h{base}:")
+        else:
+            self.emit(f"if {ram.base:#x} <= {a} <= {ram.limit - m.size:#x}:")
+            self.emit(f"_o = {a} - {ram.base:#x}", 1)
+        if m.store:
+            if not hoisted:
+                self.emit("if _o >> 12 != _lp:", 1)
+                self.emit("_lp = _o >> 12", 2)
+                self.emit("DA(_lp)", 2)
+                if m.size > 1:
+                    self.emit(f"if (_o & 0xfff) > {0x1000 - m.size:#x}:", 1)
+                    self.emit("DA(_lp + 1)", 2)
+            if j:
+                self.emit(f"_p{i} = U{m.size}(RD, {off})[0]", 1)
+            self.emit(f"P{m.size}(RD, {off}, _v{i})", 1)
+        else:
+            self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}(RD, {off})[0]", 1)
+        self.emit("else:")
+        self.slow(i, m, a, 1)
+        if j and not m.store:
+            self.emit(f"{m.value} = _v{i}")
+
+    def slow(self, i: int, m: MemOp, a: str, depth: int) -> None:
+        """The access through the machine's memory: devices, other regions, faults."""
+        self.flush_regs(depth)
+        self.emit(f"_k = {i}", depth)
+        ci = ", True" if m.ci else ""
+        if not self.journal:
+            if m.store:
+                self.emit(f"write({a}, {m.size}, _v{i}{ci})", depth)
+            else:
+                self.emit(f"{m.value} = read({a}, {m.size}{ci})", depth)
+            return
+        self.emit("try:", depth)
+        if m.store:
+            self.emit(f"WJ({a}, {m.size}, _v{i}, {m.ci}, {len(self.pend)})", depth + 1)
+        else:
+            self.emit(f"_v{i} = RJ({a}, {m.size}, {m.ci}, {len(self.pend)})", depth + 1)
+        self.emit("except BaseException:", depth)
+        for ln in self.journal_line():
+            self.emit(ln, depth + 1)
+        self.emit("raise", depth + 1)
+        if m.store:
+            self.emit(f"_p{i} = 0", depth)
+        if m.ci and not m.store:
+            self.emit(f"{m.value} = _v{i}", depth)
+        self.take(a)
+        self.take(f"_v{i}")
+        if m.store:
+            self.take(f"_p{i}")
+
+    def head(self) -> list[str]:
+        out = [f"{loc} = {_load(loc)}" for loc in dict.fromkeys(self.all_reads + self.all_writes)]
+        for base, spans in self.hoist.items():
+            lo, hi = min(d for d, _, _ in spans), max(e for _, e, _ in spans)
+            out.append(f"_h{base} = {self.ram.base - lo:#x} <= {base} <= {self.ram.limit - hi:#x}")
+            out.append(f"if _h{base}:")
+            out.append(f"    _o{base} = {base} - {self.ram.base:#x}")
+            if any(st for _, _, st in spans):       # marked once: the pages a restore copies back
+                out.append(f"    DS.update(range((_o{base} + {lo:#x}) >> 12, ((_o{base} + {hi - 1:#x}) >> 12) + 1))"
+                           if hi - lo > 0x1000 else f"    DA((_o{base} + {lo:#x}) >> 12)")
+                if hi - lo <= 0x1000:
+                    out.append(f"    DA((_o{base} + {hi - 1:#x}) >> 12)")
+        if any(it.insn and it.insn.mem and it.insn.mem.store and not it.insn.mem.ci and i not in self.hoisted
+               for i, it in enumerate(self.items)):
+            out.append("_lp = -1")
+        if self.journal and self.all_writes:
+            out.append(f"JX(({', '.join(self.all_writes)},))")
+        return out
+
+    def finish(self) -> list[str]:
+        n = len(self.items)
+        self.body()
+        head = self.head()
+        back = [f"{_store(loc)} = {loc}" for loc in self.all_writes]
+        last = self.items[-1].insn
+        nxt = "npc" if last is not None and last.branch else f"{self.end_pc:#x}"
+        if self.looping:
+            loop = ["while True:", *("    " + ln for ln in self.out + self.journal_line())]
+            loop += [f"    _done += {n}", f"    if npc != {self.start:#x} or _done + {n} > _left:", "        break"]
+            return head + loop + back + ["return npc, _done"]
+        return head + self.out + self.journal_line() + back + [f"return {nxt}, {n}"]
+
+
+def _store(loc: str) -> str:
+    kind, n = location(loc)
+    return f"g[{n}]" if kind == "gpr" else f"cr[{n}]" if kind == "cr" else f"spr[{n}]"
+
+
+def _load(loc: str) -> str:
+    kind, n = location(loc)
+    return f"g[{n}]" if kind == "gpr" else f"cr[{n}]" if kind == "cr" else f"spr.get({n}, 0)"
+
+
+def _base_disp(ea: str) -> tuple[str | None, int]:
+    m = _EA.match(ea)
+    if not m:
+        return None, 0
+    if m.group(4):
+        return m.group(4), 0
+    return m.group(1), int(m.group(2).strip("()"), 0)
+
+
+def block_source(items: list[Item], start: int, looping: bool, journal: bool, ram: Ram, end_pc: int,
+                 closures: int) -> Source:
+    """The source of `make(...)`, which returns the block function: block(_left[, W]) -> (next pc, executed)."""
+    gen = _Gen(items, start, looping, journal, ram, end_pc)
+    lines = gen.finish()
+    params = ["g", "cr", "spr", "read", "write", "K", "RD", "DA", "DS"] + [f"FN{j}" for j in range(closures)]
+    sig = "_left, W" if journal else "_left"
+    pre = ["JX, RJ, WJ, CJ = W.jx, W.rd, W.wr, W.call"] if journal else []
+    body = "\n".join("            " + ln for ln in pre + lines)
+    text = (f"def make({', '.join(params)}):\n    def block({sig}):\n        _k = _done = 0\n        try:\n{body}\n"
+            f"        except BaseException:\n            K[0], K[1] = _k, _done\n            raise\n    return block\n")
+    return Source(text, closures, gen.layout)

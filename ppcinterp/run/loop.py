@@ -1,0 +1,143 @@
+"""The run loop: the one loop every run takes (Session.run, paths, interleave, scenarios, the debugger).
+
+It executes compiled blocks (run/blocks.py) where it can and single instructions through their closures where
+it cannot (an exit, a stand-in's call, the debugger's single steps at no block), and records what the run asks
+for: nothing (untraced), a Trail (path-only: the blocks entered and how far) or a Journal (every change). At
+every instruction boundary it fires the hooks due there (by step number, then by address) before the
+instruction runs; blocks never span a hook's address or step, a break address, or the step budget.
+
+`Engine.use_blocks = False` executes every instruction through its closure (the journal recording through the
+register containers): the reference the agreement tests hold the blocks to.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.run.events import fire
+from ppcinterp.run.journal import Journal, Step, change
+from ppcinterp.run.record import Writer
+from ppcinterp.run.results import NOT_STEPS
+from ppcinterp.run.stops import Stop
+
+_MISSING = object()
+_NONE: frozenset[int] = frozenset()
+FAR = 1 << 62
+
+
+class NoCode(Exception):
+    """The run jumped to an address with no code (pc is where)."""
+
+
+def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = None, step_hooks: dict | None = None,
+            breaks: frozenset[int] = _NONE, arrive: bool = True, hooks_at_end: bool = False):
+    """Run from pc, instruction number n, until instruction number `end`, a break address (after at least one
+    instruction) or a stop. Returns (pc, n, exception): where it stopped (for an exception an instruction
+    raised, that instruction's pc), instructions executed before it, and the Stop / MemoryFault / NoCode that
+    ended it, or None. `arrive`: fire the hooks at the first boundary too; `hooks_at_end`: and at the last
+    (the debugger's chunks: a stop shows what happened on arrival)."""
+    hooks = hooks or {}
+    step_hooks = step_hooks or {}
+    machine, code, use_blocks = engine.machine, engine.code, engine.use_blocks
+    journal = rec if isinstance(rec, Journal) else None
+    recs = rec.recs if rec is not None else None
+    compiled = use_blocks and (journal is not None or machine.memory.log is None)  # inline RAM: unobserved
+    log: list | None = None
+    if journal is not None:
+        log = []
+        machine.attach(log, registers=not compiled)
+    stops = frozenset(hooks) | breaks if hooks or breaks else _NONE
+    blocks = engine.blocks_for(code, stops, journal is not None) if compiled else None
+    writer = Writer(journal, engine.guard.read, engine.guard.write, machine.attach_registers, log) if (
+        compiled and journal is not None) else None
+    at_steps = sorted(step_hooks)
+    nh = _next_at(at_steps, n)
+    first, fire_now = n, arrive
+    b = None
+    thread = machine.current
+    try:
+        while True:
+            b = None                    # the block running, when an exception arrives
+            if n >= end and not hooks_at_end:
+                break
+            if fire_now:
+                if n in step_hooks:
+                    fire(engine, step_hooks[n], n, journal, log, compiled)
+                if pc in hooks:
+                    fire(engine, hooks[pc], n, journal, log, compiled)
+            fire_now = True
+            if n >= end or (n > first and pc in breaks):
+                break
+            if nh <= n:
+                nh = _next_at(at_steps, n)
+            limit = end if end < nh else nh
+            if compiled:
+                b = blocks.get(pc, _MISSING)
+                if b is _MISSING:
+                    b = blocks[pc] = engine.compile(pc, code, stops, journal is not None)
+                if b is not None and n + b.n > limit:       # journaled: a block cut to the budget, else a step
+                    b = engine.short_block(pc, code, stops, limit - n) if journal is not None else None
+                if b is not None:
+                    if writer is not None:
+                        fpos = len(journal.flat)
+                        pc, c = b.run(limit - n, writer)
+                        recs.extend((b, fpos, c, pc))
+                    else:
+                        pc, c = b.run(limit - n)
+                        if recs is not None:
+                            recs.extend((b, 0, c, pc))
+                    n += c
+                    continue
+            fn = code.get(pc)
+            if fn is None:
+                raise NoCode(pc)
+            if journal is None:
+                try:
+                    nxt = fn()
+                except (Stop, MemoryFault) as e:
+                    if recs is not None and not isinstance(e, NOT_STEPS):
+                        recs.extend((pc, 0, 1, None))
+                    raise
+                if recs is not None:
+                    recs.extend((pc, 0, 1, nxt))
+            else:
+                nxt = _journaled_step(machine, journal, fn, pc, n, thread, log, compiled)
+            n += 1
+            pc = nxt
+    except (Stop, MemoryFault, NoCode) as e:
+        if b is not None:              # raised inside a block: at its instruction at[0]
+            k, done = b.at
+            pc, c = b.addrs[k], done + k
+            if recs is not None:
+                recs.extend((b, fpos if journal is not None else 0, c + 1, None))
+            n += c
+        return pc, n, e
+    finally:
+        if journal is not None:
+            machine.attach(None)
+    return pc, n, None
+
+
+def _journaled_step(machine, journal: Journal, fn, pc: int, n: int, thread: int, log: list, attach: bool) -> int:
+    """One instruction through its closure, its changes recorded by the containers and memory into a Step."""
+    if attach:
+        machine.attach_registers(log)
+    try:
+        nxt = fn()
+    except (Stop, MemoryFault) as e:
+        if not isinstance(e, NOT_STEPS):
+            journal.append(Step(n, thread, pc, None, [change(c) for c in log]))
+        raise
+    finally:
+        if attach:
+            machine.attach_registers(None)
+    journal.append(Step(n, thread, pc, nxt, [change(c) for c in log]))
+    log.clear()
+    return nxt
+
+
+def _next_at(at_steps: list[int], n: int) -> int:
+    """The first step hook after step n (a block must end before it); past every step: no limit."""
+    i = bisect_right(at_steps, n)
+    return at_steps[i] if i < len(at_steps) else FAR
