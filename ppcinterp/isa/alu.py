@@ -72,8 +72,8 @@ def _add_subf(ctx, f):
     add, oe, rc = ctx.insn.base_name == "add", ctx.insn.oe, ctx.insn.rc
     a, cin = ("g[{RA}]", "") if add else ("(g[{RA}] ^ M64)", " + 1")
     regs = {"RT": f["RT"], "RA": f["RA"], "RB": f["RB"]}
-    if not (oe or rc):
-        return tmpl(f"g[{{RT}}] = ({a} + g[{{RB}}]{cin}) & M64", **regs)
+    if not (oe or rc):                  # ~RA + RB + 1 is RB - RA modulo 2**64
+        return tmpl("g[{RT}] = (g[{RA}] + g[{RB}]) & M64" if add else "g[{RT}] = (g[{RB}] - g[{RA}]) & M64", **regs)
     body = f"x = {a}\ny = g[{{RB}}]\nr = (x + y{cin}) & M64\n"
     if oe:
         body += "set_xer(spr, None, ((x ^ r) & (y ^ r)) >> 63)\n"

@@ -41,11 +41,12 @@ from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
 
-def _operand(var: str, reg: str, signed: bool, wide: bool) -> str:
-    """Statements setting `var` to a register as the comparison sees it (signed or not, 32 or 64 bits)."""
+def _operand(reg: str, signed: bool, wide: bool) -> str:
+    """An expression for a register as the comparison sees it: 32 or 64 bits, and signed compares biased by
+    the sign bit, so that unsigned order is the signed order (one add or xor instead of a branch)."""
     if wide:
-        return f"{var} = g[{reg}]" + (f"\nif {var} >> 63:\n    {var} -= 0x10000000000000000" if signed else "")
-    return f"{var} = g[{reg}] & M32" + (f"\nif {var} >> 31:\n    {var} -= 0x100000000" if signed else "")
+        return f"(g[{reg}] ^ 0x8000000000000000)" if signed else f"g[{reg}]"
+    return f"((g[{reg}] + 0x80000000) & M32)" if signed else f"(g[{reg}] & M32)"
 
 
 @template("cmp", "cmpi", "cmpl", "cmpli")
@@ -53,13 +54,15 @@ def _compare(ctx, f):
     name = ctx.insn.base_name
     signed, wide = name in ("cmp", "cmpi"), f["L"] == 1
     regs = {"BF": f["BF"], "RA": f["RA"]}
-    body = _operand("a", "{RA}", signed, wide) + "\n"
+    body = f"a = {_operand('{RA}', signed, wide)}\n"
     if "RB" in f:
-        body += _operand("b", "{RB}", signed, wide) + "\n"
+        body += f"b = {_operand('{RB}', signed, wide)}\n"
         regs["RB"], rhs = f["RB"], "b"
     else:
-        regs["I"], rhs = f["SI"] if signed else f["UI"], "{I}"
-    body += f"cr[{{BF}}] = (LT if a < {rhs} else GT if a > {rhs} else EQ) | (1 if spr.get(XER, 0) & SO else 0)"
+        imm = f["SI"] if signed else f["UI"]
+        bias = (1 << 63 if wide else 1 << 31) if signed else 0
+        regs["I"], rhs = (imm + bias) & (M64 if wide else 0xFFFFFFFF) if signed else imm, "{I}"
+    body += f"cr[{{BF}}] = (LT if a < {rhs} else GT if a > {rhs} else EQ) | (spr.get(XER, 0) >> 31 & 1)"
     return tmpl(body, **regs)
 
 

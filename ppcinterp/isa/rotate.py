@@ -80,16 +80,34 @@ def _rotate(ctx, f, compute):
 
 @template("rlwinm", "rldicl", "rldicr")
 def _rotate_masked(ctx, f):
-    """The common rotates by template: ROTL32 of the low word (rlwinm) or ROTL64, then a constant mask."""
+    """The common rotates by template: ROTL32 of the low word (rlwinm) or ROTL64, then a constant mask. A mask
+    that takes only the bits shifted left (or only those rotated round) is one shift: slwi, srwi, sldi, srdi,
+    clrldi and the field extractions are one or two operations."""
     name = ctx.insn.base_name
     if name == "rlwinm":
         sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
-        body = "w = g[{RS}] & M32\nw |= w << 32\nr = ((w << {SH}) | (w >> {BACK})) & {M}"
+        body = _rotated(sh, m, 32) if f["MB"] <= f["ME"] else (
+            "w = g[{RS}] & M32\nw |= w << 32\nr = ((w << {SH}) | (w >> {BACK})) & {M}")
     else:
         sh, m = f["SH6"], mask64(f["MB6"], 63) if name == "rldicl" else mask64(0, f["ME6"])
-        body = "w = g[{RS}]\nr = ((w << {SH}) | (w >> {BACK})) & {M}"
+        body = _rotated(sh, m, 64)
     body += "\ng[{RA}] = r" + ("\n" + CR0 if ctx.insn.rc else "")
-    return tmpl(body, RS=f["RS"], RA=f["RA"], SH=sh, BACK=64 - sh, M=m)
+    return tmpl(body, RS=f["RS"], RA=f["RA"], SH=sh, BACK=64 - sh, M=m, SHR=(32 if sh else 0) - sh,
+                SHR64=(64 - sh) & 63)
+
+
+def _rotated(sh: int, m: int, width: int) -> str:
+    """`r = ` ROTL(RS, sh) & m for a mask within the low `width` bits (32: rlwinm without a wrapped mask)."""
+    low = (1 << sh) - 1                       # the bits a rotate by sh brings round from the top
+    if sh == 0:
+        return "r = g[{RS}] & {M}"
+    if not m & low:                           # only bits shifted left: x << sh
+        return "r = (g[{RS}] << {SH}) & {M}"
+    top = "(g[{RS}] & M32)" if width == 32 else "g[{RS}]"
+    shr = "{SHR}" if width == 32 else "{SHR64}"
+    if not m & ~low:                          # only bits rotated round: x >> (width - sh)
+        return f"r = {top} >> {shr}" + ("" if m == low else " & {M}")
+    return f"r = ((g[{{RS}}] << {{SH}}) | ({top} >> {shr})) & {{M}}"
 
 
 @semantics("rlwimi")

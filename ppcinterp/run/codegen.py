@@ -32,6 +32,9 @@ _OPAQUE = re.compile(r"\b(spr|g|cr|t|read|write|set_xer|cr0_bits)\b")
 _EA = re.compile(rf"^\((G\d+) \+ ({_NUM}|\(-\d+\))\) & 0xffffffffffffffff$|^(G\d+)$")
 _CONST = re.compile(r"\b(M64|M32|LT|GT|EQ|SO|XER)\b")
 KIND = {"G": "gpr", "CR": "cr", "S": "spr"}
+_SO_READ = "(S1 >> 31 & 1)"           # XER[SO], as the templates read it (CR0, compares)
+_SO = "_so = S1 >> 31 & 1"
+_BDNZ = ("c = (S9 - 1) & 0xffffffffffffffff", "S9 = c")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +143,11 @@ def _rename(m: re.Match) -> str:
 def _simplify(lines: list[str]) -> list[str]:
     """Peephole rewrites of the common shapes: a temporary copied straight into a local, x | 0."""
     out: list[str] = []
-    for ln in lines:
+    for i, ln in enumerate(lines):
         m = re.fullmatch(r"(G\d+|CR\d+|S\d+) = r", ln)
         if m and out and re.fullmatch(r"r = .*", out[-1]):
-            out[-1] = f"{m.group(1)} = r = {out[-1][4:]}"       # r may still be read (CR0 of a record form)
+            later = any(re.search(r"\br\b", x) for x in lines[i + 1:])      # CR0 of a record form reads r
+            out[-1] = f"{m.group(1)} = {'r = ' if later else ''}{out[-1][4:]}"
             continue
         m = re.fullmatch(r"(G\d+) = (G\d+) \| 0x0", ln)
         if m and m.group(1) == m.group(2):
@@ -200,6 +204,11 @@ class _Gen:
         self.written: list[str] = list(self.all_writes) if looping else []    # locals that may differ from g/cr/spr
         self.hoisted: set[int] = set()      # instructions whose access is checked at entry
         self.hoist = self._hoistable()
+        self.uses_so = any(it.insn and any(_SO_READ in ln for ln in it.insn.lines) for it in items)
+        self.fast = False
+        # a plain loop closed by bdnz whose body leaves CTR alone runs a counted `for` (CTR set after it)
+        self.counted = (looping and not journal and items[-1].insn.lines[:2] == _BDNZ
+                        and all(it.insn is not None and "S9" not in it.insn.writes for it in items[:-1]))
         self.layout = Layout(tuple(self.all_writes) if journal else ())
 
     def _hoistable(self) -> dict[str, list[tuple[int, int, bool]]]:
@@ -243,14 +252,20 @@ class _Gen:
                 self.emit(f"_t{self.tmp} = {p}")
                 self.pend[i] = f"_t{self.tmp}"
 
-    def body(self) -> None:
+    def body(self, fast: bool) -> list[str]:
+        """The statements of the instructions; fast: the version run when every access checked at entry is in
+        RAM (those accesses unconditional)."""
+        self.fast, self.out, self.pend, self.count = fast, [], [], 0
+        self.written = list(self.all_writes) if self.looping else []
+        self.layout.offsets = []
         for i, it in enumerate(self.items):
             self.layout.offsets.append(self.count)
             if it.insn is None:
                 self.closure(i, it)
-            else:
+            elif not (self.counted and i == len(self.items) - 1):
                 self.template(i, it)
         self.layout.width = self.count
+        return self.out + self.journal_line()
 
     def closure(self, i: int, it: Item) -> None:
         self.flush_regs(0)
@@ -270,6 +285,8 @@ class _Gen:
             self.emit(f"_r{i} = FN{it.closure}()")
         for loc in dict.fromkeys(self.all_reads + self.all_writes):
             self.emit(f"{loc} = {_load(loc)}")
+        if self.uses_so:
+            self.emit(_SO)
         self.emit(f"if _r{i} != {it.nxt:#x}:")
         self.emit(f"return _r{i}, _done + {i + 1}", 1)
 
@@ -280,8 +297,10 @@ class _Gen:
         for ln in ins.lines:
             if ln == "@MEM":
                 self.access(i, ins.mem)
-            else:
-                self.emit(ln)
+                continue
+            self.emit(ln.replace(_SO_READ, "_so"))
+            if ln.startswith("S1 = "):        # XER written: its SO bit again
+                self.emit(_SO)
         for loc in ins.writes:
             if loc not in self.written:
                 self.written.append(loc)
@@ -297,11 +316,28 @@ class _Gen:
             self.emit(f"{a} = {m.ea}")
         if m.store:
             whole = re.fullmatch(r"(G\d+) & 0xffffffffffffffff", m.value)
-            self.emit(f"_v{i} = {whole.group(1) if whole else m.value}")
+            value = whole.group(1) if whole else m.value
+            if j:                               # the journal keeps the value: compute it once
+                self.emit(f"_v{i} = {value}")
+            self.sv = f"_v{i}" if j else value
         if m.ci:
             self.slow(i, m, a, 0)
             return
-        off = f"_o{base} + {disp:#x}" if hoisted else "_o"
+        off = (f"_o{base} + {disp:#x}" if disp else f"_o{base}") if hoisted else "_o"
+        if hoisted and self.fast:          # checked at entry: the access only
+            if m.store:
+                if j:
+                    self.emit(f"_p{i} = U{m.size}(RD, {off})[0]")
+                self.emit(f"P{m.size}(RD, {off}, {self.sv})")
+            else:
+                self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}(RD, {off})[0]")
+                if j:
+                    self.emit(f"{m.value} = _v{i}")
+            self.take(a)
+            self.take(f"_v{i}")
+            if m.store:
+                self.take(f"_p{i}")
+            return
         if hoisted:
             self.emit(f"if _h{base}:")
         else:
@@ -317,7 +353,7 @@ class _Gen:
                     self.emit("DA(_lp + 1)", 2)
             if j:
                 self.emit(f"_p{i} = U{m.size}(RD, {off})[0]", 1)
-            self.emit(f"P{m.size}(RD, {off}, _v{i})", 1)
+            self.emit(f"P{m.size}(RD, {off}, {self.sv})", 1)
         else:
             self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}(RD, {off})[0]", 1)
         self.emit("else:")
@@ -327,12 +363,15 @@ class _Gen:
 
     def slow(self, i: int, m: MemOp, a: str, depth: int) -> None:
         """The access through the machine's memory: devices, other regions, faults."""
+        if self.counted:                   # CTR and the steps done, as at this iteration
+            self.emit("S9 = (_c0 - _i) & 0xffffffffffffffff", depth)
+            self.emit(f"_done = _i * {len(self.items)}", depth)
         self.flush_regs(depth)
         self.emit(f"_k = {i}", depth)
         ci = ", True" if m.ci else ""
         if not self.journal:
             if m.store:
-                self.emit(f"write({a}, {m.size}, _v{i}{ci})", depth)
+                self.emit(f"write({a}, {m.size}, {self.sv}{ci})", depth)
             else:
                 self.emit(f"{m.value} = read({a}, {m.size}{ci})", depth)
             return
@@ -371,20 +410,41 @@ class _Gen:
             out.append("_lp = -1")
         if self.journal and self.all_writes:
             out.append(f"JX(({', '.join(self.all_writes)},))")
+        if self.uses_so:
+            out.append(_SO)
         return out
 
     def finish(self) -> list[str]:
         n = len(self.items)
-        self.body()
         head = self.head()
+        general = self.body(False)
+        fast = self.body(True) if self.hoisted else None
         back = [f"{_store(loc)} = {loc}" for loc in self.all_writes]
         last = self.items[-1].insn
         nxt = "npc" if last is not None and last.branch else f"{self.end_pc:#x}"
-        if self.looping:
-            loop = ["while True:", *("    " + ln for ln in self.out + self.journal_line())]
-            loop += [f"    _done += {n}", f"    if npc != {self.start:#x} or _done + {n} > _left:", "        break"]
-            return head + loop + back + ["return npc, _done"]
-        return head + self.out + self.journal_line() + back + [f"return {nxt}, {n}"]
+        if self.counted:
+            head += ["_c0 = S9", f"_it = min(_c0 or 0x10000000000000000, _left // {n})"]
+            general, fast = (self._counted(b) for b in (general, fast or []))
+            back = ["S9 = (_c0 - _it) & 0xffffffffffffffff", f"_done = _it * {n}",
+                    f"npc = {self.start:#x} if S9 else {self.items[-1].nxt:#x}", *back]
+        elif self.looping:
+            head.append(f"_stop = _left - {n}")
+            general, fast = (self._loop(b, n) for b in (general, fast or []))
+        if fast:
+            body = [f"if {' and '.join(f'_h{b}' for b in self.hoist)}:", *("    " + ln for ln in fast),
+                    "else:", *("    " + ln for ln in general)]
+        else:
+            body = general
+        return head + body + back + (["return npc, _done"] if self.looping else [f"return {nxt}, {n}"])
+
+    def _counted(self, body: list[str]) -> list[str]:
+        return ["for _i in range(_it):", *("    " + ln for ln in body)] if body else []
+
+    def _loop(self, body: list[str], n: int) -> list[str]:
+        if not body:
+            return []
+        return ["while True:", *("    " + ln for ln in body), f"    _done += {n}",
+                f"    if npc != {self.start:#x} or _done > _stop:", "        break"]
 
 
 def _store(loc: str) -> str:

@@ -256,13 +256,12 @@ class Engine(Results):
         """A run from `entry` (a hooked run records its path too)."""
         rec = Journal() if journal else Trail() if path or hooks or step_hooks else None
         pc, n, exc = execute(self, entry, 0, max_steps, rec, _lists(hooks), _lists(step_hooks))
-        pcs = rec.pcs() if rec is not None else None
         jr = rec if journal else None
         if exc is None:
-            return self._result_limit(pc, max_steps, pcs, jr)
+            return self._result_limit(pc, max_steps, rec, jr)
         if isinstance(exc, NoCode):
-            return self._result_nocode(pc, n, pcs, jr)
-        return self._result(exc, pc, n, pcs, jr)
+            return self._result_nocode(pc, n, rec, jr)
+        return self._result(exc, pc, n, rec, jr)
 
     def resume(self, pc: int, journal: Journal, *, max_steps: int = 1, first: int = 0, arrive: bool = False,
                breaks: frozenset[int] = frozenset(), hooks: dict[int, list] | None = None,

@@ -83,22 +83,28 @@ class Step:
     event: str | None = None     # what an event did ("host sets paca[0].kvm_hstate.host_ipi = 1")
 
 
-def _flow(r, count: int, npc, cond=None) -> list[tuple[int, int | None]]:
-    """(pc, next pc) of a record's first `count` instructions (with cond: only conditional branches); npc is
-    the pc after the last."""
+def _flow(r, count: int, npc, cond=None, f=None) -> list:
+    """f(pc, next pc) of a record's first `count` instructions (with cond: only of conditional branches); npc
+    is the pc after the last. A loop's iterations repeat one pattern, so the list is made by repetition."""
+    f = f or (lambda pc, nxt: (pc, nxt))
     if isinstance(r, Step):
-        return [(r.pc, r.next_pc)] if r.pc is not None and (cond is None or r.pc in cond) else []
+        return [f(r.pc, r.next_pc)] if r.pc is not None and (cond is None or r.pc in cond) else []
     if isinstance(r, int):
-        return [(r, npc)] if cond is None or r in cond else []
+        return [f(r, npc)] if cond is None or r in cond else []
     addrs, n = r.addrs, r.n
     idx = range(n) if cond is None else [j for j, a in enumerate(addrs) if a in cond]
-    out = []
-    for it in range(0, count, n):
-        for j in idx:
-            q = it + j
-            if q < count:
-                out.append((addrs[j], addrs[(j + 1) % n] if q + 1 < count else npc))
+    if not idx:
+        return []
+    full, rest = divmod(count, n)
+    pattern = [f(addrs[j], addrs[(j + 1) % n]) for j in idx]
+    out = pattern * full + [p for j, p in zip(idx, pattern, strict=True) if j < rest]
+    if (count - 1) % n in idx:                   # the last instruction went to npc
+        out[-1] = f(addrs[(count - 1) % n], npc)
     return out
+
+
+def _decision(pc: int, nxt: int | None):
+    return None if nxt is None else (pc, nxt != pc + 4)
 
 
 class Trail:
@@ -143,8 +149,31 @@ class Trail:
         the instruction raised."""
         return [x for r, c, npc in self._counts(upto) for x in _flow(r, c, npc, cond)]
 
-    def decisions(self, cond, upto: int | None = None) -> list[tuple[int, bool]]:
-        return [(pc, nxt != pc + 4) for pc, nxt in self.flow(cond, upto) if nxt is not None]
+    def decisions(self, cond, upto: int | None = None, drop_last: bool = False) -> list[tuple[int, bool]]:
+        """(address, taken) of every conditional branch; drop_last: not of the last instruction (a run cut by
+        its step limit, or gone to no code, names no decision for it)."""
+        out = [x for r, c, npc in self._counts(upto) for x in _flow(r, c, npc, cond, _decision)]
+        if drop_last and self.recs:
+            r, c, npc = self.recs[-4], self.recs[-2], self.recs[-1]
+            last = r if isinstance(r, int) else None if isinstance(r, Step) else r.addrs[(c - 1) % r.n]
+            if last in cond and npc is not None and out:
+                out.pop()
+        return [x for x in out if x is not None]
+
+    def path(self, labels: dict[int, list[str]], upto: int | None = None) -> list[str]:
+        """The labels passed, in order."""
+        out: list[str] = []
+        for r, c, _ in self._counts(upto):
+            if isinstance(r, (Step, int)):
+                pc = r.pc if isinstance(r, Step) else r
+                out += labels.get(pc, ()) if pc is not None else ()
+                continue
+            full, rest = divmod(c, r.n)
+            if full:
+                out += [name for a in r.addrs for name in labels.get(a, ())] * full
+            if rest:
+                out += [name for a in r.addrs[:rest] for name in labels.get(a, ())]
+        return out
 
 
 class Journal(Trail):

@@ -45,39 +45,38 @@ class Results:
     """The Engine's result-making half (it reads the engine's tables: labels_at, exit_names, conditional...)."""
 
     # ---------------------------------------------------------------- results
-    def _finish(self, res: Result, pcs: list[int] | None, exit_pc: int | None = None) -> Result:
-        """Fill in the path and branch decisions; exit_pc is where an exit sent the last instruction."""
-        if pcs is not None:
-            res.pcs = pcs
-            res.path = [name for pc in pcs for name in self.labels_at.get(pc, ())]
-            res.decisions = [(pc, nxt != pc + 4) for pc, nxt in zip(pcs, pcs[1:] + [exit_pc], strict=False)
-                             if pc in self.conditional and nxt is not None]
+    def _finish(self, res: Result, trail, exit_pc: int | None = None) -> Result:
+        """Fill in the pcs, path and branch decisions from the run's Trail (or Journal); exit_pc is where an exit
+        sent the last instruction (None: the run did not leave by an exit, so the last one decides nothing)."""
+        if trail is not None:
+            res.pcs = trail.pcs()
+            res.path = trail.path(self.labels_at)
+            res.decisions = trail.decisions(self.conditional, drop_last=exit_pc is None)
         return res
 
-    def _result(self, e: Exception, pc: int, n: int, pcs, jr) -> Result:
+    def _result(self, e: Exception, pc: int, n: int, trail, jr) -> Result:
         if isinstance(e, Paused):
-            res = self._finish(Result(e.name, e.kind, e.message, pcs[-1] if pcs else None, n, journal=jr,
-                                      detail=e), pcs, pc)
+            res = self._finish(Result(e.name, e.kind, e.message, _last(trail), n, journal=jr, detail=e), trail, pc)
             res.path += self.labels_at.get(pc, [])
             return res
         if isinstance(e, NOT_STEPS):
             name = self.exit_names.get(pc, str(e))
-            last = pcs[-1] if pcs else None
+            last = _last(trail)
             kind = e.kind
             message = {"exit": f"left the file to {name}",
                        "end-of-hunk": self._end_of_hunk_message(name, getattr(e, "hunk", None))}.get(kind, str(e))
             res = Result(name, kind, message, last, n, journal=jr, detail=e,
                          exit_labels=self.exit_labels.get(pc, [name] if kind == "exit" else []))
-            res = self._finish(res, pcs, pc)
-            if pcs is not None and name and kind in ("exit", "end-of-hunk"):
+            res = self._finish(res, trail, pc)
+            if trail is not None and name and kind in ("exit", "end-of-hunk"):
                 res.path.append(name)
             return res
         if isinstance(e, MemoryFault):
             msg = outside.fault_message(self, e, pc)
-            return self._finish(Result("fault", "fault", msg, pc, n + 1, journal=jr, detail=e), pcs)
+            return self._finish(Result("fault", "fault", msg, pc, n + 1, journal=jr, detail=e), trail)
         name = getattr(e, "insn", None) or e.kind
         msg = f"{e.message} at {self.where(pc)}"
-        return self._finish(Result(name, e.kind, msg, pc, n + 1, journal=jr, detail=e), pcs)
+        return self._finish(Result(name, e.kind, msg, pc, n + 1, journal=jr, detail=e), trail)
 
     def _end_of_hunk_message(self, name: str, number: int | None) -> str:
         """Falling off a hunk names the hunk and its last line (and the label written there, if any)."""
@@ -89,21 +88,21 @@ class Results:
         last = self.program.where(Pos(h.pragma.file, h.last_line))
         return f"fell off the end of hunk {number} after its last line, {last}"
 
-    def _result_nocode(self, pc: int, n: int, pcs, jr=None) -> Result:
-        last = pcs[-1] if pcs else None
+    def _result_nocode(self, pc: int, n: int, trail, jr=None) -> Result:
+        last = _last(trail)
         if pc in VECTORS:           # `ba 0x500`: the handler hands the interrupt to the host's own vector
             msg = f"went to the host's {VECTORS[pc]} vector at {pc:#x}" + (f" (from {self.where(last)})"
                                                                          if last else "")
-            res = self._finish(Result(f"vector {pc:#x}", "vector", msg, last, n, journal=jr), pcs)
+            res = self._finish(Result(f"vector {pc:#x}", "vector", msg, last, n, journal=jr), trail)
             res.path.append(f"vector {pc:#x}")
             return res
         msg = f"jumped to {pc:#x}, where there is no code" + (f" (from {self.where(last)})" if last else "")
-        return self._finish(Result("no code", "no-code", msg, last, n, journal=jr), pcs)
+        return self._finish(Result("no code", "no-code", msg, last, n, journal=jr), trail)
 
-    def _result_limit(self, pc: int, max_steps: int, pcs, jr) -> Result:
-        loop = self._find_loop(pc, pcs)
+    def _result_limit(self, pc: int, max_steps: int, trail, jr) -> Result:
+        loop = self._find_loop(pc, trail.pcs()[-2000:] if trail is not None else None)
         msg = f"step limit of {max_steps} reached; the code loops over {loop}"
-        return self._finish(Result("step limit", "step-limit", msg, pc, max_steps, journal=jr), pcs)
+        return self._finish(Result("step limit", "step-limit", msg, pc, max_steps, journal=jr), trail)
 
     def _find_loop(self, pc: int, pcs: list[int] | None) -> str:
         """Which lines keep repeating: the last recorded steps, or (unrecorded) a little more run on a copy of
@@ -126,3 +125,19 @@ class Results:
             return "addresses " + ", ".join(hex(a) for a in sorted(set(seen))[:8])
         first = self.pos(next(a for a in seen if self.pos(a) and self.pos(a).line == lines[0]))
         return f"{first.file} lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"{first.file}:{lines[0]}"
+
+
+def _last(trail) -> int | None:
+    """The pc of the last instruction a run recorded (None: nothing recorded)."""
+    if trail is None:
+        return None
+    recs = trail.recs
+    for i in range(len(recs) - 4, -1, -4):
+        r, c = recs[i], recs[i + 2]
+        if isinstance(r, int):
+            return r
+        if hasattr(r, "addrs"):
+            return r.addrs[(c - 1) % r.n]
+        if r.pc is not None:
+            return r.pc
+    return None
