@@ -298,7 +298,8 @@ class Session:
         one `hunk N` names in a whole file, see hunk_bound). path=False with journal=False and no hooks: the
         untraced loop (no labels passed, no branch decisions in the Result)."""
         pc = entry if isinstance(entry, int) else self.address_of(entry)
-        hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
+        if events or until is not None or (hooks and any(type(f) is not list for f in hooks.values())):
+            hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
         for where, assignments in (events or {}).items():
             hooks.setdefault(self._location(where), []).append(self.event_hook(assignments.items()))
         if until is not None:
@@ -326,9 +327,12 @@ class Session:
         within that hunk, as the fragment runs it; None for every other entry."""
         if not isinstance(entry, str) or not self.program.hunks:
             return None
-        m = re.fullmatch(r"hunk\s+(\d+)", entry.strip())
-        h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
-        return h.number if h is not None and h.located else None
+        memo = self.__dict__.setdefault("_bounds", {})
+        if entry not in memo:
+            m = re.fullmatch(r"hunk\s+(\d+)", entry.strip())
+            h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
+            memo[entry] = h.number if h is not None and h.located else None
+        return memo[entry]
 
     def _location(self, where: str | int) -> int:
         return where if isinstance(where, int) else self.address_of(where)

@@ -104,20 +104,23 @@ class Device(Region):
         return self.base + self.size
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
-        value, meaning = self.load(addr - self.base, size)
-        if mem.log is not None:
-            mem.log.append(("mmio", self, (addr, size, ci, False, value), meaning))
+        log = mem.log
+        value, meaning = self.load(addr - self.base, size, log is not None)
+        if log is not None:
+            log.append(("mmio", self, (addr, size, ci, False, value), meaning))
         return value
 
     def write(self, addr: int, size: int, value: int, ci: bool, mem: Memory) -> None:
-        meaning = self.store(addr - self.base, size, value)
-        if mem.log is not None:
-            mem.log.append(("mmio", self, (addr, size, ci, True, value), meaning))
+        log = mem.log
+        meaning = self.store(addr - self.base, size, value, log is not None)
+        if log is not None:
+            log.append(("mmio", self, (addr, size, ci, True, value), meaning))
 
-    def load(self, offset: int, size: int) -> tuple[int, str]:
+    def load(self, offset: int, size: int, say: bool = True) -> tuple[int, str | None]:
+        """The value a load reads, and (say) what it meant: the text only when a journal keeps it."""
         raise NotImplementedError
 
-    def store(self, offset: int, size: int, value: int) -> str:
+    def store(self, offset: int, size: int, value: int, say: bool = True) -> str | None:
         raise NotImplementedError
 
 

@@ -62,50 +62,54 @@ class Icp(Device):
         """A device interrupt arrives at this ICP (used by scenarios and events)."""
         self._set("pending", tuple(sorted({*self.pending, (source, priority)})))
 
-    # ---- MMIO ----
-    def load(self, offset: int, size: int) -> tuple[int, str]:
+    # ---- MMIO: a handler per (offset, size); the meaning's text is made only when asked (say) ----
+    def load(self, offset: int, size: int, say: bool = True) -> tuple[int, str | None]:
+        if offset == XIRR and size == 4:
+            return self._accept(say)
         if offset == XIRR_POLL and size == 4:
             v = self.xirr()
-            return v, f"poll -> {v:#010x} ({self._what(v & 0xFFFFFF)})"
-        if offset == XIRR and size == 4:
-            return self._accept()
+            return v, say and f"poll -> {v:#010x} ({self._what(v & 0xFFFFFF)})" or None
         if offset == MFRR and size == 1:
-            return self.mfrr, f"MFRR -> {self.mfrr:#04x}"
+            return self.mfrr, say and f"MFRR -> {self.mfrr:#04x}" or None
         if offset == XIRR and size == 1:
-            return self.cppr, f"CPPR -> {self.cppr:#04x}"
+            return self.cppr, say and f"CPPR -> {self.cppr:#04x}" or None
         raise MemoryFault(self.base + offset, size, False, f"no {size}-byte ICP register at offset {offset:#x}")
 
-    def store(self, offset: int, size: int, value: int) -> str:
-        if offset == XIRR and size == 4:
-            return self._eoi(value)
-        if offset == XIRR and size == 1:
-            old = self.cppr
-            self._set("cppr", value & 0xFF)
-            return f"CPPR <- {value & 0xFF:#04x} (was {old:#04x})"
+    def store(self, offset: int, size: int, value: int, say: bool = True) -> str | None:
         if offset == MFRR and size == 1:
             value &= 0xFF
             self._set("mfrr", value)
+            if not say:
+                return None
             if value == 0xFF:
                 return "MFRR <- 0xff (IPI withdrawn)"
             state = "IPI presented" if self.presented() == (IPI_SOURCE, value) else "IPI not presented"
             return f"MFRR <- {value:#04x} ({state}, CPPR {self.cppr:#04x})"
+        if offset == XIRR and size == 4:
+            return self._eoi(value, say)
+        if offset == XIRR and size == 1:
+            old = self.cppr
+            self._set("cppr", value & 0xFF)
+            return say and f"CPPR <- {value & 0xFF:#04x} (was {old:#04x})" or None
         raise MemoryFault(self.base + offset, size, True, f"no {size}-byte ICP register at offset {offset:#x}")
 
-    def _accept(self) -> tuple[int, str]:
+    def _accept(self, say: bool) -> tuple[int, str | None]:
         p = self.presented()
         old = self.cppr
         value = (old << 24) | (p[0] if p else 0)
         if p is None:
-            return value, f"accept -> {value:#010x} (nothing pending, CPPR stays {old:#04x})"
+            return value, say and f"accept -> {value:#010x} (nothing pending, CPPR stays {old:#04x})" or None
         src, prio = p
         self._set("cppr", prio)
         if src != IPI_SOURCE:
             self._set("pending", tuple(s for s in self.pending if s != p))
-        return value, f"accept -> {value:#010x} ({self._what(src)}, CPPR {old:#04x} -> {prio:#04x})"
+        return value, say and f"accept -> {value:#010x} ({self._what(src)}, CPPR {old:#04x} -> {prio:#04x})" or None
 
-    def _eoi(self, value: int) -> str:
+    def _eoi(self, value: int, say: bool) -> str | None:
         src = value & 0xFFFFFF
         self._set("cppr", (value >> 24) & 0xFF)
+        if not say:
+            return None
         again = self.presented()
         after = f", {self._what(again[0])} presented" if again else ""
         return f"EOI {value:#010x} ({self._what(src)}; CPPR -> {self.cppr:#04x}{after})"

@@ -57,6 +57,14 @@ class CodeGuard:
         self.lo = min((b for b, _ in ranges), default=0)
         self.hi = max((e for _, e in ranges), default=0)
 
+    def region(self, lo: int, hi: int, store: bool) -> tuple | None:
+        """(bytes, base, dirty.add, dirty.update) of the plain RAM region holding lo..hi-1, for a block to access
+        inline; None if there is none (a device, unmapped, two regions) or a store could reach the code."""
+        r = self.memory.region_at(lo)
+        if r is None or not r.plain or hi > r.limit or (store and lo < self.hi and hi > self.lo):
+            return None
+        return r.data, r.base, r.dirty.add, r.dirty.update
+
     def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
         if addr < self.hi and addr + size > self.lo:
             for b, e in self.ranges:
@@ -100,6 +108,9 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
             closures.append(code[addr])
         else:
             items.append(Item(addr, nxt, insn))
+            if insn.cond and dict(t.params).get("T") != start:
+                addr = nxt                  # a superblock: on along the fall-through, a side exit if taken
+                continue
             if insn.branch:
                 # a journaled loop has no closure calls: the journal reads each iteration's old values from the
                 # last (its registers change only by the templates)
@@ -120,6 +131,6 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
         make = _MAKERS[src.text] = ns["make"]
     at = [0, 0]
     g, cr, spr, read, write, _t = engine.env
-    fn = make(g, cr, spr, read, write, at, ram.data, ram.dirty.add, ram.dirty, *closures)
+    fn = make(g, cr, spr, read, write, at, ram.data, ram.dirty.add, ram.dirty, engine.guard.region, *closures)
     return Block(fn, tuple(it.addr for it in items), len(items), at, looping, engine.machine.current, items,
                  src.layout if journal else None)

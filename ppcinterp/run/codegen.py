@@ -56,6 +56,7 @@ class Insn:
     mem: MemOp | None
     branch: bool
     order: tuple[str, ...]       # the change order: "@MEM" and the written locals, as the statements run
+    cond: bool = False           # a conditional branch: it may fall through (a block goes on past it)
 
 
 def local_of(kind: str, n: int) -> str:
@@ -128,7 +129,8 @@ def analyse(text: str, branch: bool, constants: dict[str, int]) -> Insn | None:
         else:
             use(ln)
         lines.append(ln)
-    return Insn(tuple(_simplify(lines)), tuple(reads), tuple(writes), mem, branch, tuple(order))
+    cond = branch and any(ln.startswith("npc = ") and " else " in ln for ln in lines)
+    return Insn(tuple(_simplify(lines)), tuple(reads), tuple(writes), mem, branch, tuple(order), cond)
 
 
 def _rename(m: re.Match) -> str:
@@ -306,6 +308,15 @@ class _Gen:
                 self.written.append(loc)
             if self.journal:
                 self.take(loc)
+        if ins.branch and i < len(self.items) - 1:      # a side exit: the block goes on where it falls through
+            self.emit(f"if npc != {it.nxt:#x}:")
+            if self.counted:
+                self.emit("S9 = (_c0 - _i) & 0xffffffffffffffff", 1)
+                self.emit(f"_done = _i * {len(self.items)}", 1)
+            for ln in self.journal_line():
+                self.emit(ln, 1)
+            self.flush_regs(1)
+            self.emit(f"return npc, _done + {i + 1}", 1)
 
     def access(self, i: int, m: MemOp) -> None:
         ram, j = self.ram, self.journal
@@ -324,13 +335,14 @@ class _Gen:
             self.slow(i, m, a, 0)
             return
         off = (f"_o{base} + {disp:#x}" if disp else f"_o{base}") if hoisted else "_o"
+        buf = f"_d{base}" if hoisted else "RD"
         if hoisted and self.fast:          # checked at entry: the access only
             if m.store:
                 if j:
-                    self.emit(f"_p{i} = U{m.size}(RD, {off})[0]")
-                self.emit(f"P{m.size}(RD, {off}, {self.sv})")
+                    self.emit(f"_p{i} = U{m.size}(_d{base}, {off})[0]")
+                self.emit(f"P{m.size}(_d{base}, {off}, {self.sv})")
             else:
-                self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}(RD, {off})[0]")
+                self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}(_d{base}, {off})[0]")
                 if j:
                     self.emit(f"{m.value} = _v{i}")
             self.take(a)
@@ -352,10 +364,10 @@ class _Gen:
                     self.emit(f"if (_o & 0xfff) > {0x1000 - m.size:#x}:", 1)
                     self.emit("DA(_lp + 1)", 2)
             if j:
-                self.emit(f"_p{i} = U{m.size}(RD, {off})[0]", 1)
-            self.emit(f"P{m.size}(RD, {off}, {self.sv})", 1)
+                self.emit(f"_p{i} = U{m.size}({buf}, {off})[0]", 1)
+            self.emit(f"P{m.size}({buf}, {off}, {self.sv})", 1)
         else:
-            self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}(RD, {off})[0]", 1)
+            self.emit(f"{f'_v{i}' if j else m.value} = U{m.size}({buf}, {off})[0]", 1)
         self.emit("else:")
         self.slow(i, m, a, 1)
         if j and not m.store:
@@ -397,14 +409,19 @@ class _Gen:
         out = [f"{loc} = {_load(loc)}" for loc in dict.fromkeys(self.all_reads + self.all_writes)]
         for base, spans in self.hoist.items():
             lo, hi = min(d for d, _, _ in spans), max(e for _, e, _ in spans)
-            out.append(f"_h{base} = {self.ram.base - lo:#x} <= {base} <= {self.ram.limit - hi:#x}")
-            out.append(f"if _h{base}:")
-            out.append(f"    _o{base} = {base} - {self.ram.base:#x}")
-            if any(st for _, _, st in spans):       # marked once: the pages a restore copies back
-                out.append(f"    DS.update(range((_o{base} + {lo:#x}) >> 12, ((_o{base} + {hi - 1:#x}) >> 12) + 1))"
-                           if hi - lo > 0x1000 else f"    DA((_o{base} + {lo:#x}) >> 12)")
-                if hi - lo <= 0x1000:
-                    out.append(f"    DA((_o{base} + {hi - 1:#x}) >> 12)")
+            store = any(st for _, _, st in spans)
+            mark = (f"DS.update(range((_o{base} + {lo:#x}) >> 12, ((_o{base} + {hi - 1:#x}) >> 12) + 1))"
+                    if hi - lo > 0x1000 else f"DA((_o{base} + {lo:#x}) >> 12); DA((_o{base} + {hi - 1:#x}) >> 12)")
+            out += [f"_h{base} = {self.ram.base - lo:#x} <= {base} <= {self.ram.limit - hi:#x}",   # the main RAM
+                    f"if _h{base}:", f"    _d{base}, _o{base} = RD, {base} - {self.ram.base:#x}"]
+            if store:                               # marked once: the pages a restore copies back
+                out.append(f"    {mark}")
+            out += ["else:",                        # another RAM region holding every access of the block
+                    f"    _r{base} = RG({base} + {lo:#x}, {base} + {hi:#x}, {store})",
+                    f"    _h{base} = _r{base} is not None", f"    if _h{base}:",
+                    f"        _d{base}, _o{base} = _r{base}[0], {base} - _r{base}[1]"]
+            if store:
+                out.append(f"        {mark.replace('DA(', f'_r{base}[2](').replace('DS.update(', f'_r{base}[3](')}")
         if any(it.insn and it.insn.mem and it.insn.mem.store and not it.insn.mem.ci and i not in self.hoisted
                for i, it in enumerate(self.items)):
             out.append("_lp = -1")
@@ -471,7 +488,7 @@ def block_source(items: list[Item], start: int, looping: bool, journal: bool, ra
     """The source of `make(...)`, which returns the block function: block(_left[, W]) -> (next pc, executed)."""
     gen = _Gen(items, start, looping, journal, ram, end_pc)
     lines = gen.finish()
-    params = ["g", "cr", "spr", "read", "write", "K", "RD", "DA", "DS"] + [f"FN{j}" for j in range(closures)]
+    params = ["g", "cr", "spr", "read", "write", "K", "RD", "DA", "DS", "RG"] + [f"FN{j}" for j in range(closures)]
     sig = "_left, W" if journal else "_left"
     pre = ["JX, RJ, WJ, CJ = W.jx, W.rd, W.wr, W.call"] if journal else []
     body = "\n".join("            " + ln for ln in pre + lines)

@@ -105,6 +105,7 @@ class Engine(Results):
         self.nxt_at: dict[int, int] = {}            # each decoded instruction's fall-through successor
         self._blocks: dict[tuple, dict] = {}      # by (id of code table, stop addresses, journaled): start -> Block
         self.block_list: list[Block] = []
+        self._last_table: tuple = (None, None, None, None)
         self.env = (t.gpr, t.cr, t.spr, self.guard.read, self.guard.write, t)     # as templates.env_of
         pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
         hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
@@ -218,10 +219,14 @@ class Engine(Results):
 
     def blocks_for(self, code: dict, stops: frozenset[int], journal: bool) -> dict[int, Block | None]:
         """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`."""
+        last = self._last_table
+        if last[0] is code and last[1] is stops and last[2] is journal:
+            return last[3]
         key = (id(code), stops, journal)
         table = self._blocks.get(key)
         if table is None:
             table = self._blocks[key] = {}
+        self._last_table = (code, stops, journal, table)
         return table
 
     def compile(self, pc: int, code: dict, stops: frozenset[int], journal: bool, max_len: int = MAX_BLOCK):
@@ -292,7 +297,9 @@ class Engine(Results):
 
 
 def _lists(hooks: dict | None) -> dict | None:
-    return {k: v if isinstance(v, list) else [v] for k, v in hooks.items()} if hooks else None
+    if not hooks or all(type(v) is list for v in hooks.values()):
+        return hooks or None
+    return {k: v if isinstance(v, list) else [v] for k, v in hooks.items()}
 
 
 def _raiser(exc: Stop) -> Callable[[], int]:

@@ -114,11 +114,12 @@ class Trail:
     def __init__(self) -> None:
         self.recs: list = []
 
-    def _counts(self, upto: int | None):
-        """(record, instructions of it within the first `upto` steps, pc after them) for every record."""
+    def _counts(self, upto: int | None, nrecs: int | None = None):
+        """(record, instructions of it within the first `upto` steps, pc after them) for every record (of the
+        first `nrecs`: what a run recorded, before anything appended after it)."""
         recs = self.recs
         left = upto
-        for i in range(0, len(recs), 4):
+        for i in range(0, len(recs) if nrecs is None else 4 * nrecs, 4):
             r, c, npc = recs[i], recs[i + 2], recs[i + 3]
             if left is not None:
                 if left <= 0:
@@ -128,10 +129,10 @@ class Trail:
                 left -= c
             yield r, c, npc
 
-    def pcs(self, upto: int | None = None) -> list[int]:
+    def pcs(self, upto: int | None = None, nrecs: int | None = None) -> list[int]:
         """The pc of every instruction executed (among the first `upto` steps)."""
         out: list[int] = []
-        for r, c, _ in self._counts(upto):
+        for r, c, _ in self._counts(upto, nrecs):
             if isinstance(r, Step):
                 if r.pc is not None:
                     out.append(r.pc)
@@ -149,21 +150,23 @@ class Trail:
         the instruction raised."""
         return [x for r, c, npc in self._counts(upto) for x in _flow(r, c, npc, cond)]
 
-    def decisions(self, cond, upto: int | None = None, drop_last: bool = False) -> list[tuple[int, bool]]:
+    def decisions(self, cond, upto: int | None = None, drop_last: bool = False,
+                  nrecs: int | None = None) -> list[tuple[int, bool]]:
         """(address, taken) of every conditional branch; drop_last: not of the last instruction (a run cut by
         its step limit, or gone to no code, names no decision for it)."""
-        out = [x for r, c, npc in self._counts(upto) for x in _flow(r, c, npc, cond, _decision)]
-        if drop_last and self.recs:
-            r, c, npc = self.recs[-4], self.recs[-2], self.recs[-1]
+        out = [x for r, c, npc in self._counts(upto, nrecs) for x in _flow(r, c, npc, cond, _decision)]
+        k = len(self.recs) // 4 if nrecs is None else nrecs
+        if drop_last and k:
+            r, c, npc = self.recs[4 * k - 4], self.recs[4 * k - 2], self.recs[4 * k - 1]
             last = r if isinstance(r, int) else None if isinstance(r, Step) else r.addrs[(c - 1) % r.n]
             if last in cond and npc is not None and out:
                 out.pop()
         return [x for x in out if x is not None]
 
-    def path(self, labels: dict[int, list[str]], upto: int | None = None) -> list[str]:
+    def path(self, labels: dict[int, list[str]], upto: int | None = None, nrecs: int | None = None) -> list[str]:
         """The labels passed, in order."""
         out: list[str] = []
-        for r, c, _ in self._counts(upto):
+        for r, c, _ in self._counts(upto, nrecs):
             if isinstance(r, (Step, int)):
                 pc = r.pc if isinstance(r, Step) else r
                 out += labels.get(pc, ()) if pc is not None else ()

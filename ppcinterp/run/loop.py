@@ -37,6 +37,9 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
     raised, that instruction's pc), instructions executed before it, and the Stop / MemoryFault / NoCode that
     ended it, or None. `arrive`: fire the hooks at the first boundary too; `hooks_at_end`: and at the last
     (the debugger's chunks: a stop shows what happened on arrival)."""
+    if not (hooks or step_hooks or breaks or hooks_at_end or isinstance(rec, Journal)) and engine.use_blocks and (
+            engine.machine.memory.log is None):
+        return _plain(engine, pc, n, end, rec.recs if rec is not None else None)
     hooks = hooks or {}
     step_hooks = step_hooks or {}
     machine, code, use_blocks = engine.machine, engine.code, engine.use_blocks
@@ -116,6 +119,48 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
     finally:
         if journal is not None:
             machine.attach(None)
+    return pc, n, None
+
+
+def _plain(engine, pc: int, n: int, end: int, recs: list | None):
+    """execute() without hooks, breaks or journal: blocks back to back (the common case, kept lean)."""
+    code = engine.code
+    blocks = engine.blocks_for(code, _NONE, False)
+    get = blocks.get
+    b = None
+    try:
+        while n < end:
+            b = get(pc, _MISSING)
+            if b is _MISSING:
+                b = blocks[pc] = engine.compile(pc, code, _NONE, False)
+            if b is not None and n + b.n <= end:
+                pc, c = b.run(end - n)
+                if recs is not None:
+                    recs.extend((b, 0, c, pc))
+                n += c
+                continue
+            b = None
+            fn = code.get(pc)
+            if fn is None:
+                raise NoCode(pc)
+            try:
+                nxt = fn()
+            except (Stop, MemoryFault) as e:
+                if recs is not None and not isinstance(e, NOT_STEPS):
+                    recs.extend((pc, 0, 1, None))
+                raise
+            if recs is not None:
+                recs.extend((pc, 0, 1, nxt))
+            n += 1
+            pc = nxt
+    except (Stop, MemoryFault, NoCode) as e:
+        if b is not None:              # raised inside a block: at its instruction at[0]
+            k, done = b.at
+            pc, c = b.addrs[k], done + k
+            if recs is not None:
+                recs.extend((b, 0, c + 1, None))
+            n += c
+        return pc, n, e
     return pc, n, None
 
 

@@ -3,8 +3,6 @@ branch decisions, the message (a fault names the access, a step limit the loop).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ppcinterp.diagnostics import Pos
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run import outside
@@ -22,61 +20,96 @@ VECTORS = {0x100: "system reset", 0x200: "machine check", 0x300: "data storage",
 NOT_STEPS = (ReachedOutside, FellOffHunk, FellOffCode, Paused)     # stops that are not an instruction's doing
 
 
-@dataclass
 class Result:
-    exit: str                    # where the run ended: a label, "end of hunk 4", "hrfid", ...
-    kind: str                    # exit | end-of-hunk | return | power-save | trap | fault | step-limit | ...
-    message: str
-    pc: int | None               # the last instruction executed (or the faulting one)
-    steps: int
-    path: list[str] = field(default_factory=list)      # labels passed, in order
-    decisions: list[tuple[int, bool]] = field(default_factory=list)   # (branch address, taken)
-    pcs: list[int] | None = None
-    journal: Journal | None = None
-    detail: object = None        # the Stop, for callers that need more (ContextReturn target, ...)
-    exit_labels: list[str] = field(default_factory=list)   # every label written where the run left
+    """How a run ended. The path, branch decisions and pcs are made from the run's Trail (or Journal) when first
+    read, and an exit's message too: a run whose caller reads only its exit pays for none of them."""
+
+    __slots__ = ("exit", "kind", "pc", "steps", "journal", "detail", "exit_labels", "_message", "_trail",
+                 "_tables", "_tail", "_drop", "_path", "_decisions", "_pcs", "_n")
+
+    def __init__(self, exit: str, kind: str, message, pc: int | None, steps: int, *, journal: Journal | None = None,
+                 detail: object = None, exit_labels: list[str] | None = None, trail=None, tables=None,
+                 tail: tuple[str, ...] = (), drop_last: bool = True):
+        self.exit = exit                 # where the run ended: a label, "end of hunk 4", "hrfid", ...
+        self.kind = kind                 # exit | end-of-hunk | return | power-save | trap | fault | step-limit | ...
+        self._message = message          # text, or a function making it
+        self.pc = pc                     # the last instruction executed (or the faulting one)
+        self.steps = steps
+        self.journal = journal
+        self.detail = detail             # the Stop, for callers that need more (ContextReturn target, ...)
+        self.exit_labels = exit_labels if exit_labels is not None else []   # every label written where it left
+        self._trail, self._tables, self._tail, self._drop = trail, tables, tail, drop_last
+        self._n = len(trail.recs) // 4 if trail is not None else 0     # its records: not what is appended after
+        self._path = self._decisions = self._pcs = None
+
+    @property
+    def message(self) -> str:
+        if callable(self._message):
+            self._message = self._message()
+        return self._message
+
+    @property
+    def path(self) -> list[str]:
+        """Labels passed, in order (the exit's name last when it left by one)."""
+        if self._path is None:
+            labels = self._tables[0] if self._trail is not None else {}
+            self._path = (self._trail.path(labels, nrecs=self._n) if self._trail is not None else []) + list(self._tail)
+        return self._path
+
+    @property
+    def decisions(self) -> list[tuple[int, bool]]:
+        """(branch address, taken) of every conditional branch executed."""
+        if self._decisions is None:
+            self._decisions = (self._trail.decisions(self._tables[1], drop_last=self._drop, nrecs=self._n)
+                               if self._trail is not None else [])
+        return self._decisions
+
+    @property
+    def pcs(self) -> list[int] | None:
+        if self._pcs is None and self._trail is not None:
+            self._pcs = self._trail.pcs(nrecs=self._n)
+        return self._pcs
 
     @property
     def ok(self) -> bool:
         return self.kind in ("exit", "end-of-hunk", "return", "power-save", "stopped", "vector")
+
+    def __repr__(self) -> str:
+        return f"Result(exit={self.exit!r}, kind={self.kind!r}, steps={self.steps}, message={self.message!r})"
 
 
 class Results:
     """The Engine's result-making half (it reads the engine's tables: labels_at, exit_names, conditional...)."""
 
     # ---------------------------------------------------------------- results
-    def _finish(self, res: Result, trail, exit_pc: int | None = None) -> Result:
-        """Fill in the pcs, path and branch decisions from the run's Trail (or Journal); exit_pc is where an exit
-        sent the last instruction (None: the run did not leave by an exit, so the last one decides nothing)."""
-        if trail is not None:
-            res.pcs = trail.pcs()
-            res.path = trail.path(self.labels_at)
-            res.decisions = trail.decisions(self.conditional, drop_last=exit_pc is None)
-        return res
+    def _made(self, exit: str, kind: str, message, pc, n: int, trail, jr, exit_pc=None, **kw) -> Result:
+        """A Result whose path and decisions come from `trail`; exit_pc is where an exit sent the last instruction
+        (None: the run did not leave by an exit, so the last one decides nothing)."""
+        return Result(exit, kind, message, pc, n, journal=jr, trail=trail, tables=(self.labels_at, self.conditional),
+                      drop_last=exit_pc is None, **kw)
 
     def _result(self, e: Exception, pc: int, n: int, trail, jr) -> Result:
         if isinstance(e, Paused):
-            res = self._finish(Result(e.name, e.kind, e.message, _last(trail), n, journal=jr, detail=e), trail, pc)
-            res.path += self.labels_at.get(pc, [])
-            return res
+            return self._made(e.name, e.kind, e.message, _last(trail), n, trail, jr, pc, detail=e,
+                              tail=tuple(self.labels_at.get(pc, ())))
         if isinstance(e, NOT_STEPS):
             name = self.exit_names.get(pc, str(e))
-            last = _last(trail)
             kind = e.kind
-            message = {"exit": f"left the file to {name}",
-                       "end-of-hunk": self._end_of_hunk_message(name, getattr(e, "hunk", None))}.get(kind, str(e))
-            res = Result(name, kind, message, last, n, journal=jr, detail=e,
-                         exit_labels=self.exit_labels.get(pc, [name] if kind == "exit" else []))
-            res = self._finish(res, trail, pc)
-            if trail is not None and name and kind in ("exit", "end-of-hunk"):
-                res.path.append(name)
-            return res
+            if kind == "exit":
+                message = f"left the file to {name}"
+            elif kind == "end-of-hunk":
+                message = (lambda name=name, h=getattr(e, "hunk", None): self._end_of_hunk_message(name, h))
+            else:
+                message = str(e)
+            tail = (name,) if trail is not None and name and kind in ("exit", "end-of-hunk") else ()
+            return self._made(name, kind, message, _last(trail), n, trail, jr, pc, detail=e, tail=tail,
+                              exit_labels=self.exit_labels.get(pc, [name] if kind == "exit" else []))
         if isinstance(e, MemoryFault):
-            msg = outside.fault_message(self, e, pc)
-            return self._finish(Result("fault", "fault", msg, pc, n + 1, journal=jr, detail=e), trail)
+            msg = outside.fault_message(self, e, pc)          # now: it names the registers as they are
+            return self._made("fault", "fault", msg, pc, n + 1, trail, jr, detail=e)
         name = getattr(e, "insn", None) or e.kind
         msg = f"{e.message} at {self.where(pc)}"
-        return self._finish(Result(name, e.kind, msg, pc, n + 1, journal=jr, detail=e), trail)
+        return self._made(name, e.kind, msg, pc, n + 1, trail, jr, detail=e)
 
     def _end_of_hunk_message(self, name: str, number: int | None) -> str:
         """Falling off a hunk names the hunk and its last line (and the label written there, if any)."""
@@ -93,16 +126,14 @@ class Results:
         if pc in VECTORS:           # `ba 0x500`: the handler hands the interrupt to the host's own vector
             msg = f"went to the host's {VECTORS[pc]} vector at {pc:#x}" + (f" (from {self.where(last)})"
                                                                          if last else "")
-            res = self._finish(Result(f"vector {pc:#x}", "vector", msg, last, n, journal=jr), trail)
-            res.path.append(f"vector {pc:#x}")
-            return res
+            return self._made(f"vector {pc:#x}", "vector", msg, last, n, trail, jr, tail=(f"vector {pc:#x}",))
         msg = f"jumped to {pc:#x}, where there is no code" + (f" (from {self.where(last)})" if last else "")
-        return self._finish(Result("no code", "no-code", msg, last, n, journal=jr), trail)
+        return self._made("no code", "no-code", msg, last, n, trail, jr)
 
     def _result_limit(self, pc: int, max_steps: int, trail, jr) -> Result:
         loop = self._find_loop(pc, trail.pcs()[-2000:] if trail is not None else None)
         msg = f"step limit of {max_steps} reached; the code loops over {loop}"
-        return self._finish(Result("step limit", "step-limit", msg, pc, max_steps, journal=jr), trail)
+        return self._made("step limit", "step-limit", msg, pc, max_steps, trail, jr)
 
     def _find_loop(self, pc: int, pcs: list[int] | None) -> str:
         """Which lines keep repeating: the last recorded steps, or (unrecorded) a little more run on a copy of
