@@ -98,7 +98,8 @@ class Results:
             if kind == "exit":
                 message = f"left the file to {name}"
             elif kind == "end-of-hunk":
-                message = (lambda name=name, h=getattr(e, "hunk", None): self._end_of_hunk_message(name, h))
+                hunk = getattr(e, "hunk", None)
+                message = (lambda name=name, hunk=hunk: self._end_of_hunk_message(name, hunk))
             else:
                 message = str(e)
             tail = (name,) if trail is not None and name and kind in ("exit", "end-of-hunk") else ()
