@@ -4,15 +4,15 @@ No UI here. A UI calls `execute(line) -> text` (the gdb-like command language, c
 structured state for its panes: `location()`, `points`, `changed()`, `path()`, `mmio()`, `machine.current`,
 `in_past`, `exited`, `history_range()`, `displays`, `last_stop`.
 
-How it runs: live execution is Engine.resume with the journal on (chunks that stop at breakpoint addresses, so
-`continue` pays nothing per step beyond the engine's own loop; one instruction at a time when a watchpoint or a
+How it runs: live execution is Engine.resume with the journal on (the one run loop, in chunks that stop at
+breakpoint addresses, so `continue` runs compiled blocks; one instruction at a time when a watchpoint or a
 per-step condition must be checked). Everything executed is history (history.py): reverse commands undo it,
 forward commands in the past redo it exactly (the scenario's racing writes included) and go on live at the
 end. Changing state in the past forgets the future and goes on live from there.
 
-Scenario events are hooks that fire on arriving at their address (or step number), before any stop there, so a
-stop shows what the host did on the way. Whether an event has fired is read from the history, so forgetting
-the future makes its events pending again.
+Scenario events are the run loop's event hooks (run/events.py): they fire on arriving at their address (or
+step number), before any stop there, so a stop shows what the host did on the way. Each remembers where in the
+history it fired, so forgetting the future from before that point makes it pending again.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.machine.names import StateNameError, resolve
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
-from ppcinterp.run.journal import Step
+from ppcinterp.run.events import hooks_in, rearm
+from ppcinterp.run.journal import Step, change
 from ppcinterp.study import scenario
 
 CHUNK = 4096                     # instructions per live chunk: how often Ctrl-C is looked at
@@ -59,7 +60,6 @@ class DebugEngine(StateViews):
         self.values = Values(self)
         self.symbols = Symbols(self)
         self.displays: list[Display] = []
-        self.fired: dict[int, int] = {}    # event number -> index of its step in the history
         self.hooks, self.step_hooks = self._event_hooks(events)
         self._initial = session.snapshot()
         self._decoded = self.machine.current
@@ -98,28 +98,20 @@ class DebugEngine(StateViews):
             raise PpcError(str(e)) from None
 
     def _event_hooks(self, events: Sequence[scenario.Event]) -> tuple[dict, dict]:
+        """The scenario's events as the run loop's hooks (run/events.py). Each records where in the history it
+        fired, so that forgetting the future from before that point makes it pending again."""
         by_pc: dict[int, list] = {}
         by_step: dict[int, list] = {}
-        for i, ev in enumerate(events):
-            for name, _ in ev.assignments:
-                self.session.ref(name)             # an unknown name fails now
+        clock = lambda: len(self.history.journal)          # noqa: E731 - where its step is recorded next
+        for ev in events:
             m = re.fullmatch(r"step\s+(\d+)", ev.at.strip())
             try:
                 key = int(m.group(1)) if m else self.session.address_of(ev.at)
+                hook = self.session.event_hook(ev.assignments, ev.note, assign=self.session.set, clock=clock)
             except PpcError as e:
                 raise DebugError(f"event at '{ev.at}': {e.message}") from None
-            (by_step if m else by_pc).setdefault(key, []).append(self._event(i, ev))
+            (by_step if m else by_pc).setdefault(key, []).append(hook)
         return by_pc, by_step
-
-    def _event(self, number: int, ev: scenario.Event) -> Callable:
-        def fire(_engine, _n) -> str | None:
-            if number in self.fired:
-                return None
-            self.fired[number] = len(self.history.steps)     # the engine records it there next
-            for name, value in ev.assignments:
-                self.session.set(name, value)
-            return ev.note or ", ".join(f"{k} = {v}" for k, v in ev.assignments)
-        return fire
 
     # ---------------------------------------------------------------- the command language
     def execute(self, line: str) -> str:
@@ -143,7 +135,7 @@ class DebugEngine(StateViews):
         m = self.machine
         m.restore(self._initial)
         self.history = History(m)
-        self.fired.clear()
+        rearm(self.hooks, self.step_hooks)
         self._sync_thread()
         self.live_pc, self.exit = self.session.engine.resume(
             self.entry_pc, self.history.journal, max_steps=0, arrive=True, hooks=self.hooks,
@@ -314,7 +306,9 @@ class DebugEngine(StateViews):
         self.live_pc = h.pc()
         lost = h.truncate()
         self.exit = None
-        self.fired = {k: v for k, v in self.fired.items() if v < h.pos}
+        for hook in hooks_in(self.hooks, self.step_hooks):
+            if hook.fired and hook.fired_at >= h.pos:
+                hook.rearm()
         return (f"Discarded the recorded future ({lost} instruction{'s' * (lost != 1)} after this point); "
                 "execution goes on live from here.")
 
@@ -348,7 +342,8 @@ class DebugEngine(StateViews):
         finally:
             self.machine.attach(None)
         if log:
-            self.history.record(Step(self.history.count, thread, None, None, log, f"set var {name.strip()} = {expr}"))
+            self.history.record(Step(self.history.count, thread, None, None, [change(c) for c in log],
+                                     f"set var {name.strip()} = {expr}"))
         self.refresh_watches()
         return notice
 
@@ -359,7 +354,8 @@ class DebugEngine(StateViews):
         old = self.machine.current
         if n != old:
             notice = self.leave_past()
-            self.history.record(Step(self.history.count, old, None, None, [("thread", None, old, n)], f"thread {n}"))
+            self.history.record(Step(self.history.count, old, None, None, [change(("thread", None, old, n))],
+                                     f"thread {n}"))
             self.machine.current = n
             self._sync_thread()
             self.refresh_watches()
