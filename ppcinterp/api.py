@@ -162,6 +162,7 @@ class Session:
         """set(name, value) resolved now (name and value, for the thread current now; errors as set's) and made
         each time the returned function is called: exploration assigns the same inputs thousands of times."""
         ref = self.ref(name)
+        self.writable(ref)
         if isinstance(value, str):
             value = self.value(value)
         if isinstance(value, bool):
@@ -170,6 +171,13 @@ class Session:
             raise PpcError(f"'{name}' needs an integer, not {type(value).__name__} {value!r}")
         put = ref.set
         return lambda: put(value)
+
+    def writable(self, ref: Ref) -> None:
+        """Refuse a write into the code: it runs as assembled (blocks are compiled from it), so a changed
+        instruction would silently not take effect."""
+        if ref.addr is not None and self.engine.guard.covers(ref.addr, max(1, ref.bits // 8)):
+            raise PpcError(f"'{ref.name}' is in the code ({ref.addr:#x}), which runs as assembled: the "
+                           "interpreter does not execute modified code")
 
     def value(self, text: str) -> int:
         """The integer a scenario string stands for: `0x500`, `IPI_PRIORITY`, `&paca[1]`, `&icp[0]`."""

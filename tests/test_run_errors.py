@@ -75,3 +75,22 @@ def test_the_step_limit_leaves_the_state_where_the_limit_stopped_it(tmp_path):
         r = s.run("start", max_steps=100, journal=journal)
         assert r.kind == "step-limit" and "lines 2-3" in r.message
         assert s.get("r3") == 50            # 100 steps: 50 additions, nothing more
+
+
+def test_writes_into_the_code_are_refused_everywhere(tmp_path):
+    """The code runs as assembled (compiled into blocks): a store by the code, a scenario's [state], an event and
+    the debugger's set var into it are refused with a message, never silently ignored."""
+    src = "start:\n\tli r3,1\n\tlis r4,0x10\n\tstw r3,4(r4)\n\tli r5,2\n"
+    r = run_source(tmp_path, src)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "store of 4 bytes at 0x100004 (r4 = 0x100000) is refused: a store into the code" in r.stdout
+    r = run_source(tmp_path, src, '[state]\n"mem32[0x100008]" = 7\n')
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert "'mem32[0x100008]' is in the code (0x100008), which runs as assembled" in r.stderr + r.stdout
+    s = Session(str(tmp_path / "t.S"))
+    with pytest.raises(Exception, match="runs as assembled"):
+        s.run("start", events={"line 3": {"mem8[0x100000]": 0}})
+    d = ppc("debug", str(tmp_path / "t.S"), "--entry", "start", "--batch", "-ex", "set var mem32[0x100004] = 5",
+            "-ex", "stepi", cwd=tmp_path)
+    assert "'mem32[0x100004]' is in the code (0x100004), which runs as assembled" in d.stdout + d.stderr
+    assert "Traceback" not in d.stderr

@@ -9,7 +9,7 @@ Every speed is a ratio to `pc = code[pc]()` over closures that only return the n
 
   Session.run untraced / path-only / journaled, on an ALU loop closed by bdnz (tests/data/bench_alu_loop.S)
       and on the shipped hunk-3 scenarios (their states and events), only the run timed;
-  Engine.run with nothing recorded (the fast loop, which Session.run does not reach): a reference;
+  Engine.run untraced without Session.run around it: a reference (what Session.run itself costs);
   `paths asm/book3s_hv_rmhandlers.S --entry "hunk 3"` and `interleave asm/scenarios/kvm_ipi_ee_bounce.toml`
       in-process, CPU seconds (median of 5);
   journal bytes per step (tracemalloc peak of a long journaled ALU run; --journal-steps, default 1M);
@@ -84,28 +84,21 @@ def measuring(out: list[Row], *names: str) -> Iterator[None]:
 
 def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
     runs = dict(bw.variants())
-    how = ("path not recorded (Session.run path=False)" if bw.SESSION_HAS_PATH
-           else "Session.run(journal=False): records the path (Session.run has no path option)")
     bases: list[float] = []
     for make, name in ((bw.AluLoop, "ALU loop"), (bw.Hunk3Mix, "hunk-3 mix")):
-        names = [f"{v}, {name}" for v in ("untraced", "path-only", "journaled")]
+        names = [f"{v}, {name}" for v in runs]
         with measuring(out, *names):
             for variant, run in runs.items():
                 workload = make()          # fresh sessions: no variant inherits another's runs (and leaks)
                 r = bm.interleaved(workload.chunk(run), args.chunk, args.pairs)
                 bases.append(r.base)
                 detail = f"{r.rate / 1e6:.2f} M steps/s, pairs {r.low:.3f}-{r.high:.3f}, {workload.describe()}"
-                if variant == "untraced":
-                    detail += f"; {how}"
                 out.append(row(f"{variant}, {name}", r.ratio, "x", detail))
-                if variant == "untraced" and not bw.SESSION_HAS_PATH:
-                    out.append(row(f"path-only, {name}", r.ratio, "x", "= untraced: the same call today"))
-            if bw.ENGINE_HAS_FAST:
-                workload = make()
-                r = bm.interleaved(workload.chunk(bw.engine_fast), args.chunk, args.pairs)
-                out.append(row(f"engine fast loop, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, pairs "
-                               f"{r.low:.3f}-{r.high:.3f}, {workload.describe()}; Engine.run(journal=False, "
-                               "path=False): a reference"))
+            workload = make()
+            r = bm.interleaved(workload.chunk(bw.engine_only), args.chunk, args.pairs)
+            out.append(row(f"Engine.run only, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, pairs "
+                           f"{r.low:.3f}-{r.high:.3f}, {workload.describe()}; untraced, without Session.run: "
+                           "a reference"))
     base = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
     out.insert(0, row("baseline pc = code[pc]()", base / 1e6, "M steps/s", "median of its chunks below"))
 

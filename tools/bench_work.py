@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import gc
-import inspect
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ppcinterp.api import Session
-from ppcinterp.run.engine import Engine, Result
+from ppcinterp.run.engine import Result
 from ppcinterp.study import scenario as sc_mod
 from ppcinterp.study.explore import explore, load_domain
 from ppcinterp.study.interleave import actor_from, explore_races
@@ -35,20 +34,10 @@ RAM = 0x1000000                    # the machine's RAM region: what the loop loa
 Runner = Callable[[Session, "int | str", int, dict | None, dict | None], Result]
 
 
-def _accepts(fn: Callable, name: str) -> bool:
-    return name in inspect.signature(fn).parameters
-
-
-SESSION_HAS_PATH = _accepts(Session.run, "path")
-ENGINE_HAS_FAST = _accepts(Engine.run, "path")
-
-
 def variants() -> dict[str, Runner]:
-    """The runs the product makes. Session.run has no `path` option today: journal=False records the path
-    (Engine's recording loop), so `path-only` is that same call unless Session.run grows the option."""
+    """The runs the product makes: Session.run untraced, path-only and journaled."""
     def untraced(s, entry, n, hooks, step_hooks):
-        extra = {"path": False} if SESSION_HAS_PATH else {}
-        return s.run(entry, max_steps=n, journal=False, hooks=hooks, step_hooks=step_hooks, **extra)
+        return s.run(entry, max_steps=n, journal=False, hooks=hooks, step_hooks=step_hooks, path=False)
 
     def path_only(s, entry, n, hooks, step_hooks):
         return s.run(entry, max_steps=n, journal=False, hooks=hooks, step_hooks=step_hooks, path=True)
@@ -56,15 +45,11 @@ def variants() -> dict[str, Runner]:
     def journaled(s, entry, n, hooks, step_hooks):
         return s.run(entry, max_steps=n, journal=True, hooks=hooks, step_hooks=step_hooks)
 
-    out: dict[str, Runner] = {"untraced": untraced}
-    if SESSION_HAS_PATH:
-        out["path-only"] = path_only
-    out["journaled"] = journaled
-    return out
+    return {"untraced": untraced, "path-only": path_only, "journaled": journaled}
 
 
-def engine_fast(s: Session, entry: int | str, n: int, hooks: dict | None, step_hooks: dict | None) -> Result:
-    """Engine.run with nothing recorded: the fast loop, which Session.run does not reach (a reference)."""
+def engine_only(s: Session, entry: int | str, n: int, hooks: dict | None, step_hooks: dict | None) -> Result:
+    """Engine.run, untraced, without Session.run around it (a reference: what the Session's own work costs)."""
     pc = entry if isinstance(entry, int) else s.address_of(entry)
     return s.engine.run(pc, max_steps=n, journal=False, path=False)
 

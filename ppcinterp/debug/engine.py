@@ -326,8 +326,11 @@ class DebugEngine(StateViews):
             target = f"{m.group(1) or ''}mem{m.group(3)}[{addr:#x}]"
         try:
             ref = resolve(self.machine, target)
+            self.session.writable(ref)
         except StateNameError as e:
             raise DebugError(str(e)) from None
+        except PpcError as e:
+            raise DebugError(e.message) from None
         if not ref.bits:
             raise DebugError(f"'{name}' is not a number (set it in a scenario's [state])")
         mt = re.match(r"thread\[(\d+)\]\.", target, re.I)

@@ -41,7 +41,7 @@ class Ref:
     get: object
     set: object
     bits: int = 64
-    addr: int | None = None       # the memory behind a struct field's name (None: a register or device)
+    addr: int | None = None       # the memory behind the name (None: a register or device)
 
 
 _THREAD = re.compile(r"thread\[(\d+)\]\.(.+)")
@@ -91,7 +91,8 @@ def resolve(m: Machine, name: str) -> Ref:
         except ValueError:
             raise StateNameError(f"'{mm.group(2)}' is not an address") from None
         mask = (1 << (8 * size)) - 1
-        return Ref(text, lambda: m.memory.read(addr, size), lambda v: m.memory.write(addr, size, v & mask), 8 * size)
+        return Ref(text, lambda: m.memory.read(addr, size), lambda v: m.memory.write(addr, size, v & mask), 8 * size,
+                   addr)
     if re.fullmatch(r"r([0-9]|[12][0-9]|3[01])", key):
         i = int(key[1:])
         return Ref(key, lambda: t.gpr[i], lambda v: t.gpr.__setitem__(i, v & (2**64 - 1)))

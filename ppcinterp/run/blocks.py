@@ -65,12 +65,14 @@ class CodeGuard:
             return None
         return r.data, r.base, r.dirty.add, r.dirty.update
 
+    def covers(self, addr: int, size: int) -> bool:
+        """Whether addr..addr+size-1 touches the code."""
+        return addr < self.hi and addr + size > self.lo and any(addr < e and addr + size > b for b, e in self.ranges)
+
     def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
-        if addr < self.hi and addr + size > self.lo:
-            for b, e in self.ranges:
-                if addr < e and addr + size > b:
-                    raise MemoryFault(addr, size, True, "a store into the code, which runs as assembled "
-                                                        "(the interpreter does not execute modified code)")
+        if self.covers(addr, size):
+            raise MemoryFault(addr, size, True, "a store into the code, which runs as assembled "
+                                                "(the interpreter does not execute modified code)")
         self._write(addr, size, value, ci)
 
     def __getattr__(self, name: str):
