@@ -99,6 +99,11 @@ def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
             out.append(row(f"Engine.run only, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, pairs "
                            f"{r.low:.3f}-{r.high:.3f}, {workload.describe()}; untraced, without Session.run: "
                            "a reference"))
+    with measuring(out, "Session.run floor"):
+        floor = sorted(bw.run_floor(2_000 if args.quick else 20_000) for _ in range(args.repeats))[args.repeats // 2]
+        base_rate = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
+        out.append(row("Session.run floor", floor * 1e6, "us", f"CPU, median of {args.repeats}: one untraced run of "
+                       f"one instruction (nop, then the end of the code) = {floor * base_rate:.0f} baseline steps"))
     base = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
     out.insert(0, row("baseline pc = code[pc]()", base / 1e6, "M steps/s", "median of its chunks below"))
 

@@ -117,9 +117,11 @@ class Hunk3Mix:
             session = sc_mod.build_session(sc)
             self.cases.append(Case(sc, session, session.snapshot(), sc.data.get("max_steps", 10_000)))
         self.steps = self.runs = 0
+        self.spent = 0.0
 
     def describe(self) -> str:
-        return f"{len(self.cases)} scenarios, {self.steps / max(1, self.runs):.0f} steps a run"
+        return (f"{len(self.cases)} scenarios, {self.steps / max(1, self.runs):.0f} steps a run, "
+                f"{1e6 * self.spent / max(1, self.runs):.1f} us a run")
 
     def chunk(self, run: Runner) -> Callable[[float], tuple[int, float]]:
         """Every case in turn (state restored, event hooks rebuilt: not timed) until `seconds` of runs."""
@@ -135,8 +137,24 @@ class Hunk3Mix:
                     steps += res.steps
                     self.runs += 1
             self.steps += steps
+            self.spent += spent
             return steps, spent
         return go
+
+
+def run_floor(repeats: int = 20_000) -> float:
+    """CPU seconds of one untraced Session.run of a one-instruction routine (nop, blr to an exit): what a run
+    costs before its instructions (the call, the loop's set-up, the exit's Stop, the Result)."""
+    s = Session(str(ALU_SOURCE))
+    pc = s.address_of(ALU_ENTRY) + 4 * (ALU_BODY + 3)          # the loop's last instruction: nop, then the end
+    base = s.snapshot()
+    s.run(pc, journal=False, path=False)
+    t = time.process_time()
+    for _ in range(repeats):
+        s.run(pc, journal=False, path=False)
+    spent = time.process_time() - t
+    s.restore(base)
+    return spent / repeats
 
 
 @contextmanager

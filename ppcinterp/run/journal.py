@@ -267,9 +267,11 @@ class Journal(Trail):
         k = bisect_right(self._starts, n) - 1
         keep = n - self._starts[k]
         r = self.recs[4 * k]
-        cut = None
-        if not isinstance(r, (Step, int)) and r.layout is not None:
-            cut = flat_end(r, self.recs[4 * k + 1], keep) if keep else self.recs[4 * k + 1]
+        if keep and r.layout is not None:               # cut inside a block call: its first `keep` stay
+            cut = flat_end(r, self.recs[4 * k + 1], keep)
+        else:                                           # from the first removed block call's values on
+            cut = next((self.recs[i + 1] for i in range(4 * (k + bool(keep)), len(self.recs), 4)
+                        if getattr(self.recs[i], "layout", None) is not None), None)
         if keep:
             self.recs[4 * k + 2], self.recs[4 * k + 3] = keep, r.addrs[keep % r.n]
             k += 1
@@ -278,7 +280,8 @@ class Journal(Trail):
         del self._insns[k:]
         if cut is not None:
             del self.flat[cut:]
-            self.extra = {p: v for p, v in self.extra.items() if p < cut}
+            for p in [p for p in self.extra if p >= cut]:
+                del self.extra[p]
             self._keys = []
         self._cache = None
 
