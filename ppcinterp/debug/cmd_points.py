@@ -11,6 +11,7 @@ from ppcinterp.debug.points import KIND_TITLES, Breakpoint, Watchpoint
 from ppcinterp.debug.registry import command, count_arg, numbers, split_condition
 from ppcinterp.machine.names import StateNameError, resolve
 from ppcinterp.machine.predicate import names
+from ppcinterp.run.journal import Span
 
 if TYPE_CHECKING:
     from ppcinterp.debug.commands import Commands
@@ -57,7 +58,7 @@ def _watch(c: Commands, arg: str, kind: str) -> str:
     region, name = None, expr
     if kind != "watch":
         addr, size, name = v.region(expr)
-        region = (addr, size)
+        region = Span(addr, size)
     elif node[0] == "name":
         try:
             name = v.region(node[1])[2]

@@ -10,15 +10,23 @@ devices, "mem" for RAM writes), so a read watch on a PACA field fires on the `lb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.machine.predicate import Node
-from ppcinterp.run.journal import Step
+from ppcinterp.run.journal import Span, Step
 
 KIND_TITLES = {"breakpoint": "Breakpoint", "watch": "Hardware watchpoint", "rwatch": "Hardware read watchpoint",
                "awatch": "Hardware access (read/write) watchpoint"}
 TYPE_NAMES = {"breakpoint": "breakpoint", "watch": "hw watchpoint", "rwatch": "read watchpoint",
               "awatch": "acc watchpoint"}
+
+
+class Hit(NamedTuple):
+    """A read or write of a watched region, by one step."""
+    step: Step
+    write: bool
+    value: int
 
 
 @dataclass
@@ -41,7 +49,7 @@ class Watchpoint:
     expr: str
     node: Node
     bits: int
-    region: tuple[int, int] | None  # (address, size) for rwatch / awatch
+    region: Span | None             # the memory read for rwatch / awatch
     name: str                       # canonical name (paca[0].kvm_hstate.host_ipi) to tell who changed it
     value: int | None = None        # the value at the last boundary (watch)
     condition: str | None = None
@@ -50,24 +58,24 @@ class Watchpoint:
     ignore: int = 0
     temporary: bool = False
 
-    def accesses(self, unit: list[Step]) -> list[tuple[Step, bool, int]]:
-        """(step, is_write, value) for every access of the watched memory in these steps."""
+    def accesses(self, unit: list[Step]) -> list[Hit]:
+        """Every access of the watched memory in these steps."""
         if self.region is None:
             return []
-        lo, hi = self.region[0], self.region[0] + self.region[1]
+        lo, hi = self.region.addr, self.region.addr + self.region.size
         out = []
         for step in unit:
             for c in step.changes:
-                if c[0] == "load":
-                    (addr, size), write, value = c[1], False, c[3]
-                elif c[0] == "mmio":
-                    addr, size, _ci, write, value = c[2]
-                elif c[0] == "mem":
-                    (addr, size), write, value = c[1], True, c[3]
+                if c.what == "load":              # key: the Span read, new: the value
+                    span, write, value = c.key, False, c.new
+                elif c.what == "mmio":            # old: the device Access
+                    span, write, value = c.old, c.old.store, c.old.value
+                elif c.what == "mem":
+                    span, write, value = c.key, True, c.new
                 else:
                     continue
-                if addr < hi and lo < addr + size:
-                    out.append((step, write, value))
+                if span.addr < hi and lo < span.addr + span.size:
+                    out.append(Hit(step, write, value))
         return out
 
 

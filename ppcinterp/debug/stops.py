@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.points import KIND_TITLES, Breakpoint, Watchpoint
 from ppcinterp.run.engine import Result
-from ppcinterp.run.journal import Step
+from ppcinterp.run.journal import READS, Step
 from ppcinterp.views.trace import change_name
 
 if TYPE_CHECKING:
@@ -72,16 +72,16 @@ def watch_hit(dbg: DebugEngine, w: Watchpoint, unit: list[Step], backward: bool)
             text += _who(dbg, unit, w) if not backward else ""
     else:
         acc = w.accesses(unit)
-        reads = [a for a in acc if not a[1]]
-        writes = [a for a in acc if a[1]]
+        reads = [a for a in acc if not a.write]
+        writes = [a for a in acc if a.write]
         if writes and w.kind == "awatch" and now != w.value:
             text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
         elif writes and w.kind == "awatch":
             text = head + f"Value = {fmt(now, w.bits)}"
         elif reads:
-            text = head + f"Value = {fmt(reads[-1][2], w.bits)}"
+            text = head + f"Value = {fmt(reads[-1].value, w.bits)}"
         if text and not backward:
-            text += _by(acc[-1][0])
+            text += _by(acc[-1].step)
     w.value = now
     if text is None:
         return None
@@ -99,7 +99,7 @@ def watch_hit(dbg: DebugEngine, w: Watchpoint, unit: list[Step], backward: bool)
 
 def _who(dbg: DebugEngine, unit: list[Step], w: Watchpoint) -> str:
     for s in reversed(unit):
-        if any(c[0] not in ("load", "mmio", "note") and change_name(dbg.session, c) == w.name for c in s.changes):
+        if any(c.what not in READS and change_name(dbg.session, c) == w.name for c in s.changes):
             return _by(s)
     return ""
 

@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from ppcinterp.api import Session
 from ppcinterp.diagnostics import source_line
 from ppcinterp.machine.state import spr_name
 from ppcinterp.machine.structs import StructRegion
 from ppcinterp.run.engine import Result
-from ppcinterp.run.journal import THREAD_STATE, Step
+from ppcinterp.run.journal import THREAD_STATE, Change, Span, Step
 
 
-def change_name(session: Session, change: tuple, thread: int | None = None) -> str:
+def change_name(session: Session, change: Change, thread: int | None = None) -> str:
     """A change's state name (as names.py reads it); a register of a thread other than `thread` (default: the
     current one) is named `thread[N].r3`."""
-    what = change[0]
+    what, key = change.what, change.key
     if what in THREAD_STATE:
         own = session.machine.current if thread is None else thread
         name = _register_name(change)
-        return name if change[4] == own else f"thread[{change[4]}].{name}"
-    key = change[1]
+        return name if change.thread == own else f"thread[{change.thread}].{name}"
     if what == "mem":
-        addr, size = key
-        region = session.machine.memory.region_at(addr)
+        region = session.machine.memory.region_at(key.addr)
         if isinstance(region, StructRegion):       # paca[0].kvm_hstate.host_ipi, vcpu.arch.gpr[3], frame.gpr[14]
-            return region.name_of(addr)
-        return f"mem{8 * size}[{addr:#x}]"
+            return region.name_of(key.addr)
+        return f"mem{8 * key.size}[{key.addr:#x}]"
     if what == "icp":
         icp, fld = key
         return f"{icp.name}.{fld}"
@@ -35,8 +34,13 @@ def change_name(session: Session, change: tuple, thread: int | None = None) -> s
     return what
 
 
-def _register_name(change: tuple) -> str:
-    what, key = change[0], change[1]
+def _mem(span: Span) -> Change:
+    """A stand-in "mem" change, to name the memory a load read."""
+    return Change("mem", span, None, None)
+
+
+def _register_name(change: Change) -> str:
+    what, key = change.what, change.key
     if what in ("gpr", "fpr", "vr"):
         return {"gpr": "r", "fpr": "f", "vr": "v"}[what] + str(key)
     if what == "vsr":
@@ -60,16 +64,16 @@ def describe_changes(session: Session, step: Step) -> tuple[list[str], list[str]
     """(state changes as 'name: old -> new', device accesses as 'icp[0]: meaning')."""
     changes, mmio = [], []
     for c in step.changes:
-        if c[0] == "mmio":
-            cached = "" if c[2][2] else " (cacheable access to a device page)"
-            mmio.append(f"{c[1].name}: {c[3]}{cached}")
-        elif c[0] == "note":
-            mmio.append(c[3])
-        elif c[0] == "load":
-            name = change_name(session, ("mem", c[1]))
-            mmio.append(f"{name} -> {c[3]:#x}" + (" (cache-inhibited load from RAM)" if c[2] else ""))
-        elif c[0] != "icp":               # ICP register changes are told by the access's meaning
-            changes.append(f"{change_name(session, c, step.thread)}: {_fmt(c[2])} -> {_fmt(c[3])}")
+        if c.what == "mmio":
+            cached = "" if c.old.ci else " (cacheable access to a device page)"
+            mmio.append(f"{c.key.name}: {c.new}{cached}")
+        elif c.what == "note":
+            mmio.append(c.new)
+        elif c.what == "load":           # old: cache-inhibited, new: the value read
+            name = change_name(session, _mem(c.key))
+            mmio.append(f"{name} -> {c.new:#x}" + (" (cache-inhibited load from RAM)" if c.old else ""))
+        elif c.what != "icp":            # ICP register changes are told by the access's meaning
+            changes.append(f"{change_name(session, c, step.thread)}: {_fmt(c.old)} -> {_fmt(c.new)}")
     return changes, mmio
 
 
@@ -98,9 +102,16 @@ def _source(session: Session, pc: int) -> tuple[str, str]:
     return where, text
 
 
-def _call(step: Step) -> tuple | None:
-    """(name, args, result, text) of a stand-in's call made by this step (run/outside.py), if any."""
-    return next((c[2] + (c[3],) for c in step.changes if c[0] == "note" and c[1] == "call"), None)
+class Call(NamedTuple):
+    function: str
+    args: tuple[int, ...]
+    result: int | None
+    text: str
+
+
+def _call(step: Step) -> Call | None:
+    """A stand-in's call made by this step (run/outside.py), if any: its note's (name, args, result) and text."""
+    return next((Call(*c.old, c.new) for c in step.changes if c.what == "note" and c.key == "call"), None)
 
 
 def memory_map(session: Session) -> list[str]:
@@ -123,8 +134,8 @@ def trace_lines(session: Session, result: Result) -> list[str]:
         where, text = _source(session, step.pc)
         call = _call(step)
         if call is not None:             # a C function's stand-in: the call is the step's text
-            where, text = "(C)", call[3]
-            mmio = [m for m in mmio if m != call[3]]
+            where, text = "(C)", call.text
+            mmio = [m for m in mmio if m != call.text]
         parts = [f"{step.pc:#010x}  {where:>9}  {text:<38}"]
         parts += changes
         parts += [f"[{m}]" for m in mmio]
@@ -140,12 +151,13 @@ def trace_json(session: Session, result: Result) -> list[str]:
     out = [json.dumps({"memory": [{"name": n, "base": b, "size": s, "what": w} for n, b, s, w in session.regions()
                                   if not n.startswith("image:")]})] if memory_map(session) else []
     for step in result.journal or ():
-        changes = [{"name": change_name(session, c, step.thread), "old": _json(c[2]), "new": _json(c[3])}
-                   for c in step.changes if c[0] not in ("mmio", "note", "icp", "load")]
-        loads = [{"name": change_name(session, ("mem", c[1])), "addr": c[1][0], "size": c[1][1], "value": c[3]}
-                 for c in step.changes if c[0] == "load"]
-        mmio = [{"device": c[1].name, "addr": c[2][0], "size": c[2][1], "store": c[2][3], "value": c[2][4],
-                 "cache_inhibited": c[2][2], "meaning": c[3]} for c in step.changes if c[0] == "mmio"]
+        changes = [{"name": change_name(session, c, step.thread), "old": _json(c.old), "new": _json(c.new)}
+                   for c in step.changes if c.what not in ("mmio", "note", "icp", "load")]
+        loads = [{"name": change_name(session, _mem(c.key)), "addr": c.key.addr, "size": c.key.size, "value": c.new}
+                 for c in step.changes if c.what == "load"]
+        mmio = [{"device": c.key.name, "addr": c.old.addr, "size": c.old.size, "store": c.old.store,
+                 "value": c.old.value, "cache_inhibited": c.old.ci, "meaning": c.new}
+                for c in step.changes if c.what == "mmio"]
         rec: dict = {"step": step.index, "thread": step.thread}
         if step.pc is None:
             rec["event"] = step.event
@@ -160,7 +172,8 @@ def trace_json(session: Session, result: Result) -> list[str]:
                 rec["branch"] = {"taken": br.startswith("taken"), "target": step.next_pc}
         call = _call(step)
         if call is not None:
-            rec["call"] = {"function": call[0], "args": list(call[1]), "result": call[2], "stand_in": True}
+            rec["call"] = {"function": call.function, "args": list(call.args), "result": call.result,
+                           "stand_in": True}
         rec["changes"] = changes
         rec["loads"] = loads
         rec["mmio"] = mmio
