@@ -44,6 +44,7 @@ class Outcome:
     ctr: int
     mem: bytes
     error: str = ""                          # our run stopped before reaching the end of the case
+    disagreement: str = ""                   # (both) how the journaled runs, blocks and single-stepping, differed
 
 
 def need_qemu() -> None:
@@ -158,9 +159,13 @@ def _tool(cmd: list[str], cwd: Path) -> None:
 
 # ---------------------------------------------------------------- ours
 
-def run_ours(cases: list[Case]) -> list[Outcome]:
+def run_ours(cases: list[Case], both: bool = False) -> list[Outcome]:
     """The same cases through the public API: one source for the batch, case N between labels cN and eN.
-    Each run stops at eN (`until`), so exactly the case's own instructions run, whatever path they take."""
+    Each run stops at eN (`until`), so exactly the case's own instructions run, whatever path they take.
+
+    The outcome is the untraced run's (compiled blocks). both: each case also runs journaled with blocks and
+    with every instruction through its closure (Engine.use_blocks False); their journals and Results must be
+    identical and their final state the untraced run's, or `disagreement` says how they differ."""
     src = "".join(f"c{k}:\n" + "".join(f"\t{line.strip()}\n" if not line.strip().endswith(":") else
                                        f"{line.strip()}\n" for line in c.text.splitlines()) + f"e{k}:\n"
                   for k, c in enumerate(cases)) + "\tnop\n"        # the last eN must be an instruction's address
@@ -168,16 +173,50 @@ def run_ours(cases: list[Case]) -> list[Outcome]:
     clean = s.snapshot()
     res = []
     for k, c in enumerate(cases):
-        s.restore(clean)
-        for r, v in c.gprs:
-            s.set(f"r{r}", v)
-        s.set("xer", c.xer)
-        s.set("cr", c.cr)
-        s.set("ctr", c.ctr)
-        for i in range(0, len(c.mem), 8):
-            s.set(f"mem64[{WINDOW + i:#x}]", int.from_bytes(c.mem[i:i + 8], "big"))
-        r = s.run(f"c{k}", journal=False, until=f"e{k}", max_steps=100)
-        mem = b"".join(s.get(f"mem64[{WINDOW + i:#x}]").to_bytes(8, "big") for i in range(0, len(c.mem), 8))
-        res.append(Outcome({r: s.get(f"r{r}") for r in c.outs}, s.get("cr"), s.get("xer"), s.get("ctr"), mem,
-                           "" if r.kind == "stopped" else f"{r.kind}: {r.message}"))
+        out, _ = _run_case(s, clean, k, c, journal=False, blocks=True)
+        if both:
+            (blocked, b_run), (single, s_run) = (_run_case(s, clean, k, c, journal=True, blocks=b)
+                                                 for b in (True, False))
+            out.disagreement = disagreement(out, blocked, single, b_run, s_run)
+        res.append(out)
     return res
+
+
+def _run_case(s: Session, clean: tuple, k: int, c: Case, *, journal: bool, blocks: bool) -> tuple[Outcome, tuple]:
+    """One case from the clean state: its outcome, and the run (Result fields, the journal's steps)."""
+    s.restore(clean)
+    for r, v in c.gprs:
+        s.set(f"r{r}", v)
+    s.set("xer", c.xer)
+    s.set("cr", c.cr)
+    s.set("ctr", c.ctr)
+    for i in range(0, len(c.mem), 8):
+        s.set(f"mem64[{WINDOW + i:#x}]", int.from_bytes(c.mem[i:i + 8], "big"))
+    s.engine.use_blocks = blocks              # this engine only (the class attribute stays as it is)
+    try:
+        res = s.run(f"c{k}", journal=journal, until=f"e{k}", max_steps=100)
+    finally:
+        del s.engine.use_blocks
+    mem = b"".join(s.get(f"mem64[{WINDOW + i:#x}]").to_bytes(8, "big") for i in range(0, len(c.mem), 8))
+    out = Outcome({r: s.get(f"r{r}") for r in c.outs}, s.get("cr"), s.get("xer"), s.get("ctr"), mem,
+                  "" if res.kind == "stopped" else f"{res.kind}: {res.message}")
+    fields = (res.exit, res.kind, res.steps, res.message, res.pc, res.path, res.decisions, res.pcs)
+    return out, (fields, list(res.journal) if journal else None)
+
+
+def disagreement(untraced: Outcome, blocked: Outcome, single: Outcome, b_run: tuple, s_run: tuple) -> str:
+    """How the journaled runs (blocks, single-stepping) differ from each other or from the untraced run's state;
+    empty when they agree."""
+    out = []
+    if b_run[0] != s_run[0]:
+        out.append(f"  Result: blocks {b_run[0]} single-stepping {s_run[0]}")
+    bs, ss = b_run[1], s_run[1]
+    if bs != ss:
+        i = next((i for i, (a, b) in enumerate(zip(bs, ss, strict=False)) if a != b), min(len(bs), len(ss)))
+        out.append(f"  journal ({len(bs)} vs {len(ss)} steps) differs at step {i}:\n"
+                   f"    blocks          {bs[i] if i < len(bs) else '(none)'}\n"
+                   f"    single-stepping {ss[i] if i < len(ss) else '(none)'}")
+    for name, o in (("journaled blocks", blocked), ("journaled single-stepping", single)):
+        if o != untraced:
+            out.append(f"  final state of the {name} run: {o} (untraced: {untraced})")
+    return "\n".join(out)

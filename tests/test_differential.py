@@ -1,5 +1,7 @@
 """Differential tests: random cases of each instruction family run under qemu-ppc64 and under our interpreter,
-from the same registers, XER, CR, CTR and memory, must leave the same state.
+from the same registers, XER, CR, CTR and memory, must leave the same state. Our side of each case also runs
+journaled both ways, with compiled blocks and single-stepping (every instruction through its closure): the two
+journals (every step and its changes) and Results must be identical, and their final state the untraced run's.
 
 One hypothesis example is one batch of cases (one qemu process), so a failure still shrinks to a small case.
 """
@@ -248,6 +250,8 @@ assert sum(n * (k - 2) for _, n, k in FAMILIES.values()) >= MIN_CASES
 def mismatches(case: Case, ours: Outcome, qemu: Outcome) -> list[str]:
     """Every difference, one line each; empty when the case agrees."""
     diffs = [f"  ours stopped early: {ours.error}"] if ours.error else []
+    if ours.disagreement:
+        diffs.append(f"  ours, blocks and single-stepping journaled, disagree:\n{ours.disagreement}")
     for r in case.outs:
         if ours.gprs[r] != qemu.gprs[r]:
             diffs.append(f"  r{r}: ours {ours.gprs[r]:#018x} qemu {qemu.gprs[r]:#018x}")
@@ -274,7 +278,7 @@ def outcomes(cases: list[Case]) -> list[tuple[Outcome, Outcome]]:
     if todo:
         with ThreadPoolExecutor(1) as pool:          # QEMU's tools run while our interpreter does
             theirs = pool.submit(run_qemu, todo)
-            ours = run_ours(todo)
+            ours = run_ours(todo, both=True)
             _OUTCOMES.update(zip(todo, zip(ours, theirs.result(), strict=True), strict=True))
     return [_OUTCOMES[c] for c in cases]
 

@@ -53,9 +53,9 @@ alias("xnop", lambda: ("xori", [Num(0), Num(0), Num(0)]))
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M32, M64, XER, cr0_bits, s32, s64, set_xer  # noqa: E402
+from ppcinterp.isa.sem import M64, cr0_bits  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import CR0, template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import CARRY, CR0, Tmpl, template, tmpl, xer  # noqa: E402
 
 
 @template("addi", "addis")
@@ -66,203 +66,106 @@ def _addi(ctx, f):
     return tmpl("g[{RT}] = (g[{RA}] + {V}) & M64", RT=f["RT"], RA=f["RA0"], V=imm)
 
 
+def _done(ctx, body: str, **regs: int) -> Tmpl:
+    """The lines that compute `r`, then RT = r and CR0 for the record forms."""
+    return tmpl(body + "\ng[{RT}] = r" + ("\n" + CR0 if ctx.insn.rc else ""), **regs)
+
+
+def _operands(f) -> dict[str, int]:
+    return {k: f[k] for k in ("RT", "RA", "RB") if k in f} | ({"I": f["SI"] & M64} if "SI" in f else {})
+
+
 @template("add", "subf")
 def _add_subf(ctx, f):
     """RT = RA + RB, or ~RA + RB + 1; XER[OV,SO] for the 'o' forms, CR0 for '.'."""
     add, oe, rc = ctx.insn.base_name == "add", ctx.insn.oe, ctx.insn.rc
-    a, cin = ("g[{RA}]", "") if add else ("(g[{RA}] ^ M64)", " + 1")
-    regs = {"RT": f["RT"], "RA": f["RA"], "RB": f["RB"]}
     if not (oe or rc):                  # ~RA + RB + 1 is RB - RA modulo 2**64
-        return tmpl("g[{RT}] = (g[{RA}] + g[{RB}]) & M64" if add else "g[{RT}] = (g[{RB}] - g[{RA}]) & M64", **regs)
-    body = f"x = {a}\ny = g[{{RB}}]\nr = (x + y{cin}) & M64\n"
+        body = "g[{RT}] = (g[{RA}] + g[{RB}]) & M64" if add else "g[{RT}] = (g[{RB}] - g[{RA}]) & M64"
+        return tmpl(body, **_operands(f))
+    body = f"x = {'g[{RA}]' if add else '(g[{RA}] ^ M64)'}\ny = g[{{RB}}]\nr = (x + y{'' if add else ' + 1'}) & M64"
     if oe:
-        body += "set_xer(spr, None, ((x ^ r) & (y ^ r)) >> 63)\n"
-    body += "g[{RT}] = r"
-    if rc:
-        body += "\n" + CR0
-    return tmpl(body, **regs)
+        body += "\n" + xer(ov="((x ^ r) & (y ^ r)) >> 63")
+    return _done(ctx, body, **_operands(f))
 
 
-def _adder(ctx, f, a, b, cin, carry: bool):
-    """RT = a() + b() + cin(), with XER[CA] if `carry`, XER[OV,SO] for the 'o' forms, CR0 for '.'."""
-    g, cr, spr, nxt, rt = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RT"]
-    oe, rc = ctx.insn.oe, ctx.insn.rc
-    if not (carry or oe or rc) and cin is None:
-        def run():
-            g[rt] = (a() + b()) & M64
-            return nxt
-        return run
-
-    def run():
-        x, y = a(), b()
-        full = x + y + (cin() if cin else 0)
-        r = full & M64
-        if carry or oe:
-            set_xer(spr, full >> 64 if carry else None, ((x ^ r) & (y ^ r)) >> 63 if oe else None)
-        g[rt] = r
-        if rc:
-            cr[0] = cr0_bits(r, spr)
-        return nxt
-    return run
+# The carry family, RT = x + y + carry-in: XER[CA] = bit 64 of the sum (neg: none), XER[OV,SO] for the 'o'
+# forms (x + y + c overflows when x and y agree in sign and r does not), CR0 for '.'.
+_NOT_RA = "(g[{RA}] ^ M64)"
+_SUMS = {"addc": ("g[{RA}]", "g[{RB}]", ""), "adde": ("g[{RA}]", "g[{RB}]", CARRY),
+         "addme": ("g[{RA}]", "M64", CARRY), "addze": ("g[{RA}]", "0", CARRY),
+         "subfc": (_NOT_RA, "g[{RB}]", "1"), "subfe": (_NOT_RA, "g[{RB}]", CARRY),
+         "subfme": (_NOT_RA, "M64", CARRY), "subfze": (_NOT_RA, "0", CARRY), "neg": (_NOT_RA, "0", "1"),
+         "addic": ("g[{RA}]", "{I}", ""), "addic.": ("g[{RA}]", "{I}", ""), "subfic": (_NOT_RA, "{I}", "1")}
 
 
-def _reg(ctx, n):
-    g = ctx.g
-    return lambda: g[n]
+@template(*_SUMS)
+def _sum(ctx, f):
+    name, oe = ctx.insn.base_name, ctx.insn.oe
+    x, y, cin = _SUMS[name]
+    if name == "neg" and not oe:
+        return _done(ctx, "r = -g[{RA}] & M64", **_operands(f))          # ~RA + 1
+    if oe:
+        body, terms = f"x = {x}\ny = {y}\n", ["x", "y", cin]
+    else:
+        body, terms = "", [x, y if y != "0" else "", cin]
+    body += f"s = {' + '.join(t for t in terms if t)}\nr = s & M64\n"
+    body += xer("s >> 64" if name != "neg" else None, "((x ^ r) & (y ^ r)) >> 63" if oe else None)
+    return _done(ctx, body, **_operands(f))
 
 
-def _not(ctx, n):
-    g = ctx.g
-    return lambda: g[n] ^ M64
+def _s32(reg: str) -> str:
+    return f"(((g[{{{reg}}}] & M32) ^ 0x80000000) - 0x80000000)"
 
 
-def _const(v):
-    return lambda: v
+def _s64(reg: str) -> str:
+    return f"((g[{{{reg}}}] ^ 0x8000000000000000) - 0x8000000000000000)"
 
 
-def _ca(ctx):
-    spr = ctx.spr
-    return lambda: (spr.get(XER, 0) >> 29) & 1
+# Multiplies: RT's value, or (the full product p, the 'o' forms' overflow test): RT = p & M64. The high word of a
+# 32-bit multiply-high or divide result is undefined in the ISA (and so are CR0's LT, GT, EQ in 64-bit mode);
+# like QEMU we zero-extend the 32-bit result, signed or not, and set CR0 from that.
+_MULTIPLIES = {
+    "mulli": f"({_s64('RA')} * {{I}}) & M64",
+    "mulld": (f"{_s64('RA')} * {_s64('RB')}", "(p + 0x8000000000000000) >> 64 != 0"),
+    "mullw": (f"{_s32('RA')} * {_s32('RB')}", "(p + 0x80000000) >> 32 != 0"),
+    "mulhd": f"({_s64('RA')} * {_s64('RB')}) >> 64 & M64",
+    "mulhdu": "(g[{RA}] * g[{RB}]) >> 64",
+    "mulhw": f"({_s32('RA')} * {_s32('RB')}) >> 32 & M32",
+    "mulhwu": "((g[{RA}] & M32) * (g[{RB}] & M32)) >> 32",
+}
 
 
-@semantics("addc")
-def _addc(ctx, f):
-    return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), None, True)
+@template(*_MULTIPLIES)
+def _multiply(ctx, f):
+    form = _MULTIPLIES[ctx.insn.base_name]
+    if isinstance(form, str):
+        return _done(ctx, f"r = {form}", **_operands(f))
+    product, ov = form
+    if not ctx.insn.oe:
+        return _done(ctx, f"r = ({product}) & M64", **_operands(f))
+    return _done(ctx, f"p = {product}\nr = p & M64\n{xer(ov=ov)}", **_operands(f))
 
 
-@semantics("adde")
-def _adde(ctx, f):
-    return _adder(ctx, f, _reg(ctx, f["RA"]), _reg(ctx, f["RB"]), _ca(ctx), True)
-
-
-@semantics("addme")
-def _addme(ctx, f):
-    return _adder(ctx, f, _reg(ctx, f["RA"]), _const(M64), _ca(ctx), True)
-
-
-@semantics("addze")
-def _addze(ctx, f):
-    return _adder(ctx, f, _reg(ctx, f["RA"]), _const(0), _ca(ctx), True)
-
-
-@semantics("subfc")
-def _subfc(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _reg(ctx, f["RB"]), _const(1), True)
-
-
-@semantics("subfe")
-def _subfe(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _reg(ctx, f["RB"]), _ca(ctx), True)
-
-
-@semantics("subfme")
-def _subfme(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _const(M64), _ca(ctx), True)
-
-
-@semantics("subfze")
-def _subfze(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _const(0), _ca(ctx), True)
-
-
-@semantics("neg")
-def _neg(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _const(0), _const(1), False)
-
-
-@semantics("addic", "addic.")
-def _addic(ctx, f):
-    return _adder(ctx, f, _reg(ctx, f["RA"]), _const(f["SI"] & M64), None, True)
-
-
-@semantics("subfic")
-def _subfic(ctx, f):
-    return _adder(ctx, f, _not(ctx, f["RA"]), _const(f["SI"] & M64), _const(1), True)
-
-
-def _product(ctx, f, fn, ov_check=None):
-    """Multiplies and divides: fn(x, y) -> 64-bit result; ov_check(x, y) -> overflow for the 'o' forms."""
-    g, cr, spr, nxt, rt, ra, rb = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RT"], f["RA"], f.get("RB")
-    oe, rc = ctx.insn.oe, ctx.insn.rc
-    imm = f.get("SI")
-
-    def run():
-        x = g[ra]
-        y = g[rb] if rb is not None else imm & M64
-        r = fn(x, y) & M64
+@template("divw", "divwu", "divd", "divdu")
+def _divide(ctx, f):
+    """RT = RA / RB, the quotient truncated; 32 bits (divw, divwu) zero-extended. RT is undefined after a divide
+    by zero or overflow; QEMU divides by 1 instead (RT = the dividend), and so do we. (-2**31 / -1 without OE:
+    the quotient 2**31 leaves the same 32 bits as the dividend.)"""
+    name, oe = ctx.insn.base_name, ctx.insn.oe
+    mask = "M32" if name.startswith("divw") else "M64"
+    if name in ("divwu", "divdu"):
+        ext = "g[{RA}] & M32\nb = g[{RB}] & M32" if mask == "M32" else "g[{RA}]\nb = g[{RB}]"
+        body, ov = f"a = {ext}\nr = a // b if b else a", "not b"
+    else:
+        s, lo = (_s32, "-0x80000000") if mask == "M32" else (_s64, "-0x8000000000000000")
+        body = f"a = {s('RA')}\nb = {s('RB')}\n"
         if oe:
-            set_xer(spr, None, ov_check(x, y))
-        g[rt] = r
-        if rc:
-            cr[0] = cr0_bits(r, spr)
-        return nxt
-    return run
-
-
-def _div(a: int, b: int) -> int:
-    q = abs(a) // abs(b)
-    return q if (a < 0) == (b < 0) else -q
-
-
-def _fits(v: int, bits: int) -> bool:
-    return -(1 << (bits - 1)) <= v < (1 << (bits - 1))
-
-
-@semantics("mulli")
-def _mulli(ctx, f):
-    return _product(ctx, f, lambda x, y: s64(x) * s64(y))
-
-
-@semantics("mulld")
-def _mulld(ctx, f):
-    return _product(ctx, f, lambda x, y: s64(x) * s64(y), lambda x, y: not _fits(s64(x) * s64(y), 64))
-
-
-@semantics("mullw")
-def _mullw(ctx, f):
-    return _product(ctx, f, lambda x, y: s32(x) * s32(y), lambda x, y: not _fits(s32(x) * s32(y), 32))
-
-
-@semantics("mulhd")
-def _mulhd(ctx, f):
-    return _product(ctx, f, lambda x, y: (s64(x) * s64(y)) >> 64)
-
-
-@semantics("mulhdu")
-def _mulhdu(ctx, f):
-    return _product(ctx, f, lambda x, y: (x * y) >> 64)
-
-
-# The high word of a 32-bit multiply-high or divide result is undefined in the ISA (and so are CR0's LT, GT, EQ
-# in 64-bit mode); like QEMU we zero-extend the 32-bit result, signed or not, and set CR0 from that.
-@semantics("mulhw")
-def _mulhw(ctx, f):
-    return _product(ctx, f, lambda x, y: ((s32(x) * s32(y)) >> 32) & M32)
-
-
-@semantics("mulhwu")
-def _mulhwu(ctx, f):
-    return _product(ctx, f, lambda x, y: ((x & M32) * (y & M32)) >> 32)
-
-
-def _divides(signed: bool, bits: int):
-    def ok(x, y):
-        a, b = (s32(x), s32(y)) if bits == 32 and signed else (x & M32, y & M32) if bits == 32 else (
-            (s64(x), s64(y)) if signed else (x, y))
-        return b != 0 and not (signed and a == -(1 << (bits - 1)) and b == -1), a, b
-
-    def fn(x, y):
-        good, a, b = ok(x, y)
-        # RT is undefined after a divide by zero or overflow; QEMU divides by 1 instead (RT = the dividend).
-        q = (_div(a, b) if signed else a // b) if good else a
-        return q & (M32 if bits == 32 else M64)
-
-    return fn, lambda x, y: not ok(x, y)[0]
-
-
-for _name, _signed, _bits in (("divw", True, 32), ("divwu", False, 32), ("divd", True, 64),
-                              ("divdu", False, 64)):
-    semantics(_name)((lambda fn, ov: lambda ctx, f: _product(ctx, f, fn, ov))(*_divides(_signed, _bits)))
+            body += f"ok = b != 0 and (b != -1 or a != {lo})\n"
+        body += f"r = (a // b if (a ^ b) >= 0 else -(-a // b)) & {mask} if {'ok' if oe else 'b'} else a & {mask}"
+        ov = "not ok"
+    if oe:
+        body += "\n" + xer(ov=ov)
+    return _done(ctx, body, **_operands(f))
 
 
 def _logical(fn, imm_field: str | None = None, shift: int = 0):
@@ -287,12 +190,6 @@ def _logical(fn, imm_field: str | None = None, shift: int = 0):
     return factory
 
 
-semantics("orc")(_logical(lambda a, b: a | (b ^ M64)))
-semantics("nand")(_logical(lambda a, b: (a & b) ^ M64))
-semantics("cntlzw")(_logical(lambda a, _: 32 - (a & M32).bit_length()))
-semantics("cntlzd")(_logical(lambda a, _: 64 - a.bit_length()))
-semantics("popcntd")(_logical(lambda a, _: a.bit_count()))
-semantics("popcntw")(_logical(lambda a, _: ((a >> 32).bit_count() << 32) | (a & M32).bit_count()))
 semantics("popcntb")(_logical(lambda a, _: sum(((a >> (8 * i)) & 0xFF).bit_count() << (8 * i) for i in range(8))))
 semantics("cmpb")(_logical(lambda a, b: sum(0xFF << (8 * i) for i in range(8)
                                             if (a >> (8 * i)) & 0xFF == (b >> (8 * i)) & 0xFF)))
@@ -303,7 +200,9 @@ _LOGICAL = {"and": "{S} & {B}", "andc": "{S} & ~{B}", "or": "{S} | {B}", "xor": 
             "nor": "({S} | {B}) ^ M64", "eqv": "({S} ^ {B}) ^ M64", "andi.": "{S} & {I}", "andis.": "{S} & {I}",
             "ori": "{S} | {I}", "oris": "{S} | {I}", "xori": "{S} ^ {I}", "xoris": "{S} ^ {I}",
             "extsb": "(({S} & 0xFF) ^ 0x80) - 0x80 & M64", "extsh": "(({S} & 0xFFFF) ^ 0x8000) - 0x8000 & M64",
-            "extsw": "(({S} & M32) ^ 0x80000000) - 0x80000000 & M64"}
+            "extsw": "(({S} & M32) ^ 0x80000000) - 0x80000000 & M64", "orc": "{S} | ({B} ^ M64)",
+            "nand": "({S} & {B}) ^ M64", "cntlzw": "32 - ({S} & M32).bit_length()", "cntlzd": "64 - {S}.bit_length()",
+            "popcntd": "{S}.bit_count()", "popcntw": "({S} >> 32).bit_count() << 32 | ({S} & M32).bit_count()"}
 
 
 @template(*_LOGICAL)

@@ -56,11 +56,11 @@ alias("bctrl", lambda: ("bcctrl", [Num(20), Num(0)]))
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M64  # noqa: E402
-from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
-LR, CTR = 8, 9
+ALIGN = "0xFFFFFFFFFFFFFFFC"       # a register target's low two bits ignored (& ~3 & M64)
+# bdnz without link as the block compiler knows it: a loop it closes runs as a counted `for`.
+BDNZ = "c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c else {NXT}"
 
 
 @template("b")
@@ -71,77 +71,43 @@ def _b(ctx, f):
     return tmpl("npc = {T}", branch=True, T=target)
 
 
-def _condition(ctx, bo: int, bi: int):
-    """A function telling whether a bc-family branch is taken (decrementing CTR when BO says so)."""
-    cr, spr = ctx.cr, ctx.spr
-    fld, bit = bi >> 2, 8 >> (bi & 3)
-    want = bool(bo & 8)
-    use_cr = not bo & 16
-    use_ctr = not bo & 4
-    ctr_zero = bool(bo & 2)
-    if not use_ctr:
-        if not use_cr:
-            return lambda: True
-        if want:
-            return lambda: bool(cr[fld] & bit)
-        return lambda: not cr[fld] & bit
-
-    def cond():
-        c = (spr.get(CTR, 0) - 1) & M64
-        spr[CTR] = c
-        if (c == 0) != ctr_zero:
-            return False
-        return not use_cr or bool(cr[fld] & bit) == want
-    return cond
-
-
-def _bc_template(ctx, f):
-    """The common conditional branches: on one CR bit, or bdnz (CTR only); the others: _bc."""
-    target = ctx.target(f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
-    bo, bi = f["BO"], f["BI"]
+def _branch(ctx, bo: int, bi: int, target: str, **params: int) -> Tmpl:
+    """A bc-family branch to `target` (an expression): CTR decremented and tested if BO says so, the CR bit BI
+    tested if BO says so, LR set by the link forms. The target is read before CTR and LR are written (npc
+    first), so bclrl returns to the old LR; bcctr's target is the decremented CTR (`c`), as the closures did."""
+    lines, conds = [], []
+    ctr = not bo & 4
+    if ctr:
+        lines.append("c = (spr.get(9, 0) - 1) & M64")
+        conds.append("not c" if bo & 2 else "c")
+    if not bo & 16:
+        conds.append("cr[{F}] & {BIT}" if bo & 8 else "not cr[{F}] & {BIT}")
+        params |= {"F": bi >> 2, "BIT": 8 >> (bi & 3)}
+    if conds == ["not cr[{F}] & {BIT}"]:
+        lines.append(f"npc = {{NXT}} if cr[{{F}}] & {{BIT}} else {target}")
+    elif conds:
+        lines.append(f"npc = {target} if {' and '.join(conds)} else {{NXT}}")
+    else:
+        lines.append(f"npc = {target}")
+    if ctr:
+        lines.append("spr[9] = c")
     if ctx.insn.lk:
-        return None
-    if (bo & 0b10100) == 0b00100:         # CR only, no CTR: the common case
-        body = "npc = {T} if cr[{F}] & {BIT} else {NXT}" if bo & 8 else "npc = {NXT} if cr[{F}] & {BIT} else {T}"
-        return tmpl(body, branch=True, T=target, F=bi >> 2, BIT=8 >> (bi & 3))
-    if (bo & 0b10110) == 0b10000:         # bdnz: CTR only, branch while CTR != 0
-        return tmpl("c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c else {NXT}", branch=True, T=target)
-    return None
+        lines.append("spr[8] = {RET}")
+        params["RET"] = ctx.ret
+    return tmpl("\n".join(lines), branch=True, **params)
 
 
+@template("bc")
 def _bc(ctx, f):
     target = ctx.target(f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
-    nxt, spr, ret = ctx.nxt, ctx.spr, ctx.ret
-    bo, bi = f["BO"], f["BI"]
-    cond = _condition(ctx, bo, bi)
-    lk = ctx.insn.lk
-
-    def run():
-        taken = cond()
-        if lk:
-            spr[LR] = ret
-        return target if taken else nxt
-    return run
+    if (f["BO"] & 0b10110) == 0b10000 and not ctx.insn.lk:
+        return tmpl(BDNZ, branch=True, T=target)
+    return _branch(ctx, f["BO"], f["BI"], "{T}", T=target)
 
 
-template("bc", fallback=_bc)(_bc_template)
-
-
-def _bc_register(reg: int):
-    def factory(ctx, f):
-        nxt, spr, ret, lk = ctx.nxt, ctx.spr, ctx.ret, ctx.insn.lk
-        cond = _condition(ctx, f["BO"], f["BI"])
-        resolve = ctx.resolve
-
-        def run():
-            taken = cond()
-            target = spr.get(reg, 0) & ~3 & M64
-            if lk:
-                spr[LR] = ret
-            return resolve(target) if taken else nxt
-        return run
-    return factory
-
-
-semantics("bclr")(_bc_register(LR))
-semantics("bcctr")(_bc_register(CTR))
+@template("bclr", "bcctr")
+def _bc_register(ctx, f):
+    """blr, bctr, bctrl, beqlr, bdnzlr ...: to LR or CTR; never a param T (blocks take T as a direct target)."""
+    bo = f["BO"]
+    reg = "spr.get(8, 0)" if ctx.insn.base_name == "bclr" else "c" if not bo & 4 else "spr.get(9, 0)"
+    return _branch(ctx, bo, f["BI"], f"({reg} & {ALIGN})")

@@ -24,62 +24,38 @@ alias("mtcr", lambda rs: ("mtcrf", [Num(0xFF), rs]))
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import crbit, set_crbit  # noqa: E402
-from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
-_CR_OPS = {"crand": lambda a, b: a & b, "cror": lambda a, b: a | b, "crxor": lambda a, b: a ^ b,
-           "crnand": lambda a, b: 1 - (a & b), "crnor": lambda a, b: 1 - (a | b),
-           "creqv": lambda a, b: 1 - (a ^ b), "crandc": lambda a, b: a & (1 - b),
-           "crorc": lambda a, b: a | (1 - b)}
+# The CR logical operations over the two source bits a, b (each 0 or 1).
+_CR_OPS = {"crand": "a & b", "cror": "a | b", "crxor": "a ^ b", "crnand": "1 ^ (a & b)", "crnor": "1 ^ (a | b)",
+           "creqv": "1 ^ a ^ b", "crandc": "a & (1 ^ b)", "crorc": "a | (1 ^ b)"}
 
 
-def _cr_logical(op):
-    def factory(ctx, f):
-        cr, nxt, bt, ba, bb = ctx.cr, ctx.nxt, f["BT"], f["BA"], f["BB"]
-
-        def run():
-            set_crbit(cr, bt, op(crbit(cr, ba), crbit(cr, bb)))
-            return nxt
-        return run
-    return factory
-
-
-for _name, _op in _CR_OPS.items():
-    semantics(_name)(_cr_logical(_op))
+@template(*_CR_OPS)
+def _cr_logical(ctx, f):
+    """Bit BT of the CR = op(bit BA, bit BB): both read before the field holding BT is written."""
+    bt, ba, bb = f["BT"], f["BA"], f["BB"]
+    body = f"a = cr[{{FA}}] >> {{SA}} & 1\nb = cr[{{FB}}] >> {{SB}} & 1\ncr[{{FT}}] = cr[{{FT}}] & {{KEEP}} | " \
+           f"({_CR_OPS[ctx.insn.base_name]}) << {{ST}}"
+    return tmpl(body, FA=ba >> 2, SA=3 - (ba & 3), FB=bb >> 2, SB=3 - (bb & 3), FT=bt >> 2, ST=3 - (bt & 3),
+                KEEP=~(8 >> (bt & 3)))
 
 
-@semantics("mcrf")
+@template("mcrf")
 def _mcrf(ctx, f):
-    cr, nxt, bf, bfa = ctx.cr, ctx.nxt, f["BF"], f["BFA"]
-
-    def run():
-        cr[bf] = cr[bfa]
-        return nxt
-    return run
+    return tmpl("cr[{BF}] = cr[{BFA}]", BF=f["BF"], BFA=f["BFA"])
 
 
-@semantics("mtcrf", "mtocrf")
+@template("mtcrf", "mtocrf")
 def _mtcrf(ctx, f):
-    g, cr, nxt, rs = ctx.g, ctx.cr, ctx.nxt, f["RS"]
+    """The CR fields FXM names from RS's low word (none named: nothing changes)."""
     fields = [i for i in range(8) if f["FXM"] & (0x80 >> i)]
-
-    def run():
-        v = g[rs]
-        for i in fields:
-            cr[i] = (v >> (28 - 4 * i)) & 0xF
-        return nxt
-    return run
+    lines = [f"cr[{i}] = g[{{RS}}] >> {28 - 4 * i} & 0xF" for i in fields]
+    return tmpl("\n".join(lines) or "pass", RS=f["RS"])
 
 
-@semantics("mfcr", "mfocrf")
+@template("mfcr", "mfocrf")
 def _mfcr(ctx, f):
-    g, cr, nxt, rt = ctx.g, ctx.cr, ctx.nxt, f["RT"]
+    """RT = the CR (mfocrf: only the fields FXM names, the rest 0)."""
     fields = [i for i in range(8) if f.get("FXM", 0xFF) & (0x80 >> i)]
-
-    def run():
-        v = 0
-        for i in fields:
-            v |= cr[i] << (28 - 4 * i)
-        g[rt] = v
-        return nxt
-    return run
+    return tmpl(f"g[{{RT}}] = {' | '.join(f'cr[{i}] << {28 - 4 * i}' for i in fields) or '0'}", RT=f["RT"])

@@ -112,27 +112,34 @@ def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, 
 
 
 def access_template(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False) -> Tmpl | None:
-    """Loads and stores without update or byte reversal, by template (the others: access_factory)."""
-    if "RA" in f or reverse:
+    """Loads and stores by template, the byte-reversed ones excepted (access_factory). An update form writes EA
+    back to RA after the access, and a load before RT, as access_factory does (RA = RT: a block refuses the
+    double write and calls the closure, which leaves the loaded value)."""
+    if reverse:
         return None
+    update = "RA" in f              # the update forms name RA (never the literal 0)
     regs = {"RT": f["RT"] if "RT" in f else f["RS"]}
-    disp, ra, rb = f.get("D", f.get("DS")), f["RA0"], f.get("RB")
+    disp, ra, rb = f.get("D", f.get("DS")), f.get("RA0", f.get("RA")), f.get("RB")
+    absolute = ra == 0 and not update
     if rb is None:
-        ea = "{EA}" if ra == 0 else "(g[{RA}] + {EA}) & M64"
-        regs["EA"] = disp & M64 if ra == 0 else disp
+        ea = "{EA}" if absolute else "(g[{RA}] + {EA}) & M64"
+        regs["EA"] = disp & M64 if absolute else disp
     else:
-        ea = "g[{RB}]" if ra == 0 else "(g[{RA}] + g[{RB}]) & M64"
+        ea = "g[{RB}]" if absolute else "(g[{RA}] + g[{RB}]) & M64"
         regs["RB"] = rb
-    if ra:
+    if not absolute:
         regs["RA"] = ra
     flag = ", True" if ci else ""
+    back = f"\ng[{{RA}}] = {ea}" if update else ""
     if store:
-        return tmpl(f"write({ea}, {size}, g[{{RT}}] & {(1 << 8 * size) - 1:#x}{flag})", **regs)
-    if not signed:
+        return tmpl(f"write({ea}, {size}, g[{{RT}}] & {(1 << 8 * size) - 1:#x}{flag}){back}", **regs)
+    if not signed and not update:
         return tmpl(f"g[{{RT}}] = read({ea}, {size}{flag})", **regs)
-    top = 1 << (8 * size - 1)
-    return tmpl(f"v = read({ea}, {size}{flag})\nif v & {top:#x}:\n    v = (v - {top << 1:#x}) & M64\ng[{{RT}}] = v",
-                **regs)
+    body = f"v = read({ea}, {size}{flag})"
+    if signed:
+        top = 1 << (8 * size - 1)
+        body += f"\nif v & {top:#x}:\n    v = (v - {top << 1:#x}) & M64"
+    return tmpl(f"{body}{back}\ng[{{RT}}] = v", **regs)
 
 
 for _name, _spec in _ACCESS.items():

@@ -56,26 +56,8 @@ alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=R
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M32, M64, cr0_bits, mask64, rotl32, rotl64, set_xer  # noqa: E402
-from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import CR0, template, tmpl  # noqa: E402
-
-
-def _rotate(ctx, f, compute):
-    """compute(rs_value, ra_value, rb_value) -> result; write RA, CR0 for '.'."""
-    g, cr, spr, nxt, ra, rs = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RA"], f["RS"]
-    rb = f.get("RB", 0)
-    if ctx.insn.rc:
-        def run():
-            r = compute(g[rs], g[ra], g[rb])
-            g[ra] = r
-            cr[0] = cr0_bits(r, spr)
-            return nxt
-    else:
-        def run():
-            g[ra] = compute(g[rs], g[ra], g[rb])
-            return nxt
-    return run
+from ppcinterp.isa.sem import M64, mask64  # noqa: E402
+from ppcinterp.isa.templates import CR0, template, tmpl, xer  # noqa: E402
 
 
 @template("rlwinm", "rldicl", "rldicr")
@@ -110,68 +92,70 @@ def _rotated(sh: int, m: int, width: int) -> str:
     return f"r = ((g[{{RS}}] << {{SH}}) | ({top} >> {shr})) & {{M}}"
 
 
-@semantics("rlwimi")
-def _rlwimi(ctx, f):
-    sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
-    return _rotate(ctx, f, lambda s, a, b: (rotl32(s, sh) & m) | (a & ~m & M64))
+def _finish(ctx, f, body: str, **params: int):
+    """`r = ...` lines, then RA = r and CR0 for the record forms."""
+    body += "\ng[{RA}] = r" + ("\n" + CR0 if ctx.insn.rc else "")
+    return tmpl(body, RS=f["RS"], RA=f["RA"], **params)
 
 
-@semantics("rlwnm")
-def _rlwnm(ctx, f):
-    m = mask64(f["MB"] + 32, f["ME"] + 32)
-    return _rotate(ctx, f, lambda s, a, b: rotl32(s, b & 31) & m)
+@template("rlwimi", "rldic", "rldimi")
+def _rotate_insert(ctx, f):
+    """ROTL then a constant mask (rldic's may wrap); the inserts keep RA's bits outside the mask."""
+    name = ctx.insn.base_name
+    if name == "rlwimi":
+        sh, m = f["SH"], mask64(f["MB"] + 32, f["ME"] + 32)
+        body = _rotated(sh, m, 32) if f["MB"] <= f["ME"] else (
+            "w = g[{RS}] & M32\nw |= w << 32\nr = ((w << {SH}) | (w >> {BACK})) & {M}")
+    else:
+        sh, m = f["SH6"], mask64(f["MB6"], 63 - f["SH6"])
+        body = _rotated(sh, m, 64)
+    if name != "rldic":
+        pre, _, expr = body.rpartition("r = ")
+        body = f"{pre}r = ({expr}) | (g[{{RA}}] & {{KEEP}})"
+    return _finish(ctx, f, body, SH=sh, BACK=64 - sh, M=m, SHR=(32 if sh else 0) - sh, SHR64=(64 - sh) & 63,
+                   KEEP=~m & M64)
 
 
-@semantics("rldic")
-def _rldic(ctx, f):
-    sh, m = f["SH6"], mask64(f["MB6"], 63 - f["SH6"])
-    return _rotate(ctx, f, lambda s, a, b: rotl64(s, sh) & m)
+@template("rlwnm", "rldcl", "rldcr")
+def _rotate_by_register(ctx, f):
+    """ROTL by RB (low 5 or 6 bits), masked: by 0, `>> width` brings nothing round."""
+    name = ctx.insn.base_name
+    if name == "rlwnm":
+        m = mask64(f["MB"] + 32, f["ME"] + 32)
+        body = "n = g[{RB}] & 31\nw = g[{RS}] & M32\nw |= w << 32\nr = ((w << n) | (w >> (64 - n))) & {M}"
+    else:
+        m = mask64(f["MB6"], 63) if name == "rldcl" else mask64(0, f["ME6"])
+        body = "n = g[{RB}] & 63\ns = g[{RS}]\nr = ((s << n) | (s >> (64 - n))) & {M}"
+    return _finish(ctx, f, body, RB=f["RB"], M=m)
 
 
-@semantics("rldimi")
-def _rldimi(ctx, f):
-    sh, m = f["SH6"], mask64(f["MB6"], 63 - f["SH6"])
-    return _rotate(ctx, f, lambda s, a, b: (rotl64(s, sh) & m) | (a & ~m & M64))
+# Shifts by RB: an amount with bit 32 (64) set shifts everything out, as shifting by it does.
+_SHIFTS = {"slw": "(g[{RS}] << (g[{RB}] & 63)) & M32", "srw": "(g[{RS}] & M32) >> (g[{RB}] & 63)",
+           "sld": "(g[{RS}] << (g[{RB}] & 127)) & M64", "srd": "g[{RS}] >> (g[{RB}] & 127)"}
 
 
-@semantics("rldcl")
-def _rldcl(ctx, f):
-    m = mask64(f["MB6"], 63)
-    return _rotate(ctx, f, lambda s, a, b: rotl64(s, b & 63) & m)
+@template(*_SHIFTS)
+def _shift(ctx, f):
+    return _finish(ctx, f, "r = " + _SHIFTS[ctx.insn.base_name], RB=f["RB"])
 
 
-@semantics("rldcr")
-def _rldcr(ctx, f):
-    m = mask64(0, f["ME6"])
-    return _rotate(ctx, f, lambda s, a, b: rotl64(s, b & 63) & m)
-
-
-semantics("slw")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 32 else (s << (b & 31)) & M32))
-semantics("srw")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 32 else (s & M32) >> (b & 31)))
-semantics("sld")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 64 else (s << (b & 63)) & M64))
-semantics("srd")(lambda ctx, f: _rotate(ctx, f, lambda s, a, b: 0 if b & 64 else s >> (b & 63)))
-
-
-def _shift_right_algebraic(ctx, f, width: int, amount):
-    """sraw/srawi/srad/sradi: sign-propagating shift; CA = negative and 1 bits were shifted out."""
-    spr = ctx.spr
+@template("sraw", "srawi", "srad", "sradi")
+def _shift_right_algebraic(ctx, f):
+    """The low word (sraw) or doubleword, signed, shifted right: an amount past the width leaves the sign in
+    every bit. CA = negative and 1 bits were shifted out."""
+    name = ctx.insn.base_name
+    width = 32 if name.startswith("sraw") else 64
     top = 1 << (width - 1)
-    lim = 2 * width
-
-    def compute(s, a, b):
-        v = s & ((1 << width) - 1)
-        v = v - (top << 1) if v & top else v
-        n = amount(b)
-        if n >= width or n >= lim:
-            r, lost = (-1 if v < 0 else 0), v != 0
-        else:
-            r, lost = v >> n, (v & ((1 << n) - 1)) != 0
-        set_xer(spr, int(v < 0 and lost))
-        return r & M64
-    return _rotate(ctx, f, compute)
-
-
-semantics("sraw")(lambda ctx, f: _shift_right_algebraic(ctx, f, 32, lambda b: b & 63))
-semantics("srawi")(lambda ctx, f: _shift_right_algebraic(ctx, f, 32, lambda b, n=f["SH"]: n))
-semantics("srad")(lambda ctx, f: _shift_right_algebraic(ctx, f, 64, lambda b: b & 127))
-semantics("sradi")(lambda ctx, f: _shift_right_algebraic(ctx, f, 64, lambda b, n=f["SH6"]: n))
+    body = f"v = ((g[{{RS}}] & {(top << 1) - 1:#x}) ^ {top:#x}) - {top:#x}\n"
+    params = {}
+    if name in ("sraw", "srad"):
+        body += f"n = g[{{RB}}] & {2 * width - 1}\nr = (v >> n) & M64\n"
+        lost = "v & ((1 << n) - 1)"
+        params["RB"] = f["RB"]
+    else:
+        n = f["SH"] if name == "srawi" else f["SH6"]
+        body += "r = (v >> {N}) & M64\n"
+        lost = "v & {LOW}"
+        params |= {"N": n, "LOW": (1 << n) - 1}
+    body += xer(ca=f"1 if v < 0 and {lost} else 0")
+    return _finish(ctx, f, body, **params)

@@ -31,6 +31,18 @@ HELPERS: dict[str, object] = {
 ENV = ("g", "cr", "spr", "read", "write", "t")       # per-thread containers a template may name
 # CR0 from a 64-bit result `r` (sem.cr0_bits inlined: LT/GT/EQ from the signed value, SO from XER).
 CR0 = "cr[0] = (LT if r >> 63 else GT if r else EQ) | (spr.get(XER, 0) >> 31 & 1)"
+CARRY = "(spr.get(1, 0) >> 29 & 1)"          # XER[CA], as an add-extended reads it
+
+
+def xer(ca: str | None = None, ov: str | None = None) -> str:
+    """sem.set_xer inlined as one XER write: CA from a 0/1 expression, OV (and the sticky SO) from a truth value."""
+    clear = (sem.CA if ca else 0) | (sem.OV if ov else 0)
+    parts = [f"spr.get(1, 0) & ~{clear:#x}"]
+    if ca:
+        parts.append(f"({ca}) << 29")
+    if ov:
+        parts.append(f"({ov}) * 0xC0000000")
+    return "spr[1] = " + " | ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

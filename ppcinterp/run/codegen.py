@@ -237,7 +237,11 @@ class _Gen:
 
     def flush_regs(self, depth: int) -> None:
         for loc in self.written:
-            self.emit(f"{_store(loc)} = {loc}", depth)
+            if loc[0] == "S" and loc not in self.now:       # maybe not written yet: an absent SPR stays absent
+                self.emit(f"if {loc} or {loc[1:]} in spr:", depth)
+                self.emit(f"    {_store(loc)} = {loc}", depth)
+            else:
+                self.emit(f"{_store(loc)} = {loc}", depth)
 
     def journal_line(self) -> list[str]:
         return [f"JX(({', '.join(self.pend)},))"] if self.journal and self.pend else []
@@ -259,6 +263,7 @@ class _Gen:
         RAM (those accesses unconditional)."""
         self.fast, self.out, self.pend, self.count = fast, [], [], 0
         self.written = list(self.all_writes) if self.looping else []
+        self.now: set[str] = set()          # locals written so far in the (first) pass
         self.layout.offsets = []
         for i, it in enumerate(self.items):
             self.layout.offsets.append(self.count)
@@ -304,6 +309,7 @@ class _Gen:
             if ln.startswith("S1 = "):        # XER written: its SO bit again
                 self.emit(_SO)
         for loc in ins.writes:
+            self.now.add(loc)
             if loc not in self.written:
                 self.written.append(loc)
             if self.journal:

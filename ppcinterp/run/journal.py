@@ -158,7 +158,10 @@ class Trail:
         k = len(self.recs) // 4 if nrecs is None else nrecs
         if drop_last and k:
             r, c, npc = self.recs[4 * k - 4], self.recs[4 * k - 2], self.recs[4 * k - 1]
-            last = r if isinstance(r, int) else None if isinstance(r, Step) else r.addrs[(c - 1) % r.n]
+            if isinstance(r, Step):             # a closure's step: its own next pc
+                last, npc = r.pc, r.next_pc
+            else:
+                last = r if isinstance(r, int) else r.addrs[(c - 1) % r.n]
             if last in cond and npc is not None and out:
                 out.pop()
         return [x for x in out if x is not None]
