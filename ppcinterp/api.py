@@ -323,9 +323,12 @@ class Session:
             res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
                                   step_hooks=step_hooks)
         else:
-            with self.engine.bounded(bound):
+            saved = self.engine.bind(bound)
+            try:
                 res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
                                       step_hooks=step_hooks)
+            finally:
+                self.engine.unbind(saved)
         for observe in Session.observers:
             observe(self, res)
         return res

@@ -106,6 +106,7 @@ class Engine(Results):
         self._blocks: dict[tuple, dict] = {}      # by (id of code table, stop addresses, journaled): start -> Block
         self.block_list: list[Block] = []
         self._last_table: tuple = (None, None, None, None)
+        self._exits: dict[tuple, tuple] = {}        # what an exit's Result says (Results._result)
         self.env = (t.gpr, t.cr, t.spr, self.guard.read, self.guard.write, t)     # as templates.env_of
         pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
         hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
@@ -141,7 +142,11 @@ class Engine(Results):
         try:
             yield
         finally:
-            self.code, self.exit_names, self.exit_labels, self.labels_at = saved
+            self.unbind(saved)
+
+    def unbind(self, saved: tuple) -> None:
+        """Put back the tables bind() returned."""
+        self.code, self.exit_names, self.exit_labels, self.labels_at = saved
 
     def bind(self, number: int | None) -> tuple:
         """Bound every run from now on to hunk `number` (None: the whole program); returns the tables it

@@ -93,24 +93,37 @@ class Results:
             return self._made(e.name, e.kind, e.message, _last(trail), n, trail, jr, pc, detail=e,
                               tail=tuple(self.labels_at.get(pc, ())))
         if isinstance(e, NOT_STEPS):
-            name = self.exit_names.get(pc, str(e))
-            kind = e.kind
-            if kind == "exit":
-                message = f"left the file to {name}"
-            elif kind == "end-of-hunk":
-                hunk = getattr(e, "hunk", None)
-                message = (lambda name=name, hunk=hunk: self._end_of_hunk_message(name, hunk))
-            else:
-                message = str(e)
-            tail = (name,) if trail is not None and name and kind in ("exit", "end-of-hunk") else ()
-            return self._made(name, kind, message, _last(trail), n, trail, jr, pc, detail=e, tail=tail,
-                              exit_labels=self.exit_labels.get(pc, [name] if kind == "exit" else []))
+            # what such an exit says depends only on where it left and the code table: made once
+            key = (pc, e, trail is not None, id(self.code))
+            made = self._exits.get(key)
+            if made is None:
+                if len(self._exits) > 10_000:
+                    self._exits.clear()
+                made = self._exits[key] = self._exit_fields(e, pc, trail is not None)
+            name, kind, message, tail, labels = made
+            return Result(name, kind, message, _last(trail), n, journal=jr, trail=trail,
+                          tables=(self.labels_at, self.conditional), drop_last=False, detail=e, tail=tail,
+                          exit_labels=labels)
         if isinstance(e, MemoryFault):
             msg = outside.fault_message(self, e, pc)          # now: it names the registers as they are
             return self._made("fault", "fault", msg, pc, n + 1, trail, jr, detail=e)
         name = getattr(e, "insn", None) or e.kind
         msg = f"{e.message} at {self.where(pc)}"
         return self._made(name, e.kind, msg, pc, n + 1, trail, jr, detail=e)
+
+    def _exit_fields(self, e: Stop, pc: int, traced: bool) -> tuple:
+        """(name, kind, message, path tail, exit labels) of a stop that is not an instruction's doing."""
+        name = self.exit_names.get(pc, str(e))
+        kind = e.kind
+        if kind == "exit":
+            message = f"left the file to {name}"
+        elif kind == "end-of-hunk":
+            hunk = getattr(e, "hunk", None)
+            message = (lambda name=name, hunk=hunk: self._end_of_hunk_message(name, hunk))
+        else:
+            message = str(e)
+        tail = (name,) if traced and name and kind in ("exit", "end-of-hunk") else ()
+        return name, kind, message, tail, self.exit_labels.get(pc, [name] if kind == "exit" else [])
 
     def _end_of_hunk_message(self, name: str, number: int | None) -> str:
         """Falling off a hunk names the hunk and its last line (and the label written there, if any)."""
