@@ -85,6 +85,7 @@ def measuring(out: list[Row], *names: str) -> Iterator[None]:
 def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
     runs = dict(bw.variants())
     bases: list[float] = []
+    mix_steps = 0.0                # steps a run of the hunk-3 mix
     for make, name in ((bw.AluLoop, "ALU loop"), (bw.Hunk3Mix, "hunk-3 mix")):
         names = [f"{v}, {name}" for v in runs]
         with measuring(out, *names):
@@ -94,6 +95,8 @@ def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
                 bases.append(r.base)
                 detail = f"{r.rate / 1e6:.2f} M steps/s, pairs {r.low:.3f}-{r.high:.3f}, {workload.describe()}"
                 out.append(row(f"{variant}, {name}", r.ratio, "x", detail))
+                if isinstance(workload, bw.Hunk3Mix):
+                    mix_steps = workload.steps / max(1, workload.runs)
             workload = make()
             r = bm.interleaved(workload.chunk(bw.engine_only), args.chunk, args.pairs)
             out.append(row(f"Engine.run only, {name}", r.ratio, "x", f"{r.rate / 1e6:.2f} M steps/s, pairs "
@@ -102,8 +105,11 @@ def speed_rows(args: argparse.Namespace, out: list[Row]) -> None:
     with measuring(out, "Session.run floor"):
         floor = sorted(bw.run_floor(2_000 if args.quick else 20_000) for _ in range(args.repeats))[args.repeats // 2]
         base_rate = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
+        steps = floor * base_rate
+        ceiling = f"; at this floor a {mix_steps:.0f}-step run of the hunk-3 mix reaches at most " \
+                  f"{mix_steps / (mix_steps + steps):.3f} x, its instructions free" if mix_steps else ""
         out.append(row("Session.run floor", floor * 1e6, "us", f"CPU, median of {args.repeats}: one untraced run of "
-                       f"one instruction (nop, then the end of the code) = {floor * base_rate:.0f} baseline steps"))
+                       f"one instruction (nop, then the end of the code) = {steps:.0f} baseline steps{ceiling}"))
     base = sorted(bases)[len(bases) // 2] if bases else bm.bare_rate(1_000_000, args.chunk)
     out.insert(0, row("baseline pc = code[pc]()", base / 1e6, "M steps/s", "median of its chunks below"))
 
