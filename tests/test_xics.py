@@ -58,3 +58,96 @@ def test_accepting_an_external_source_removes_it():
     d = icp()
     d.raise_source(0x1234, 5)
     assert d.load(4, 4)[0] == 0xFF001234 and d.pending == () and d.cppr == 5
+
+
+# ---- ties: what is already presented stays; a newcomer must be strictly more favoured (FACTS.md §3, QEMU's
+# icp_irq, KVM's icp_try_to_deliver). Each sequence below is worked out by hand from those rules.
+
+XIRR_OFF, MFRR_OFF = 0x4, 0xC
+
+
+def accept(d: Icp) -> int:
+    return d.load(XIRR_OFF, 4)[0]
+
+
+def test_a_device_interrupt_tying_with_the_presented_ipi_is_rejected_and_stays_pending():
+    d = icp()
+    d.store(MFRR_OFF, 1, 4)               # the IPI is presented at 4
+    d.raise_source(0x1234, 4)             # a device arrives later at 4: not more favoured, rejected
+    assert d.presented() == (2, 4) and d.pending == ((0x1234, 4),)
+    assert d.load(0, 4)[0] == 0xFF000002
+    assert accept(d) == 0xFF000002 and d.cppr == 4
+    assert d.presented() is None          # the device at 4 is not more favoured than CPPR 4
+    d.store(MFRR_OFF, 1, 0xFF)            # Linux's IPI handler: clear MFRR, then EOI
+    d.store(XIRR_OFF, 4, 0xFF000002)
+    assert d.presented() == (0x1234, 4)   # the rejected device is presented again
+    assert accept(d) == 0xFF001234 and d.cppr == 4 and d.pending == ()
+
+
+def test_a_strictly_more_favoured_device_replaces_the_presented_ipi():
+    d = icp()
+    d.store(MFRR_OFF, 1, 4)
+    d.raise_source(0x1234, 3)
+    assert accept(d) == 0xFF001234 and d.cppr == 3
+    d.store(XIRR_OFF, 4, 0xFF001234)      # EOI: the IPI (MFRR still 4) is presented again
+    assert accept(d) == 0xFF000002 and d.cppr == 4
+
+
+def test_an_mfrr_write_tying_with_a_presented_device_leaves_the_device():
+    d = icp()
+    d.raise_source(0x1234, 5)
+    d.store(MFRR_OFF, 1, 5)
+    assert accept(d) == 0xFF001234 and d.cppr == 5
+    d.store(XIRR_OFF, 4, 0xFF001234)
+    assert accept(d) == 0xFF000002 and d.cppr == 5
+
+
+def test_with_nothing_presented_the_ipi_goes_first_on_a_tie():
+    d = icp()
+    d.store(XIRR_OFF, 1, 0x00)            # CPPR 0: nothing can be presented
+    d.raise_source(0x1234, 4)
+    d.store(MFRR_OFF, 1, 4)
+    assert d.presented() is None
+    d.store(XIRR_OFF, 1, 0xFF)            # CPPR lowered: the MFRR is checked before the sources resend
+    assert accept(d) == 0xFF000002
+
+
+def test_raising_cppr_rejects_what_is_presented_and_lowering_it_presents_again():
+    d = icp()
+    d.store(MFRR_OFF, 1, 4)
+    d.raise_source(0x1234, 6)
+    d.store(XIRR_OFF, 1, 0x04)            # CPPR 4: neither is more favoured
+    assert d.presented() is None and d.load(0, 4)[0] == 0x04000000
+    d.store(XIRR_OFF, 1, 0x05)
+    assert d.presented() == (2, 4)
+    d.store(MFRR_OFF, 1, 7)               # MFRR changed: re-evaluated; nothing below CPPR 5
+    assert d.presented() is None
+    d.store(XIRR_OFF, 1, 0xFF)
+    assert d.presented() == (0x1234, 6)   # 6 is more favoured than the IPI at 7
+
+
+def test_a_presented_device_stays_when_another_ties_with_it():
+    d = icp()
+    d.raise_source(0x99, 5)
+    d.raise_source(0x11, 5)               # a lower number, but later: rejected
+    assert accept(d) == 0xFF000099
+    d.store(XIRR_OFF, 4, 0xFF000099)
+    assert accept(d) == 0xFF000011
+
+
+def test_the_tie_through_a_session(tmp_path):
+    from ppcinterp.api import Session
+    src = tmp_path / "t.S"
+    src.write_text("start:\n\tlwzcix r3, r5, r6\n\tstbcix r7, r5, r8\n"
+                   "\tstwcix r3, r5, r6\n\tlwzcix r4, r5, r6\n\tnop\n")
+    s = Session(str(src))
+    for name, v in [("r5", "&icp[0]"), ("r6", 4), ("r7", 0xFF), ("r8", 0xC), ("icp.mfrr", 4),
+                    ("icp.pending", [(0x1234, 4)])]:
+        s.set(name, v)
+    assert s.get("icp.xirr") == 0xFF000002          # the IPI was presented first: the device waits
+    before = s.machine.icps[0].state()
+    r = s.run("start")
+    assert r.kind != "fault" and (s.get("r3"), s.get("r4")) == (0xFF000002, 0xFF001234)
+    while r.journal.undo_last(s.machine):            # the journal puts back what it presented too
+        pass
+    assert s.machine.icps[0].state() == before

@@ -103,7 +103,7 @@ class Machine:
         """Everything a run can change, cheap to take and to restore (exploration resets thousands of times)."""
         rams = [r for r in self.memory.regions if isinstance(r, Ram)]
         snap = (self.current, [t.snapshot() for t in self.threads], [bytes(r.data) for r in rams],
-                [(i.cppr, i.mfrr, i.pending) for i in self.icps], list(self.slb), self.tb)
+                [i.state() for i in self.icps], list(self.slb), self.tb)
         self._set_clean(snap, rams)
         return snap
 
@@ -123,8 +123,8 @@ class Machine:
             for i, r in enumerate(regions):
                 r.data[:] = rams[i] if i < len(rams) else bytes(len(r.data))
         self._set_clean(snap, regions)
-        for i, (cppr, mfrr, pending) in zip(self.icps, icps, strict=True):
-            i.cppr, i.mfrr, i.pending = cppr, mfrr, pending
+        for i, state in zip(self.icps, icps, strict=True):
+            i.restore(state)
         self.slb, self.tb = list(slb), tb        # a copy: the snapshot may be restored again
 
     def _set_clean(self, snap: tuple, rams: list[Ram]) -> None:

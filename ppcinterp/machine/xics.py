@@ -7,10 +7,17 @@ Registers (FACTS.md §3, big-endian, reached with cache-inhibited accesses):
                  1-byte store: set CPPR only.
   0xc MFRR       1 byte: the IPI's priority; 0xff = no IPI. An IPI (source 2) is presented when MFRR < CPPR.
 
-What is presented is derived from the state: the most favoured (numerically smallest) priority among the
-pending external sources and the IPI that is strictly more favoured than CPPR; on a tie an external source
-wins (it was "already pending"). Accepting with nothing presented returns CPPR<<24 | 0 and leaves CPPR as it
-is (KVM's emulation; QEMU would set CPPR to 0xff, and the real-mode code never stores it back in that case).
+The ICP remembers what it presents (`shown`: XISR and its priority), as QEMU's xirr/pending_priority and
+KVM's xisr/pending_pri do. Every change (a source arriving, an MFRR, CPPR or EOI store, an accept) settles
+it: what is presented stays unless it stopped being presentable (accepted, withdrawn, its MFRR changed,
+CPPR raised to it) or something strictly more favoured became presentable -- a newcomer at the same priority
+is rejected and stays pending (FACTS.md §3: "unless something at least as favoured is already pending";
+QEMU's icp_irq and icp_check_ipi, KVM's icp_try_to_deliver). With nothing presented the most favoured
+presentable one is chosen, the IPI first on a tie (both models check MFRR before the sources resend), then
+the lowest source number. A presented IPI whose MFRR is withdrawn (0xff) stops being presented (this model's
+choice: QEMU and KVM leave a stale XISR 2 until the next accept; the seed's code accepts before withdrawing).
+Accepting with nothing presented returns CPPR<<24 | 0 and leaves CPPR as it is (KVM's emulation; QEMU
+would set CPPR to 0xff, and the real-mode code never stores it back in that case).
 """
 
 from __future__ import annotations
@@ -31,18 +38,31 @@ class Icp(Device):
         self.cppr = 0xFF
         self.mfrr = 0xFF
         self.pending: tuple[tuple[int, int], ...] = ()      # external sources: (number, priority)
+        self.shown: tuple[int, int] | None = None           # what it presents: (source, priority)
         self.log: list | None = None
 
     # ---- state ----
     def presented(self) -> tuple[int, int] | None:
         """(source, priority) of the interrupt the ICP presents now, or None."""
-        best = None
-        for src, prio in self.pending:
-            if prio < self.cppr and (best is None or prio < best[1]):
-                best = (src, prio)
-        if self.mfrr < self.cppr and (best is None or self.mfrr < best[1]):
-            best = (IPI_SOURCE, self.mfrr)
-        return best
+        return self.shown
+
+    def _presentable(self, p: tuple[int, int]) -> bool:
+        src, prio = p
+        if prio >= self.cppr:
+            return False
+        return self.mfrr == prio if src == IPI_SOURCE else p in self.pending
+
+    def _settle(self) -> None:
+        """After any change: keep what is presented unless it stopped being presentable or something strictly
+        more favoured is; else present the most favoured (the IPI first on a tie, then the lowest source)."""
+        best = (IPI_SOURCE, self.mfrr) if self.mfrr < self.cppr else None
+        for p in self.pending:                  # sorted by source: the lowest wins a tie among sources
+            if p[1] < self.cppr and (best is None or p[1] < best[1]):
+                best = p
+        cur = self.shown
+        if cur is not None and best is not None and cur[1] <= best[1] and self._presentable(cur):
+            return
+        self._set("shown", best)
 
     def xirr(self) -> int:
         p = self.presented()
@@ -61,6 +81,13 @@ class Icp(Device):
     def raise_source(self, source: int, priority: int) -> None:
         """A device interrupt arrives at this ICP (used by scenarios and events)."""
         self._set("pending", tuple(sorted({*self.pending, (source, priority)})))
+        self._settle()
+
+    def set_pending(self, pairs) -> None:
+        """The external sources pending become exactly `pairs` ((source, priority) each, checked by the caller);
+        one that was presented and is still pending stays presented."""
+        self._set("pending", tuple(sorted(set(pairs))))
+        self._settle()
 
     # ---- MMIO: a handler per (offset, size); the meaning's text is made only when asked (say) ----
     def load(self, offset: int, size: int, say: bool = True) -> tuple[int, str | None]:
@@ -79,6 +106,7 @@ class Icp(Device):
         if offset == MFRR and size == 1:
             value &= 0xFF
             self._set("mfrr", value)
+            self._settle()
             if not say:
                 return None
             if value == 0xFF:
@@ -90,6 +118,7 @@ class Icp(Device):
         if offset == XIRR and size == 1:
             old = self.cppr
             self._set("cppr", value & 0xFF)
+            self._settle()
             return say and f"CPPR <- {value & 0xFF:#04x} (was {old:#04x})" or None
         raise MemoryFault(self.base + offset, size, True, f"no {size}-byte ICP register at offset {offset:#x}")
 
@@ -103,11 +132,14 @@ class Icp(Device):
         self._set("cppr", prio)
         if src != IPI_SOURCE:
             self._set("pending", tuple(s for s in self.pending if s != p))
+        self._set("shown", None)
+        self._settle()
         return value, say and f"accept -> {value:#010x} ({self._what(src)}, CPPR {old:#04x} -> {prio:#04x})" or None
 
     def _eoi(self, value: int, say: bool) -> str | None:
         src = value & 0xFFFFFF
         self._set("cppr", (value >> 24) & 0xFF)
+        self._settle()
         if not say:
             return None
         again = self.presented()
@@ -119,7 +151,17 @@ class Icp(Device):
         return "nothing" if src == 0 else "IPI" if src == IPI_SOURCE else f"source {src:#x}"
 
     def reset(self, cppr: int = 0xFF, mfrr: int = 0xFF, pending=()) -> None:
-        self.cppr, self.mfrr, self.pending = cppr, mfrr, tuple(sorted(pending))
+        self.cppr, self.mfrr, self.pending, self.shown = cppr, mfrr, tuple(sorted(pending)), None
+        log, self.log = self.log, None
+        self._settle()
+        self.log = log
+
+    def state(self) -> tuple:
+        """What a snapshot keeps (restore puts it back)."""
+        return self.cppr, self.mfrr, self.pending, self.shown
+
+    def restore(self, state: tuple) -> None:
+        self.cppr, self.mfrr, self.pending, self.shown = state
 
     def describe(self) -> str:
         p = self.presented()
