@@ -55,7 +55,7 @@ alias("xnop", lambda: ("xori", [Num(0), Num(0), Num(0)]))
 
 from ppcinterp.isa.sem import M64, cr0_bits  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import CARRY, CR0, Tmpl, template, tmpl, xer  # noqa: E402
+from ppcinterp.isa.templates import CARRY, Tmpl, cr0, template, tmpl, xer  # noqa: E402
 
 
 @template("addi", "addis")
@@ -68,11 +68,16 @@ def _addi(ctx, f):
 
 def _done(ctx, body: str, **regs: int) -> Tmpl:
     """The lines that compute `r`, then RT = r and CR0 for the record forms."""
-    return tmpl(body + "\ng[{RT}] = r" + ("\n" + CR0 if ctx.insn.rc else ""), **regs)
+    return tmpl(body + "\ng[{RT}] = r" + ("\n" + cr0(ctx) if ctx.insn.rc else ""), **regs)
 
 
 def _operands(f) -> dict[str, int]:
     return {k: f[k] for k in ("RT", "RA", "RB") if k in f} | ({"I": f["SI"] & M64} if "SI" in f else {})
+
+
+# Overflow of x + y (+ carry) giving r: x and y agree in sign and r does not; in 32-bit mode the sign is bit 32
+# (of the low words), as the ISA's "o" forms define it there.
+_OV = {True: "((x ^ r) & (y ^ r)) >> 63", False: "((x ^ r) & (y ^ r)) >> 31 & 1"}
 
 
 @template("add", "subf")
@@ -84,12 +89,13 @@ def _add_subf(ctx, f):
         return tmpl(body, **_operands(f))
     body = f"x = {'g[{RA}]' if add else '(g[{RA}] ^ M64)'}\ny = g[{{RB}}]\nr = (x + y{'' if add else ' + 1'}) & M64"
     if oe:
-        body += "\n" + xer(ov="((x ^ r) & (y ^ r)) >> 63")
+        body += "\n" + xer(ov=_OV[ctx.sf])
     return _done(ctx, body, **_operands(f))
 
 
-# The carry family, RT = x + y + carry-in: XER[CA] = bit 64 of the sum (neg: none), XER[OV,SO] for the 'o'
-# forms (x + y + c overflows when x and y agree in sign and r does not), CR0 for '.'.
+# The carry family, RT = x + y + carry-in: XER[CA] = the carry out of the doubleword, bit 64 of the sum (neg:
+# none), XER[OV,SO] for the 'o' forms, CR0 for '.'. In 32-bit mode CA is the carry out of the low word: bit 32
+# of s ^ x ^ y, the carries into each bit of the sum.
 _NOT_RA = "(g[{RA}] ^ M64)"
 _SUMS = {"addc": ("g[{RA}]", "g[{RB}]", ""), "adde": ("g[{RA}]", "g[{RB}]", CARRY),
          "addme": ("g[{RA}]", "M64", CARRY), "addze": ("g[{RA}]", "0", CARRY),
@@ -104,12 +110,13 @@ def _sum(ctx, f):
     x, y, cin = _SUMS[name]
     if name == "neg" and not oe:
         return _done(ctx, "r = -g[{RA}] & M64", **_operands(f))          # ~RA + 1
-    if oe:
+    if oe or not ctx.sf:
         body, terms = f"x = {x}\ny = {y}\n", ["x", "y", cin]
     else:
         body, terms = "", [x, y if y != "0" else "", cin]
     body += f"s = {' + '.join(t for t in terms if t)}\nr = s & M64\n"
-    body += xer("s >> 64" if name != "neg" else None, "((x ^ r) & (y ^ r)) >> 63" if oe else None)
+    carry = ("s >> 64" if ctx.sf else "(s ^ x ^ y) >> 32 & 1") if name != "neg" else None
+    body += xer(carry, _OV[ctx.sf] if oe else None)
     return _done(ctx, body, **_operands(f))
 
 
@@ -215,4 +222,4 @@ def _logical_tmpl(ctx, f):
         regs["I"] = f["UI"] << shift
     if not ctx.insn.rc:
         return tmpl(f"g[{{RA}}] = {expr}", **regs)
-    return tmpl(f"r = {expr}\ng[{{RA}}] = r\n{CR0}", **regs)
+    return tmpl(f"r = {expr}\ng[{{RA}}] = r\n{cr0(ctx)}", **regs)

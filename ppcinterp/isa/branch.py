@@ -56,18 +56,31 @@ alias("bctrl", lambda: ("bcctrl", [Num(20), Num(0)]))
 
 # ---------------------------------------------------------------- semantics
 
+from ppcinterp.isa.sem import M32, M64  # noqa: E402
 from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
-ALIGN = "0xFFFFFFFFFFFFFFFC"       # a register target's low two bits ignored (& ~3 & M64)
+# 32-bit mode (MSR[SF] = 0): branch targets and the return address a link branch saves in LR have their high 32
+# bits 0; CTR is decremented in full but only its low 32 bits are tested.
+ALIGN = {True: "0xFFFFFFFFFFFFFFFC", False: "0xFFFFFFFC"}      # a register target's low two bits ignored
 # bdnz without link as the block compiler knows it: a loop it closes runs as a counted `for`.
 BDNZ = "c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c else {NXT}"
+BDNZ32 = "c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c & M32 else {NXT}"
+
+
+def _target(ctx, a: int) -> int:
+    """A branch's target address in the mode `ctx` is for (relative targets wrap round the address space)."""
+    return ctx.target(a & (M64 if ctx.sf else M32))
+
+
+def _ret(ctx) -> int:
+    return ctx.ret & (M64 if ctx.sf else M32)
 
 
 @template("b")
 def _b(ctx, f):
-    target = ctx.target(f["LI"] if ctx.insn.aa else ctx.addr + f["LI"])
+    target = _target(ctx, f["LI"] if ctx.insn.aa else ctx.addr + f["LI"])
     if ctx.insn.lk:
-        return tmpl("spr[8] = {RET}\nnpc = {T}", branch=True, RET=ctx.ret, T=target)
+        return tmpl("spr[8] = {RET}\nnpc = {T}", branch=True, RET=_ret(ctx), T=target)
     return tmpl("npc = {T}", branch=True, T=target)
 
 
@@ -79,7 +92,8 @@ def _branch(ctx, bo: int, bi: int, target: str, **params: int) -> Tmpl:
     ctr = not bo & 4
     if ctr:
         lines.append("c = (spr.get(9, 0) - 1) & M64")
-        conds.append("not c" if bo & 2 else "c")
+        low = "c" if ctx.sf else "c & M32"
+        conds.append(f"not {low}" if bo & 2 else low)
     if not bo & 16:
         conds.append("cr[{F}] & {BIT}" if bo & 8 else "not cr[{F}] & {BIT}")
         params |= {"F": bi >> 2, "BIT": 8 >> (bi & 3)}
@@ -93,15 +107,15 @@ def _branch(ctx, bo: int, bi: int, target: str, **params: int) -> Tmpl:
         lines.append("spr[9] = c")
     if ctx.insn.lk:
         lines.append("spr[8] = {RET}")
-        params["RET"] = ctx.ret
+        params["RET"] = _ret(ctx)
     return tmpl("\n".join(lines), branch=True, **params)
 
 
 @template("bc")
 def _bc(ctx, f):
-    target = ctx.target(f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
+    target = _target(ctx, f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
     if (f["BO"] & 0b10110) == 0b10000 and not ctx.insn.lk:
-        return tmpl(BDNZ, branch=True, T=target)
+        return tmpl(BDNZ if ctx.sf else BDNZ32, branch=True, T=target)
     return _branch(ctx, f["BO"], f["BI"], "{T}", T=target)
 
 
@@ -110,4 +124,4 @@ def _bc_register(ctx, f):
     """blr, bctr, bctrl, beqlr, bdnzlr ...: to LR or CTR; never a param T (blocks take T as a direct target)."""
     bo = f["BO"]
     reg = "spr.get(8, 0)" if ctx.insn.base_name == "bclr" else "c" if not bo & 4 else "spr.get(9, 0)"
-    return _branch(ctx, bo, f["BI"], f"({reg} & {ALIGN})")
+    return _branch(ctx, bo, f["BI"], f"({reg} & {ALIGN[ctx.sf]})")

@@ -17,7 +17,7 @@ define("mtfsf", X(63, 711), "FLM,FRB,[L6],[W]", F, rc=True)
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M64  # noqa: E402
+from ppcinterp.isa.sem import M64, addr_mask  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.machine.state import FPSCR_WRITABLE  # noqa: E402
 
@@ -50,7 +50,7 @@ def _fp_access(store: bool, indexed: bool):
         ra, d, rb = f["RA0"], f.get("D", 0), f.get("RB")
 
         def run():
-            a = ((g[ra] if ra else 0) + (g[rb] if indexed else d)) & M64
+            a = ((g[ra] if ra else 0) + (g[rb] if indexed else d)) & addr_mask(t)
             if store:
                 mem.write(a, 8, fpr[ft])
             else:

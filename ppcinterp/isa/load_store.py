@@ -31,9 +31,12 @@ define("stdcx.", X(31, 214, 1), "RS,RA0,RB", F)
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
+from ppcinterp.isa.sem import EQ, M32, M64, SO, XER, addr_mask  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, ea_mask, template, tmpl  # noqa: E402
+
+# 32-bit mode (MSR[SF] = 0): the high 32 bits of every effective address are 0, and an update form's RA receives
+# that truncated EA (the ISA places "EA" into RA; QEMU does the same), not the 64-bit sum.
 
 # name -> (size, signed, store, byte_reversed); update and indexed forms are told apart by their fields.
 _ACCESS = {}
@@ -63,7 +66,7 @@ def _swap(v: int, size: int) -> int:
 
 def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False):
     """One load or store: EA from D(RA|0), DS(RA|0) or RA|0+RB; update forms write EA back to RA."""
-    g, mem, nxt = ctx.g, ctx.mem, ctx.nxt
+    g, mem, nxt, t = ctx.g, ctx.mem, ctx.nxt, ctx.thread
     read, write = mem.read, mem.write
     rt = f["RT"] if "RT" in f else f["RS"]
     ra = f.get("RA0", f.get("RA"))
@@ -76,16 +79,16 @@ def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, 
     if rb is None:
         if ra == 0 and not update:
             def ea():
-                return disp & M64
+                return disp & addr_mask(t)
         else:
             def ea():
-                return (g[ra] + disp) & M64
+                return (g[ra] + disp) & addr_mask(t)
     elif ra == 0 and not update:
         def ea():
-            return g[rb]
+            return g[rb] & addr_mask(t)
     else:
         def ea():
-            return (g[ra] + g[rb]) & M64
+            return (g[ra] + g[rb]) & addr_mask(t)
 
     if store:
         def run():
@@ -121,11 +124,12 @@ def access_template(ctx, f, size: int, signed: bool, store: bool, reverse: bool,
     regs = {"RT": f["RT"] if "RT" in f else f["RS"]}
     disp, ra, rb = f.get("D", f.get("DS")), f.get("RA0", f.get("RA")), f.get("RB")
     absolute = ra == 0 and not update
+    mask = ea_mask(ctx)
     if rb is None:
-        ea = "{EA}" if absolute else "(g[{RA}] + {EA}) & M64"
-        regs["EA"] = disp & M64 if absolute else disp
+        ea = "{EA}" if absolute else f"(g[{{RA}}] + {{EA}}) & {mask}"
+        regs["EA"] = disp & (M64 if ctx.sf else M32) if absolute else disp
     else:
-        ea = "g[{RB}]" if absolute else "(g[{RA}] + g[{RB}]) & M64"
+        ea = ("g[{RB}]" if ctx.sf else "g[{RB}] & M32") if absolute else f"(g[{{RA}}] + g[{{RB}}]) & {mask}"
         regs["RB"] = rb
     if not absolute:
         regs["RA"] = ra
@@ -149,17 +153,18 @@ for _name, _spec in _ACCESS.items():
 
 @semantics("lmw", "stmw")
 def _multiple(ctx, f):
-    g, mem, nxt, rt, ra, d = ctx.g, ctx.mem, ctx.nxt, f["RT"], f["RA0"], f["D"]
+    g, mem, nxt, rt, ra, d, t = ctx.g, ctx.mem, ctx.nxt, f["RT"], f["RA0"], f["D"], ctx.thread
     store = ctx.insn.name == "stmw"
 
     def run():
-        a = ((g[ra] if ra else 0) + d) & M64
+        mask = addr_mask(t)
+        a = ((g[ra] if ra else 0) + d) & mask
         for r in range(rt, 32):
             if store:
                 mem.write(a, 4, g[r] & 0xFFFFFFFF)
             else:
                 g[r] = mem.read(a, 4)
-            a = (a + 4) & M64
+            a = (a + 4) & mask
         return nxt
     return run
 
@@ -170,7 +175,7 @@ def _load_reserve(ctx, f):
     size = 4 if ctx.insn.name == "lwarx" else 8
 
     def run():
-        a = ((g[ra] if ra else 0) + g[rb]) & M64
+        a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t)
         g[rt] = mem.read(a, size)
         t.reservation = a
         return nxt
@@ -184,7 +189,7 @@ def _store_conditional(ctx, f):
     size = 4 if ctx.insn.name == "stwcx." else 8
 
     def run():
-        a = ((g[ra] if ra else 0) + g[rb]) & M64
+        a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t)
         ok = t.reservation == a
         if ok:
             mem.write(a, size, g[rs] & ((1 << (8 * size)) - 1))

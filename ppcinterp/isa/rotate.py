@@ -57,7 +57,7 @@ alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=R
 # ---------------------------------------------------------------- semantics
 
 from ppcinterp.isa.sem import M64, mask64  # noqa: E402
-from ppcinterp.isa.templates import CR0, template, tmpl, xer  # noqa: E402
+from ppcinterp.isa.templates import cr0, template, tmpl, xer  # noqa: E402
 
 
 @template("rlwinm", "rldicl", "rldicr")
@@ -73,7 +73,7 @@ def _rotate_masked(ctx, f):
     else:
         sh, m = f["SH6"], mask64(f["MB6"], 63) if name == "rldicl" else mask64(0, f["ME6"])
         body = _rotated(sh, m, 64)
-    body += "\ng[{RA}] = r" + ("\n" + CR0 if ctx.insn.rc else "")
+    body += "\ng[{RA}] = r" + ("\n" + cr0(ctx) if ctx.insn.rc else "")
     return tmpl(body, RS=f["RS"], RA=f["RA"], SH=sh, BACK=64 - sh, M=m, SHR=(32 if sh else 0) - sh,
                 SHR64=(64 - sh) & 63)
 
@@ -94,7 +94,7 @@ def _rotated(sh: int, m: int, width: int) -> str:
 
 def _finish(ctx, f, body: str, **params: int):
     """`r = ...` lines, then RA = r and CR0 for the record forms."""
-    body += "\ng[{RA}] = r" + ("\n" + CR0 if ctx.insn.rc else "")
+    body += "\ng[{RA}] = r" + ("\n" + cr0(ctx) if ctx.insn.rc else "")
     return tmpl(body, RS=f["RS"], RA=f["RA"], **params)
 
 
@@ -142,7 +142,7 @@ def _shift(ctx, f):
 @template("sraw", "srawi", "srad", "sradi")
 def _shift_right_algebraic(ctx, f):
     """The low word (sraw) or doubleword, signed, shifted right: an amount past the width leaves the sign in
-    every bit. CA = negative and 1 bits were shifted out."""
+    every bit. CA = negative and 1 bits were shifted out (of the word or doubleword shifted, in either mode)."""
     name = ctx.insn.base_name
     width = 32 if name.startswith("sraw") else 64
     top = 1 << (width - 1)

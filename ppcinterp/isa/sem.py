@@ -13,6 +13,16 @@ M32 = 0xFFFFFFFF
 XER = 1
 SO, OV, CA = 1 << 31, 1 << 30, 1 << 29
 LT, GT, EQ = 8, 4, 2
+# Base names of the instructions that may change the MSR (their families add them). MSR[SF] chooses 64-bit or
+# 32-bit mode, so the engine runs each of them on its own, never inside a compiled block: every block runs in
+# the one mode it was compiled for, and the mode is looked at again after each of them.
+MSR_WRITERS: set[str] = set()
+
+
+def addr_mask(t) -> int:
+    """What a semantics factory masks an effective address with when it runs on thread `t`: in 32-bit mode
+    (MSR[SF] = 0) the high 32 bits of an effective address are 0."""
+    return M64 if t.msr >> 63 else M32
 
 
 def s64(v: int) -> int:

@@ -35,6 +35,7 @@ alias("mftbu", lambda rt: ("mfspr", [rt, Num(269)]))
 
 # ---------------------------------------------------------------- semantics
 
+from ppcinterp.isa.sem import MSR_WRITERS  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.isa.templates import template, tmpl  # noqa: E402
 
@@ -72,6 +73,9 @@ def _read_tb(ctx, rt: int, n: int):
 
 
 semantics("mftb")(lambda ctx, f: _read_tb(ctx, f["RT"], f["TBR"]))
+
+
+MSR_WRITERS.update(("mtmsrd", "mtmsr"))      # mtmsrd may switch between 64-bit and 32-bit mode (MSR[SF])
 
 
 @semantics("mtmsrd", "mtmsr")

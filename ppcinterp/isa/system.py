@@ -37,7 +37,7 @@ alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import EQ, M64, SO, XER  # noqa: E402
+from ppcinterp.isa.sem import EQ, M32, M64, MSR_WRITERS, SO, XER, addr_mask  # noqa: E402
 from ppcinterp.isa.stops import ContextReturn, PowerSave, Trap  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.isa.templates import template, tmpl  # noqa: E402
@@ -54,12 +54,17 @@ def _no_state(ctx, f):
     return tmpl("pass")
 
 
+MSR_WRITERS.update(("rfid", "hrfid"))
+
+
 def _return(srr0: int, srr1: int):
+    """rfid/hrfid: MSR from (H)SRR1 and on at (H)SRR0, whose high 32 bits are 0 if the new MSR is 32-bit mode."""
     def factory(ctx, f):
         spr, t, name = ctx.spr, ctx.thread, ctx.insn.name
 
         def run():
-            target, msr = spr.get(srr0, 0) & ~3 & M64, spr.get(srr1, 0)
+            msr = spr.get(srr1, 0)
+            target = spr.get(srr0, 0) & ~3 & (M64 if msr >> 63 else M32)
             t.msr = msr
             raise ContextReturn(name, target, msr)
         return run
@@ -90,10 +95,10 @@ def _sc(ctx, f):
 
 @semantics("dcbz")
 def _dcbz(ctx, f):
-    g, mem, nxt, ra, rb = ctx.g, ctx.mem, ctx.nxt, f["RA0"], f["RB"]
+    g, mem, nxt, ra, rb, t = ctx.g, ctx.mem, ctx.nxt, f["RA0"], f["RB"], ctx.thread
 
     def run():
-        a = ((g[ra] if ra else 0) + g[rb]) & M64 & ~(CACHE_LINE - 1)
+        a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t) & ~(CACHE_LINE - 1)
         for off in range(0, CACHE_LINE, 8):
             mem.write(a + off, 8, 0)
         return nxt

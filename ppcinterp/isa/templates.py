@@ -11,6 +11,10 @@ statements set `npc`. From that one text come both executors:
 
 A template function may return None for variants it does not cover; the instruction then falls back to the
 semantics factory it names (update, byte-reversed forms ...), called through its closure from a block.
+
+Computation modes (Power ISA Book I, 64-bit and 32-bit mode, chosen by MSR[SF]): a template function is called
+once per mode, `ctx.sf` telling which (and `ctx.nxt`, `ctx.ret`, `ctx.target` giving that mode's addresses).
+When the two texts differ the closure tests MSR[SF] each time it runs and blocks are compiled per mode.
 """
 
 from __future__ import annotations
@@ -31,7 +35,20 @@ HELPERS: dict[str, object] = {
 ENV = ("g", "cr", "spr", "read", "write", "t")       # per-thread containers a template may name
 # CR0 from a 64-bit result `r` (sem.cr0_bits inlined: LT/GT/EQ from the signed value, SO from XER).
 CR0 = "cr[0] = (LT if r >> 63 else GT if r else EQ) | (spr.get(XER, 0) >> 31 & 1)"
+# In 32-bit mode CR0 compares the low word of the result, as a signed 32-bit value, with 0.
+CR0_32 = "cr[0] = (LT if r & 0x80000000 else GT if r & M32 else EQ) | (spr.get(XER, 0) >> 31 & 1)"
 CARRY = "(spr.get(1, 0) >> 29 & 1)"          # XER[CA], as an add-extended reads it
+
+
+def cr0(ctx) -> str:
+    """The CR0 line of a record form, in the mode `ctx` is for."""
+    return CR0 if ctx.sf else CR0_32
+
+
+def ea_mask(ctx) -> str:
+    """What an effective address (or the next instruction's address) is masked with: in 32-bit mode its high
+    32 bits are 0."""
+    return "M64" if ctx.sf else "M32"
 
 
 def xer(ca: str | None = None, ov: str | None = None) -> str:
@@ -98,22 +115,40 @@ def env_of(ctx) -> tuple:
     return ctx.g, ctx.cr, ctx.spr, mem.read, mem.write, ctx.thread
 
 
-def closure(ctx, t: Tmpl) -> Callable[[], int]:
-    """The per-instruction closure of a template: its maker compiled once per distinct text."""
+def closure(ctx, t: Tmpl, t32: Tmpl | None = None, nxt32: int | None = None) -> Callable[[], int]:
+    """The per-instruction closure of a template: its maker compiled once per distinct text. With the 32-bit
+    mode's text `t32` (and fall-through `nxt32`) when it differs from `t`, the closure tests MSR[SF] first."""
     names = tuple(k for k, _ in t.params)
-    key = (t.body, t.branch, names)
+    nxt32 = ctx.nxt if nxt32 is None else nxt32
+    if t32 is None or (t32 == t and nxt32 == ctx.nxt):
+        key = (t.body, t.branch, names)
+        make = _MAKERS.get(key)
+        if make is None:
+            make = _MAKERS[key] = _compile_maker(t, names)
+        return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params))
+    names32 = tuple(k for k, _ in t32.params)
+    key = (t.body, t.branch, names, t32.body, names32)
     make = _MAKERS.get(key)
     if make is None:
-        make = _MAKERS[key] = _compile_maker(t, names)
-    return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params))
+        make = _MAKERS[key] = _compile_maker(t, names, t32, names32)
+    return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params), nxt32, *(v for _, v in t32.params))
 
 
-def _compile_maker(t: Tmpl, names: tuple[str, ...]) -> Callable:
-    body = t.body.format(NXT="NXT", **{n: n for n in names})
-    lines = "\n".join("        " + ln for ln in body.splitlines())
+def _compile_maker(t: Tmpl, names: tuple[str, ...], t32: Tmpl | None = None, names32: tuple[str, ...] = ()):
     ret = "npc" if t.branch else "NXT"
-    src = (f"def make({', '.join(ENV + ('NXT',) + names)}):\n    def run():\n{lines}\n"
-           f"        return {ret}\n    return run\n")
+    params = ENV + ("NXT",) + names
+    lines = _indented(t.body.format(NXT="NXT", **{n: n for n in names}), 2)
+    if t32 is not None:             # MSR[SF] (bit 0, the top bit) picks the mode; the 32-bit names end in _32
+        params += ("NXT_32",) + tuple(n + "_32" for n in names32)
+        lines = (f"        if t._msr >> 63:\n{_indented(t.body.format(NXT='NXT', **{n: n for n in names}), 3)}\n"
+                 f"            return {ret}\n"
+                 f"{_indented(t32.body.format(NXT='NXT_32', **{n: n + '_32' for n in names32}), 2)}")
+        ret = "npc" if t.branch else "NXT_32"
+    src = f"def make({', '.join(params)}):\n    def run():\n{lines}\n        return {ret}\n    return run\n"
     ns = dict(HELPERS)
     exec(compile(src, "<template>", "exec"), ns)     # noqa: S102 - our own generated source
     return ns["make"]
+
+
+def _indented(body: str, depth: int) -> str:
+    return "\n".join("    " * depth + ln for ln in body.splitlines())

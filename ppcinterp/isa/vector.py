@@ -19,18 +19,18 @@ define("mtvscr", VX(1604), "VRB", F)
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M32, M64  # noqa: E402
+from ppcinterp.isa.sem import M32, M64, addr_mask  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.machine.state import VSCR_NJ, VSCR_SAT  # noqa: E402
 
 
 def _vr_access(store: bool):
     def factory(ctx, f):
-        g, vr, mem, nxt = ctx.g, ctx.thread.vr, ctx.mem, ctx.nxt
+        g, vr, mem, nxt, t = ctx.g, ctx.thread.vr, ctx.mem, ctx.nxt, ctx.thread
         vt, ra, rb = f.get("VRT", f.get("VRS")), f["RA0"], f["RB"]
 
         def run():
-            a = ((g[ra] if ra else 0) + g[rb]) & M64 & ~15        # quadword aligned: the low 4 bits ignored
+            a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t) & ~15   # quadword aligned: the low 4 bits ignored
             if store:
                 v = vr[vt]
                 mem.write(a, 8, v >> 64)

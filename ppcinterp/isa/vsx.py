@@ -17,7 +17,7 @@ define("stxvd2x", XX1(972), "XS,RA0,RB", F)
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.sem import M64  # noqa: E402
+from ppcinterp.isa.sem import M64, addr_mask  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
 
 
@@ -26,8 +26,9 @@ def _lxvd2x(ctx, f):
     g, t, mem, nxt, xt, ra, rb = ctx.g, ctx.thread, ctx.mem, ctx.nxt, f["XT"], f["RA0"], f["RB"]
 
     def run():
-        a = ((g[ra] if ra else 0) + g[rb]) & M64
-        t.set_vsr(xt, (mem.read(a, 8) << 64) | mem.read((a + 8) & M64, 8))
+        mask = addr_mask(t)
+        a = ((g[ra] if ra else 0) + g[rb]) & mask
+        t.set_vsr(xt, (mem.read(a, 8) << 64) | mem.read((a + 8) & mask, 8))
         return nxt
     return run
 
@@ -37,9 +38,10 @@ def _stxvd2x(ctx, f):
     g, t, mem, nxt, xs, ra, rb = ctx.g, ctx.thread, ctx.mem, ctx.nxt, f["XS"], f["RA0"], f["RB"]
 
     def run():
-        a = ((g[ra] if ra else 0) + g[rb]) & M64
+        mask = addr_mask(t)
+        a = ((g[ra] if ra else 0) + g[rb]) & mask
         v = t.vsr(xs)
         mem.write(a, 8, v >> 64)
-        mem.write((a + 8) & M64, 8, v & M64)
+        mem.write((a + 8) & mask, 8, v & M64)
         return nxt
     return run

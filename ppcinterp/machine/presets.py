@@ -47,7 +47,7 @@ from collections.abc import Callable
 
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.core import Machine
-from ppcinterp.machine.state import MSR_BITS, SPR_NUMBERS
+from ppcinterp.machine.state import MSR_BITS, RESET_MSR, SPR_NUMBERS
 from ppcinterp.machine.structs import SYMBOL_PREFIX, StructRegion
 
 STACK_SIZE = 16 * 1024          # THREAD_SIZE on ppc64
@@ -62,7 +62,7 @@ def _bits(*names: str) -> int:
     return sum(1 << MSR_BITS[n] for n in names)
 
 
-HOST_MSR = _bits("sf", "hv", "me")                      # as the interrupt leaves it: real mode
+HOST_MSR = RESET_MSR                                    # SF | HV | ME, as the interrupt leaves it: real mode
 HOST_KERNEL_MSR = _bits("sf", "hv", "ee", "me", "ir", "dr", "ri")   # the host kernel's, saved at guest entry
 VMHANDLER = 0xC000_0000_0000_8000      # the host's return point after a guest exit (a kernel text address)
 GUEST_MSR = _bits("sf", "ee", "me", "ir", "dr", "ri")

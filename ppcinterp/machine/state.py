@@ -30,6 +30,9 @@ MSR_BITS = {"sf": 63, "hv": 60, "vec": 25, "vsx": 23, "ee": 15, "pr": 14, "fp": 
             "se": 10, "be": 9, "fe1": 8, "ir": 5, "dr": 4, "pmm": 2, "ri": 1, "le": 0}
 LPCR_BITS = {"mer": 11, "pece0": 14, "pece1": 13, "pece2": 12, "lpes0": 3, "lpes1": 2, "hdice": 0}
 SPR_BITS = {"MSR": MSR_BITS, "LPCR": LPCR_BITS}
+# Every thread's MSR at reset: 64-bit (SF), hypervisor (HV), machine checks on (ME), as the real-mode
+# hypervisor handlers run (an interrupt leaves these set). With SF = 0 the thread runs in 32-bit mode.
+RESET_MSR = (1 << MSR_BITS["sf"]) | (1 << MSR_BITS["hv"]) | (1 << MSR_BITS["me"])
 
 
 # FP/VMX/VSX. The 64 VSX registers overlay the others: VSR i (i < 32) is FPR i (doubleword 0) followed by
@@ -84,7 +87,7 @@ class Thread:
         self.vsr_lo = Regs([0] * 32)        # doubleword 1 of VSR 0-31; written only through set_vsr
         self._fpscr = 0
         self._vscr = 0
-        self._msr = 0
+        self._msr = RESET_MSR
         self._reservation: int | None = None
         self._log: list | None = None
 
@@ -193,7 +196,7 @@ class Thread:
         list.__setitem__(self.cr, slice(None), [0] * 8)
         dict.clear(self.spr)
         self._fpscr = self._vscr = 0
-        self._msr = 0
+        self._msr = RESET_MSR
         self._reservation = None
 
     def snapshot(self) -> tuple:

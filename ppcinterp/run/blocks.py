@@ -5,8 +5,13 @@ A block is a straight-line run of decoded instructions from one address: each te
 through). It ends at a templated branch, before an exit, a hunk's end or an address where hooks run, or after
 `max_len` instructions (MAX_BLOCK, or fewer to stop exactly at a step budget). A block whose branch goes back
 to its own start loops inside itself while the step budget allows. Compiled on first execution, once per
-(start, code table, stop addresses, length, variant); the generated source is shared by every engine that
+(start, code table, stop addresses, length, variant, mode); the generated source is shared by every engine that
 compiles the same text.
+
+Modes: a block is compiled from the templates' 64-bit or 32-bit text (MSR[SF] = 1 or 0), and the run loop picks
+the blocks of the thread's mode. An instruction that may change the MSR (mtmsrd ...) is never part of a block:
+it runs alone, through its closure, and the loop looks at MSR[SF] again after it, so a mode switch takes effect
+at the next instruction.
 
 Exactness: the generated code sets `_k` to an instruction's index before anything that can raise, and on an
 exception stores it (and the instructions of completed loop iterations) where the loop finds it; the loop
@@ -89,18 +94,20 @@ def analysed(t: Tmpl, nxt: int) -> Insn | None:
     return got
 
 
-def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal: bool,
+def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal: bool, sf: bool = True,
                   max_len: int = MAX_BLOCK) -> Block | None:
-    """The block starting at `start` in the code table `code` (the whole program's, or one bound to a hunk),
-    or None if no decoded instruction is there. It ends before any address in `stops` but its first."""
-    tmpl_at, nxt_at, base = engine.tmpl_at, engine.nxt_at, engine.base_code
+    """The block starting at `start` in the code table `code` (the whole program's, or one bound to a hunk) for
+    the mode MSR[SF] = sf, or None if no decoded instruction is there or it may change the MSR. It ends before
+    any address in `stops` but its first, and before an instruction that may change the MSR."""
+    tmpl_at, nxt_at = (engine.tmpl_at, engine.nxt_at) if sf else (engine.tmpl32_at, engine.nxt32_at)
+    base, msr_at = engine.base_code, engine.msr_at
     items: list[Item] = []
     closures: list[Callable[[], int]] = []
     addr, looping = start, False
     while len(items) < max_len:
         if addr not in nxt_at or code.get(addr) is not base.get(addr):     # an exit, or outside the bound hunk
             break
-        if addr in stops and items:
+        if addr in stops and items or addr in msr_at:
             break
         nxt = nxt_at[addr]
         t = tmpl_at.get(addr)

@@ -1,8 +1,8 @@
 """Python source for basic blocks, from the instruction templates (isa/templates.py).
 
-Each templated instruction's folded text is analysed once (`analyse`, cached): the registers it reads and
-writes become locals (G3 for r3, CR1 for cr1, S9 for CTR), and its one memory access is split out. A block is
-then assembled (`block_source`) in one of two variants from the same analysis:
+Each templated instruction's folded text is analysed once (run/analysis.py, cached): the registers it reads
+and writes become locals (G3 for r3, CR1 for cr1, S9 for CTR), and its one memory access is split out. A block
+is then assembled (`block_source`) in one of two variants from the same analysis:
 
 - plain: what untraced and path-only runs execute;
 - journaled: the same statements, plus the values the journal keeps (run/journal.py reads them back through
@@ -21,141 +21,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ppcinterp.run.analysis import Insn, MemOp, analyse, local_of, location  # noqa: F401 - re-exported
+
 M64 = (1 << 64) - 1
 _NUM = r"(0x[0-9a-f]+|\d+)"
-_LOC = re.compile(rf"\bg\[{_NUM}\]|\bcr\[{_NUM}\]|\bspr\.get\({_NUM}, 0\)|\bspr\[{_NUM}\]")
-_LOAD = re.compile(r"^(\w+(?:\[\w+\])?) = read\((.*), ([1248])(, True)?\)$")
-_STORE = re.compile(r"^write\((.*), ([1248]), (.*?)(, True)?\)$")
-_WRITE = re.compile(r"^(G\d+|CR\d+|S\d+) = (.*)$")
-_LOCAL = re.compile(r"\b(G\d+|CR\d+|S\d+)\b")
-_OPAQUE = re.compile(r"\b(spr|g|cr|t|read|write|set_xer|cr0_bits)\b")
 _EA = re.compile(rf"^\((G\d+) \+ ({_NUM}|\(-\d+\))\) & 0xffffffffffffffff$|^(G\d+)$")
-_CONST = re.compile(r"\b(M64|M32|LT|GT|EQ|SO|XER)\b")
-KIND = {"G": "gpr", "CR": "cr", "S": "spr"}
 _SO_READ = "(S1 >> 31 & 1)"           # XER[SO], as the templates read it (CR0, compares)
 _SO = "_so = S1 >> 31 & 1"
 _BDNZ = ("c = (S9 - 1) & 0xffffffffffffffff", "S9 = c")
-
-
-@dataclass(frozen=True, slots=True)
-class MemOp:
-    store: bool
-    size: int
-    ci: bool
-    ea: str                      # the effective address, over locals
-    value: str                   # a store's value; a load's destination (a local or a template temporary)
-
-
-@dataclass(frozen=True, slots=True)
-class Insn:
-    """One templated instruction, analysed: its statements over locals, with `@MEM` where the access goes."""
-
-    lines: tuple[str, ...]
-    reads: tuple[str, ...]       # locals read before the instruction writes them
-    writes: tuple[str, ...]      # locals written, in order (each once)
-    mem: MemOp | None
-    branch: bool
-    order: tuple[str, ...]       # the change order: "@MEM" and the written locals, as the statements run
-    cond: bool = False           # a conditional branch: it may fall through (a block goes on past it)
-
-
-def local_of(kind: str, n: int) -> str:
-    return {"g": "G", "cr": "CR", "spr": "S"}[kind] + str(n)
-
-
-def location(local: str) -> tuple[str, int]:
-    """("gpr" | "cr" | "spr", number) of a local."""
-    m = re.fullmatch(r"(G|CR|S)(\d+)", local)
-    return KIND[m.group(1)], int(m.group(2))
-
-
-def analyse(text: str, branch: bool, constants: dict[str, int]) -> Insn | None:
-    """A folded template's statements as an Insn, or None when they use something a block cannot inline
-    (the thread object, a helper function, a register by computed index, a conditional register write)."""
-    text = _CONST.sub(lambda m: hex(constants[m.group(0)]), text)
-    lines: list[str] = []
-    reads: list[str] = []
-    writes: list[str] = []
-    order: list[str] = []
-    mem = None
-
-    def use(expr: str) -> None:
-        for name in _LOCAL.findall(expr):
-            if name not in writes and name not in reads:
-                reads.append(name)
-
-    for raw in text.splitlines():
-        ln = _LOC.sub(_rename, raw)
-        indent = len(ln) - len(ln.lstrip())
-        body = ln.strip()
-        ml, ms = _LOAD.match(body), _STORE.match(body)
-        if (ml or ms) and (indent or mem is not None):
-            return None
-        if ml:
-            dest, ea, size, ci = ml.groups()
-            if _OPAQUE.search(ea) or _OPAQUE.search(dest):
-                return None
-            use(ea)
-            mem = MemOp(False, int(size), bool(ci), ea, dest)
-            lines.append("@MEM")
-            order.append("@MEM")
-            if _LOCAL.fullmatch(dest):
-                if dest in writes:
-                    return None
-                writes.append(dest)
-                order.append(dest)
-            continue
-        if ms:
-            ea, size, value, ci = ms.groups()
-            if _OPAQUE.search(ea) or _OPAQUE.search(value):
-                return None
-            use(ea)
-            use(value)
-            mem = MemOp(True, int(size), bool(ci), ea, value)
-            lines.append("@MEM")
-            order.append("@MEM")
-            continue
-        if _OPAQUE.search(ln):
-            return None
-        mw = _WRITE.match(body)
-        if mw and indent == 0:
-            use(mw.group(2))
-            if mw.group(1) in writes:
-                return None
-            writes.append(mw.group(1))
-            order.append(mw.group(1))
-        elif _LOCAL.search(ln) and re.search(r"\b(G\d+|CR\d+|S\d+) =", ln):
-            return None                 # a register written conditionally: the closure does it
-        else:
-            use(ln)
-        lines.append(ln)
-    cond = branch and any(ln.startswith("npc = ") and " else " in ln for ln in lines)
-    return Insn(tuple(_simplify(lines)), tuple(reads), tuple(writes), mem, branch, tuple(order), cond)
-
-
-def _rename(m: re.Match) -> str:
-    g, cr, sget, sset = m.groups()
-    if g is not None:
-        return f"G{int(g, 0)}"
-    if cr is not None:
-        return f"CR{int(cr, 0)}"
-    return f"S{int(sget or sset, 0)}"
-
-
-def _simplify(lines: list[str]) -> list[str]:
-    """Peephole rewrites of the common shapes: a temporary copied straight into a local, x | 0."""
-    out: list[str] = []
-    for i, ln in enumerate(lines):
-        m = re.fullmatch(r"(G\d+|CR\d+|S\d+) = r", ln)
-        if m and out and re.fullmatch(r"r = .*", out[-1]):
-            later = any(re.search(r"\br\b", x) for x in lines[i + 1:])      # CR0 of a record form reads r
-            out[-1] = f"{m.group(1)} = {'r = ' if later else ''}{out[-1][4:]}"
-            continue
-        m = re.fullmatch(r"(G\d+) = (G\d+) \| 0x0", ln)
-        if m and m.group(1) == m.group(2):
-            continue                                            # nop (ori 0,0,0)
-        out.append(ln)
-    return out
+# its test: of CTR whole (64-bit mode), or of CTR's low word (32-bit mode: it runs 2**32 times from a low word 0)
+_BDNZ_TEST = re.compile(r"npc = \w+ if c( & 0xffffffff)? else \w+")
 
 
 # ---------------------------------------------------------------- assembling a block
@@ -209,7 +84,10 @@ class _Gen:
         self.uses_so = any(it.insn and any(_SO_READ in ln for ln in it.insn.lines) for it in items)
         self.fast = False
         # a plain loop closed by bdnz whose body leaves CTR alone runs a counted `for` (CTR set after it)
-        self.counted = (looping and not journal and items[-1].insn.lines[:2] == _BDNZ
+        last = items[-1].insn.lines if looping else ()
+        test = _BDNZ_TEST.fullmatch(last[2]) if len(last) == 3 and last[:2] == _BDNZ else None
+        self.low32 = bool(test and test.group(1))
+        self.counted = (looping and not journal and test is not None
                         and all(it.insn is not None and "S9" not in it.insn.writes for it in items[:-1]))
         self.layout = Layout(tuple(self.all_writes) if journal else ())
 
@@ -446,10 +324,12 @@ class _Gen:
         last = self.items[-1].insn
         nxt = "npc" if last is not None and last.branch else f"{self.end_pc:#x}"
         if self.counted:
-            head += ["_c0 = S9", f"_it = min(_c0 or 0x10000000000000000, _left // {n})"]
+            times = "(_c0 & 0xffffffff) or 0x100000000" if self.low32 else "_c0 or 0x10000000000000000"
+            head += ["_c0 = S9", f"_it = min({times}, _left // {n})"]
             general, fast = (self._counted(b) for b in (general, fast or []))
+            test = "S9 & 0xffffffff" if self.low32 else "S9"
             back = ["S9 = (_c0 - _it) & 0xffffffffffffffff", f"_done = _it * {n}",
-                    f"npc = {self.start:#x} if S9 else {self.items[-1].nxt:#x}", *back]
+                    f"npc = {self.start:#x} if {test} else {self.items[-1].nxt:#x}", *back]
         elif self.looping:
             head.append(f"_stop = _left - {n}")
             general, fast = (self._loop(b, n) for b in (general, fast or []))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ppcinterp.asm.fixup import Image
 from ppcinterp.diagnostics import Pos
+from ppcinterp.isa.sem import M32, MSR_WRITERS
 from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
 from ppcinterp.isa.templates import Tmpl, closure, template_of
 from ppcinterp.machine.core import Machine
@@ -42,6 +43,7 @@ class DecodeCtx:
     target: Callable[[int], int]
     resolve: Callable[[int], int]
     memory: object = None        # what loads and stores use (CodeGuard: stores into code are refused)
+    sf: bool = True              # the computation mode a template is asked for: 64-bit (MSR[SF] = 1) or 32-bit
 
     @property
     def g(self):
@@ -101,9 +103,13 @@ class Engine(Results):
         p, img = self.program, self.image
         t = self.machine.thread
         code: dict[int, Callable[[], int]] = {}
-        self.tmpl_at: dict[int, Tmpl] = {}          # what blocks inline, by address
+        self.tmpl_at: dict[int, Tmpl] = {}          # what blocks inline, by address (64-bit mode)
+        self.tmpl32_at: dict[int, Tmpl] = {}        # ... and in 32-bit mode
         self.nxt_at: dict[int, int] = {}            # each decoded instruction's fall-through successor
-        self._blocks: dict[tuple, dict] = {}      # by (id of code table, stop addresses, journaled): start -> Block
+        self.nxt32_at: dict[int, int] = {}          # ... in 32-bit mode: its high 32 bits 0 (a sentinel stays)
+        self.msr_at: set[int] = set()               # instructions that may change the MSR: never in a block
+        # by (id of code table, stop addresses, journaled): (32-bit mode's, 64-bit mode's) start -> Block
+        self._blocks: dict[tuple, tuple[dict, dict]] = {}
         self.block_list: list[Block] = []
         self._last_table: tuple = (None, None, None, None)
         self._exits: dict[tuple, tuple] = {}        # what an exit's Result says (Results._result)
@@ -132,6 +138,7 @@ class Engine(Results):
                 nxt = hunk_end.get(addr, END_OF_TEXT if addr + 4 == code_end and sec is text else addr + 4)
                 code[addr] = self._closure(addr, img.word(addr), nxt, t)
                 self.nxt_at[addr] = nxt
+                self.nxt32_at[addr] = nxt & M32 if nxt < SENTINEL else nxt
         self.code = self.base_code = code
 
     @contextmanager
@@ -203,6 +210,8 @@ class Engine(Results):
         fn = semantics_of(d)
         if fn is None:
             return _raiser(Unimplemented(f"unimplemented instruction {d.name}"))
+        if d.base_name in MSR_WRITERS:
+            self.msr_at.add(addr)
         if d.base_name == "bc" or (d.base_name in ("bclr", "bcctr") and (field_values(d, word)["BO"] & 20) != 20):
             self.conditional.add(addr)
         h = self.program.hunk_of(self.pos(addr)) if addr in self.program.insns else None
@@ -215,39 +224,49 @@ class Engine(Results):
             return sentinel if end is not None and a == end else a
 
         ctx = DecodeCtx(addr, nxt, addr + 4, d, thread, self.machine, target, lambda a: a, self.guard)
+        nxt32 = nxt & M32 if nxt < SENTINEL else nxt
         f = field_values(d, word)
         t = template_of(d, ctx, f)
-        if t is None:
-            return fn(ctx, f)
+        if t is None:                       # a semantics factory: it looks at MSR[SF] itself where it matters
+            return _narrowed(fn(ctx, f), nxt, nxt32, thread) if nxt32 != nxt else fn(ctx, f)
+        ctx32 = DecodeCtx(addr, nxt32, (addr + 4) & M32, d, thread, self.machine, target, lambda a: a, self.guard,
+                          sf=False)
+        t32 = template_of(d, ctx32, f)
+        if t32 is None:
+            raise ValueError(f"the template of {d.name} covers 64-bit mode but not 32-bit mode")
         self.tmpl_at[addr] = t
-        return closure(ctx, t)
+        self.tmpl32_at[addr] = t32
+        return closure(ctx, t, t32, nxt32)
 
-    def blocks_for(self, code: dict, stops: frozenset[int], journal: bool) -> dict[int, Block | None]:
-        """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`."""
+    def blocks_for(self, code: dict, stops: frozenset[int], journal: bool) -> tuple[dict, dict]:
+        """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`:
+        a table for each mode, indexed by MSR[SF] (32-bit mode's first)."""
         last = self._last_table
         if last[0] is code and last[1] is stops and last[2] is journal:
             return last[3]
         key = (id(code), stops, journal)
-        table = self._blocks.get(key)
-        if table is None:
-            table = self._blocks[key] = {}
-        self._last_table = (code, stops, journal, table)
-        return table
+        tables = self._blocks.get(key)
+        if tables is None:
+            tables = self._blocks[key] = ({}, {})
+        self._last_table = (code, stops, journal, tables)
+        return tables
 
-    def compile(self, pc: int, code: dict, stops: frozenset[int], journal: bool, max_len: int = MAX_BLOCK):
-        b = compile_block(self, pc, code, stops, journal, max_len)
+    def compile(self, pc: int, code: dict, stops: frozenset[int], journal: bool, sf: int,
+                max_len: int = MAX_BLOCK):
+        """The block from pc for the mode MSR[SF] = sf (None if there is none: an exit, an MSR write ...)."""
+        b = compile_block(self, pc, code, stops, journal, bool(sf), max_len)
         if b is not None:
             b.id = len(self.block_list)
             self.block_list.append(b)
         return b
 
-    def short_block(self, pc: int, code: dict, stops: frozenset[int], length: int) -> Block | None:
+    def short_block(self, pc: int, code: dict, stops: frozenset[int], length: int, sf: int) -> Block | None:
         """A journaled block from pc of at most `length` instructions (to stop exactly at a step budget)."""
-        table = self.blocks_for(code, stops, True)
+        table = self.blocks_for(code, stops, True)[sf]
         key = (pc, length)
         b = table.get(key, False)
         if b is False:
-            b = table[key] = self.compile(pc, code, stops, True, min(length, MAX_BLOCK))
+            b = table[key] = self.compile(pc, code, stops, True, sf, min(length, MAX_BLOCK))
         return b
 
     # ---------------------------------------------------------------- positions
@@ -305,6 +324,15 @@ def _lists(hooks: dict | None) -> dict | None:
     if not hooks or all(type(v) is list for v in hooks.values()):
         return hooks or None
     return {k: v if isinstance(v, list) else [v] for k, v in hooks.items()}
+
+
+def _narrowed(fn: Callable[[], int], nxt: int, nxt32: int, thread) -> Callable[[], int]:
+    """A semantics factory's closure at an address above 4 GiB: in 32-bit mode it falls through to the next
+    address with its high 32 bits 0 (the factories return the 64-bit mode's successor)."""
+    def run() -> int:
+        npc = fn()
+        return nxt32 if npc == nxt and not thread.msr >> 63 else npc
+    return run
 
 
 def _raiser(exc: Stop) -> Callable[[], int]:

@@ -8,6 +8,10 @@ instruction runs; blocks never span a hook's address or step, a break address, o
 
 `Engine.use_blocks = False` executes every instruction through its closure (the journal recording through the
 register containers): the reference the agreement tests hold the blocks to.
+
+Blocks are compiled per computation mode (MSR[SF]: 64-bit or 32-bit); the loop runs the blocks of the thread's
+mode, looking at MSR[SF] before each block here, and in the lean loop (`_plain`) after each single step: the
+instructions that may change the MSR run alone, never in a block (run/blocks.py).
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
         log = []
         machine.attach(log, registers=not compiled)
     stops = frozenset(hooks) | breaks if hooks or breaks else _NONE
-    blocks = engine.blocks_for(code, stops, journal is not None) if compiled else None
+    tables = engine.blocks_for(code, stops, journal is not None) if compiled else None
+    th = machine.thread
     writer = Writer(journal, engine.guard.read, engine.guard.write, machine.attach_registers, log) if (
         compiled and journal is not None) else None
     at_steps = sorted(step_hooks)
@@ -76,11 +81,13 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
                 nh = _next_at(at_steps, n)
             limit = end if end < nh else nh
             if compiled:
+                sf = th.msr >> 63 & 1                       # the mode: a hook or a single step may change it
+                blocks = tables[sf]
                 b = blocks.get(pc, _MISSING)
                 if b is _MISSING:
-                    b = blocks[pc] = engine.compile(pc, code, stops, journal is not None)
+                    b = blocks[pc] = engine.compile(pc, code, stops, journal is not None, sf)
                 if b is not None and n + b.n > limit:       # journaled: a block cut to the budget, else a step
-                    b = engine.short_block(pc, code, stops, limit - n) if journal is not None else None
+                    b = engine.short_block(pc, code, stops, limit - n, sf) if journal is not None else None
                 if b is not None:
                     if writer is not None:
                         fpos = len(journal.flat)
@@ -125,14 +132,17 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
 def _plain(engine, pc: int, n: int, end: int, recs: list | None):
     """execute() without hooks, breaks or journal: blocks back to back (the common case, kept lean)."""
     code = engine.code
-    blocks = engine.blocks_for(code, _NONE, False)
+    tables = engine.blocks_for(code, _NONE, False)
+    th = engine.machine.thread
+    sf = th.msr >> 63 & 1
+    blocks = tables[sf]
     get = blocks.get
     b = None
     try:
         while n < end:
             b = get(pc, _MISSING)
             if b is _MISSING:
-                b = blocks[pc] = engine.compile(pc, code, _NONE, False)
+                b = blocks[pc] = engine.compile(pc, code, _NONE, False, sf)
             if b is not None and n + b.n <= end:
                 pc, c = b.run(end - n)
                 if recs is not None:
@@ -153,6 +163,10 @@ def _plain(engine, pc: int, n: int, end: int, recs: list | None):
                 recs.extend((pc, 0, 1, nxt))
             n += 1
             pc = nxt
+            if th.msr >> 63 != sf:        # an mtmsrd (they run alone, as single steps) switched the mode
+                sf = th.msr >> 63 & 1
+                blocks = tables[sf]
+                get = blocks.get
     except (Stop, MemoryFault, NoCode) as e:
         if b is not None:              # raised inside a block: at its instruction at[0]
             k, done = b.at
