@@ -257,8 +257,8 @@ def _insn(rng: random.Random, label: list[int]) -> list[str]:
     if kind == 0:
         return [rng.choice([f"li r{d},{si}", f"addi r{d},r{a},{si}", f"addis r{d},r{a},{si}", f"lis r{d},{si}"])]
     if kind == 1:
-        op = rng.choice(["add", "subf", "and", "andc", "or", "xor", "nor", "eqv"])
-        oe = rng.choice(["", "o"]) if op in ("add", "subf") else ""
+        op = rng.choice(["add", "subf", "and", "andc", "or", "xor", "nor", "eqv", "addc", "subfc", "subfe"])
+        oe = rng.choice(["", "o"]) if op.startswith(("add", "subf")) else ""
         return [f"{op}{oe}{dot} r{d},r{a},r{b}"]
     if kind == 2:
         op = rng.choice(["andi.", "andis.", "ori", "oris", "xori", "xoris"])
@@ -287,7 +287,10 @@ def _insn(rng: random.Random, label: list[int]) -> list[str]:
                             f"rlwimi{dot} r{d},r{a},{rng.randint(0, 31)},{rng.randint(0, 31)},{rng.randint(0, 31)}",
                             f"crxor {rng.randint(0, 31)},{rng.randint(0, 31)},{rng.randint(0, 31)}"])]
     if kind == 9:                                  # not templated: called through its closure in a block
-        return [rng.choice(["bl 9f", f"lwarx r{d},0,r9", f"stwcx. r{a},0,r9", f"mftb r{d}", "dcbz 0,r9"])]
+        return [rng.choice(["bl 9f", f"lwarx r{d},0,r9", f"stwcx. r{a},0,r9", f"mftb r{d}", "dcbz 0,r9",
+                            f"lwbrx r{d},0,r9", f"addze{dot} r{d},r{a}", f"nego{dot} r{d},r{a}"])]
+    if kind == 10 and rng.random() < 0.3:         # switch the mode (MSR[SF]): 32-bit <-> 64-bit
+        return ["mfmsr r22", "rotldi r22,r22,32", "xoris r22,r22,0x8000", "rotldi r22,r22,32", "mtmsrd r22"]
     n = label[0] = label[0] + 1
     cond = rng.choice(["beq", "bne", "blt", "bgt", "bso", "bns"])
     return [f"{cond} cr{crf},L{n}", *_insn(rng, label), f"L{n}:"]
@@ -311,8 +314,10 @@ def program(seed: int) -> str:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(0, 2**32), st.integers(0, 2**64 - 1), st.sampled_from([10_000, 0, 1, 3, 9, 17, 40]))
-def test_random_code_agrees(tmp_path, monkeypatch, seed, state_seed, limit):
+@given(st.integers(0, 2**32), st.integers(0, 2**64 - 1), st.sampled_from([10_000, 0, 1, 3, 9, 17, 40]),
+       st.sampled_from([1, 0]))
+def test_random_code_agrees(tmp_path, monkeypatch, seed, state_seed, limit, sf):
+    """From random state in 64-bit or 32-bit mode (MSR[SF] = sf; some programs switch it with mtmsrd)."""
     src = tmp_path / f"r{seed}.S"
     src.write_text(program(seed))
     s = Session(str(src))
@@ -321,6 +326,9 @@ def test_random_code_agrees(tmp_path, monkeypatch, seed, state_seed, limit):
     for r in range(32):
         t.gpr[r] = rng.getrandbits(64)
     t.gpr[9] = RAM + rng.randrange(0, 4096, 4)
+    if not sf:                                      # a high word that 32-bit mode's addresses drop
+        t.gpr[9] |= rng.getrandbits(32) << 32
+        s.set("msr.sf", 0)
     t.gpr[20] = 0x7000_0000 + rng.randrange(0, 64)              # nothing mapped there
     t.gpr[21] = s.address_of("entry")                            # the code itself
     for i in range(8):
