@@ -6,22 +6,24 @@ the source says `rlwinm.`, `mfspr r3, 0x10c` for `mftb r3`) without a table of s
 
 from __future__ import annotations
 
+import random
 import re
 import struct
 
 import capstone
 from conftest import FRAGMENT
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from insn_gen import valid_line
 
 from ppcinterp.build import BuildOptions, load_program
-from ppcinterp.isa.fields import Kind
+from ppcinterp.diagnostics import PpcError
 from ppcinterp.isa.table import INSNS
 
 MD = capstone.Cs(capstone.CS_ARCH_PPC, capstone.CS_MODE_64 | capstone.CS_MODE_BIG_ENDIAN)
-# What capstone 5 does not decode (rvwinkle, sleep), or prints in a later ISA's operand order (tlbie as
-# ISA 3.0's `tlbie RB,RS`, tlbiel likewise), slbfee.; GNU as checks these instead.
-CAPSTONE_LACKS = {"rvwinkle", "sleep", "tlbie", "tlbiel", "slbfee."}
+# What capstone 5 does not decode (rvwinkle, sleep, slbia with its IH operand), or prints in a later ISA's
+# operand order (tlbie as ISA 3.0's `tlbie RB,RS`, tlbiel likewise), slbfee.; GNU as checks these instead.
+CAPSTONE_LACKS = {"rvwinkle", "sleep", "tlbie", "tlbiel", "slbfee.", "slbia"}
 
 
 def capstone_decodes(d) -> bool:
@@ -61,38 +63,12 @@ def test_fragment_words_round_trip_through_capstone(tmp_path):
     assert checked == len(prog.insns) - zero_disp_branches and checked > 60
 
 
-def _operand_value(draw, kind: Kind, bits: int, signed: bool, scale: int) -> str:
-    if kind in (Kind.GPR, Kind.GPR0):
-        return f"r{draw(st.integers(0, 31))}"
-    if kind is Kind.FPR:
-        return f"f{draw(st.integers(0, 31))}"
-    if kind is Kind.VR:
-        return f"v{draw(st.integers(0, 31))}"
-    if kind is Kind.CRF:
-        return f"cr{draw(st.integers(0, 7))}"
-    if kind is Kind.SPR:
-        return str(draw(st.sampled_from([1, 8, 9, 17, 18, 19, 22, 26, 27, 272, 273, 318, 314, 315, 1008])))
-    lo = -(1 << (bits - 1)) if signed else 0
-    hi = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
-    return str(draw(st.integers(lo, hi)) << scale)
-
-
 @st.composite
 def random_instruction(draw):
+    """A base instruction with valid operands, from the generator the GNU as table test uses."""
     names = sorted(n for n, d in INSNS.items() if capstone_decodes(d) and d.family != "branch")
     d = INSNS[draw(st.sampled_from(names))]
-    ops = []
-    for o in d.operands:
-        if o.optional and draw(st.booleans()):
-            break
-        f = o.field
-        v = _operand_value(draw, f.kind, f.bits, f.signed, f.scale)
-        if d.name in ("mtocrf", "mfocrf") and f.name == "FXM":      # exactly one field
-            v = str(1 << draw(st.integers(0, 7)))
-        if o.base is not None:
-            v = f"{v}(r{draw(st.integers(1, 31))})"
-        ops.append(v)
-    return d, f"{d.name} {','.join(ops)}"
+    return d, valid_line(d.name, random.Random(draw(st.integers(0, 2**32))))
 
 
 @settings(max_examples=300, deadline=None)
@@ -100,7 +76,10 @@ def random_instruction(draw):
 def test_random_instructions_round_trip_through_capstone(tmp_path_factory, case):
     d, text = case
     tmp = tmp_path_factory.mktemp("rt")
-    word = reassemble(text, 0x1000, tmp)
+    try:
+        word = reassemble(text, 0x1000, tmp)
+    except PpcError:           # operands valid alone, refused together (a load with update into its base)
+        assume(False)
     cs = capstone_text(word, 0x1000)
     assert cs is not None, f"capstone cannot decode {text} = {word:#010x}"
     assert reassemble(cs, 0x1000, tmp) == word, (text, cs)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa.fields import Kind
+from ppcinterp.isa.table import OPERAND_FUNCTIONS
 from ppcinterp.source.statements import Binary, Call, Dot, Expr, LocalRef, Num, Reloc, Sym, Unary
 
 M64 = (1 << 64) - 1
@@ -120,7 +121,7 @@ def _mask_bounds(mask: int, pos: Pos | None) -> tuple[int, int]:
     run = _run(mask)
     if run:
         return run
-    gap = _run(~mask & 0xFFFFFFFF)
+    gap = _run(~mask & 0xFFFFFFFF) if mask else None       # no bits at all is no mask (GNU as: illegal bitmask)
     if gap:
         return (gap[1] + 1) % 32, (gap[0] - 1) % 32
     raise SourceError(f"mask 0x{mask:x} is not a contiguous run of 1 bits", pos)
@@ -129,10 +130,12 @@ def _mask_bounds(mask: int, pos: Pos | None) -> tuple[int, int]:
 def _hint(fn: str, bo: int, pos: Pos | None) -> int:
     # POWER4 and later encode the prediction in the "at" bits: BO=001at (CR only) or 1a00t (CTR only).
     taken = fn == "hint+"
-    if bo & 0b10100 == 0b00100:
-        return (bo & ~0b11) | (0b11 if taken else 0b10)
-    if bo & 0b10100 == 0b10000:
-        return (bo & ~0b01001) | (0b01001 if taken else 0b01000)
+    at = 0b11 if bo & 0b10100 == 0b00100 else 0b01001 if bo & 0b10100 == 0b10000 else 0
+    if at:
+        hinted = (bo & ~at) | (at if taken else at & 0b1010)
+        if bo & at and bo != hinted:          # BO's own 'at' bits already give the other prediction
+            raise SourceError(f"a branch hint ('{'+' if taken else '-'}') against the one BO={bo} gives", pos)
+        return hinted
     raise SourceError(f"a branch hint ('{'+' if taken else '-'}') is not valid with BO={bo}", pos)
 
 
@@ -202,6 +205,11 @@ class Evaluator:
             v = self.absolute(e.operand)
             if e.fn in ("mask_begin", "mask_end"):
                 return _mask_bounds(v, e.pos)[e.fn == "mask_end"]
+            if e.fn in OPERAND_FUNCTIONS:                 # an extended mnemonic's own operand rule
+                try:
+                    return OPERAND_FUNCTIONS[e.fn](v)
+                except ValueError as x:
+                    raise SourceError(str(x), e.pos) from None
             return _hint(e.fn, v, e.pos)
         if isinstance(e, (Dot, LocalRef)):
             raise AssertionError("unfrozen expression reached evaluation")

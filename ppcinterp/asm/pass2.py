@@ -9,7 +9,7 @@ from ppcinterp.asm.externs import TOC_BIAS, undefined_message
 from ppcinterp.asm.program import AsmInsn, DataItem, Label, Outside, Program, Section
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa.fields import REGISTER_KINDS, Kind
-from ppcinterp.isa.table import InsnDef
+from ppcinterp.isa.table import InsnDef, operand_error
 from ppcinterp.source.statements import (
     Binary,
     Call,
@@ -140,6 +140,9 @@ class Pass2:
                         raise SourceError(f"register name '{reg}' used where {f.name} (a value) is expected",
                                           e.pos)
                 values.append(check_operand(f, v, e.pos, pc, d.aa))
+        bad = operand_error(d, values)              # what the instruction refuses in its operands together
+        if bad is not None:
+            raise SourceError(bad[1], exprs[bad[0]].pos)
         return encode(d, values), values
 
 

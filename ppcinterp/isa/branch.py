@@ -5,10 +5,35 @@ from ppcinterp.source.statements import Num
 
 F = "branch"
 
+
+def valid_bo(bo: int) -> bool:
+    """BO as GNU as takes it for POWER4 and later: the ISA's 'z' bits 0, and not the reserved hint at=01
+    (001at/011at: at in bits 3-4; 1a00t/1a01t: a bit 1, t bit 4; 1z1zz: only 10100)."""
+    if bo & 0b10100 == 0b10100:
+        return bo == 0b10100
+    if bo & 0b10100 == 0b00100:
+        return bo & 0b11 != 0b01
+    if bo & 0b10100 == 0b10000:
+        return bo & 0b01001 != 0b00001
+    return not bo & 1
+
+
+def _check_bo(v: dict[str, int]) -> tuple[str, str] | None:
+    if not valid_bo(v["BO"]):
+        return "BO", f"BO={v['BO']} is not a valid branch condition (a reserved 'z' bit or 'at' hint set)"
+    return None
+
+
+def _check_bcctr(v: dict[str, int]) -> tuple[str, str] | None:
+    if not v["BO"] & 4:
+        return "BO", f"bcctr cannot decrement CTR (BO={v['BO']}): its target is CTR"
+    return _check_bo(v)
+
+
 define("b", I(18), "LI", F, aa_lk=True)
-define("bc", B(16), "BO,BI,BD", F, aa_lk=True)
-define("bclr", X(19, 16), "BO,BI,[BH]", F, lk=True)
-define("bcctr", X(19, 528), "BO,BI,[BH]", F, lk=True)
+define("bc", B(16), "BO,BI,BD", F, aa_lk=True, check=_check_bo)
+define("bclr", X(19, 16), "BO,BI,[BH]", F, lk=True, check=_check_bo)
+define("bcctr", X(19, 528), "BO,BI,[BH]", F, lk=True, check=_check_bcctr)
 
 # (BO, CR bit within a field) for each condition: BO 12 = branch if the bit is set, 4 = if clear.
 CONDITIONS = {
@@ -25,8 +50,16 @@ def _target_forms(bo: int, bit: int, base: str):
 
 
 def _register_forms(bo: int, bit: int, base: str):
+    # The branch-to-register forms also take BH, the target's hint, last.
     return (lambda: (base, [Num(bo), Num(bit)]),
-            lambda cr: (base, [Num(bo), 4 * cr + bit]))
+            lambda cr: (base, [Num(bo), 4 * cr + bit]),
+            lambda cr, bh: (base, [Num(bo), 4 * cr + bit, bh]))
+
+
+def _bh_forms(bo: int, base: str):
+    """blr, bctr, bdnzlr ...: no condition bit to name, so the one operand they take is BH."""
+    return (lambda: (base, [Num(bo), Num(0)]),
+            lambda bh: (base, [Num(bo), Num(0), bh]))
 
 
 for _cond, (_bo, _bit) in CONDITIONS.items():
@@ -39,19 +72,18 @@ for _cond, (_bo, _bit) in CONDITIONS.items():
 for _name, _bo in (("bdnz", 16), ("bdz", 18)):
     for _sfx in TARGET_SUFFIXES:
         alias(_name + _sfx, (lambda bo, b: lambda t: (b, [Num(bo), Num(0), t]))(_bo, "bc" + _sfx))
-    alias(_name + "lr", (lambda bo: lambda: ("bclr", [Num(bo), Num(0)]))(_bo))
-    alias(_name + "lrl", (lambda bo: lambda: ("bclrl", [Num(bo), Num(0)]))(_bo))
+    for _sfx in ("lr", "lrl"):
+        alias(_name + _sfx, *_bh_forms(_bo, "bc" + _sfx))
 for _name, _bo in (("bt", 12), ("bf", 4), ("bdnzt", 8), ("bdnzf", 0), ("bdzt", 10), ("bdzf", 2)):
     for _sfx in TARGET_SUFFIXES:
         alias(_name + _sfx, (lambda bo, b: lambda bi, t: (b, [Num(bo), bi, t]))(_bo, "bc" + _sfx))
     for _sfx, _base in REG_FORMS.items():
         if _bo in (12, 4):
-            alias(_name + _sfx, (lambda bo, b: lambda bi: (b, [Num(bo), bi]))(_bo, _base))
+            alias(_name + _sfx, (lambda bo, b: lambda bi: (b, [Num(bo), bi]))(_bo, _base),
+                  (lambda bo, b: lambda bi, bh: (b, [Num(bo), bi, bh]))(_bo, _base))
 
-alias("blr", lambda: ("bclr", [Num(20), Num(0)]))
-alias("blrl", lambda: ("bclrl", [Num(20), Num(0)]))
-alias("bctr", lambda: ("bcctr", [Num(20), Num(0)]))
-alias("bctrl", lambda: ("bcctrl", [Num(20), Num(0)]))
+for _sfx, _base in REG_FORMS.items():
+    alias("b" + _sfx, *_bh_forms(20, _base))
 
 
 # ---------------------------------------------------------------- semantics

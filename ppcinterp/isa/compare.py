@@ -8,7 +8,7 @@ F = "compare"
 define("cmp", X(31, 0), "BF,L,RA,RB", F)
 define("cmpi", D(11), "BF,L,RA,SI", F)
 define("cmpl", X(31, 32), "BF,L,RA,RB", F)
-define("cmpli", D(10), "BF,L,RA,UI", F)
+define("cmpli", D(10), "BF,L,RA,UIS", F)          # UI: a negative value too, as its 16 bits
 define("tw", X(31, 4), "TO,RA,RB", F)
 define("td", X(31, 68), "TO,RA,RB", F)
 define("twi", D(3), "TO,RA,SI", F)

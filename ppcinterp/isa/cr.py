@@ -5,21 +5,29 @@ from ppcinterp.source.statements import Num
 
 F = "cr"
 
+
+def _one_field(v: dict[str, int]) -> tuple[str, str] | None:
+    if v["FXM"].bit_count() != 1:
+        return "FXM", f"the mask {v['FXM']:#x} must name exactly one CR field (one bit set)"
+    return None
+
+
 for _name, _xo in (("crand", 257), ("cror", 449), ("crxor", 193), ("crnand", 225), ("crnor", 33),
                    ("creqv", 289), ("crandc", 129), ("crorc", 417)):
     define(_name, X(19, _xo), "BT,BA,BB", F)
 define("mcrf", X(19, 0), "BF,BFA", F)
 # mtcrf/mfcr and their one-field forms mtocrf/mfocrf differ only in bit 11.
-define("mtcrf", X(31, 144, 0, 1 << 20), "FXM,RS", F)
-define("mtocrf", X(31, 144, 1 << 20, 1 << 20), "FXM,RS", F)
+define("mtcrf", X(31, 144, 0, 1 << 20), "FXMA,RS", F)       # one field: assembled as mtocrf (fields.py)
+define("mtocrf", X(31, 144, 1 << 20, 1 << 20), "FXM,RS", F, check=_one_field)
 define("mfcr", X(31, 19, 0, 1 << 20), "RT", F)
-define("mfocrf", X(31, 19, 1 << 20, 1 << 20), "RT,FXM", F)
+define("mfocrf", X(31, 19, 1 << 20, 1 << 20), "RT,FXM", F, check=_one_field)
 
 alias("crset", lambda bx: ("creqv", [bx, bx, bx]))
 alias("crclr", lambda bx: ("crxor", [bx, bx, bx]))
 alias("crmove", lambda bx, by: ("cror", [bx, by, by]))
 alias("crnot", lambda bx, by: ("crnor", [bx, by, by]))
 alias("mtcr", lambda rs: ("mtcrf", [Num(0xFF), rs]))
+alias("mfcr", lambda rt, fxm: ("mfocrf", [rt, fxm]))         # mfcr with a mask is mfocrf (GNU as, POWER4+)
 
 
 # ---------------------------------------------------------------- semantics

@@ -37,20 +37,27 @@ class Field:
     pieces: tuple[tuple[int, int], ...]
     scale: int = 0               # value is stored shifted right by this (BD, LI, DS)
     signed: bool = False
+    accept: tuple[int, int] | None = None   # the values the assembler takes, where wider than the field's own
+    one_field: bool = False      # mtcrf's FXM: a mask of one field selects the mtocrf form (bit 11)
 
     @property
     def lo(self) -> int:
+        if self.accept:
+            return self.accept[0]
         return -(1 << (self.bits + self.scale - 1)) if self.signed else 0
 
     @property
     def hi(self) -> int:
+        if self.accept:
+            return self.accept[1]
         return (1 << (self.bits + self.scale - (1 if self.signed else 0))) - (1 << self.scale)
 
     def insert(self, value: int) -> int:
         """Encode an (already range-checked) operand value into its word bits."""
         v = (value >> self.scale) & ((1 << self.bits) - 1)
+        # GNU as (POWER4 and later) writes mtcrf of one field as the faster mtocrf, which does the same.
+        word = 1 << 20 if self.one_field and v.bit_count() == 1 else 0
         v = _shuffle_in(self.name, v)
-        word = 0
         remaining = self.bits
         for start, length in self.pieces:
             remaining -= length
@@ -113,5 +120,10 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _f("FXM", Kind.UIMM, 12, 8), _f("L", Kind.UIMM, 10, 1), _f("L15", Kind.UIMM, 15, 1),
     _f("LS", Kind.UIMM, 9, 2), _f("TO", Kind.UIMM, 6, 5), _f("NB", Kind.UIMM, 16, 5),
     _f("FLM", Kind.UIMM, 7, 8), _f("L6", Kind.UIMM, 6, 1), _f("W", Kind.UIMM, 15, 1),
-    _f("LEV", Kind.UIMM, 20, 7), _f("TH", Kind.UIMM, 6, 5),
+    _f("LEV", Kind.UIMM, 20, 7), _f("TH", Kind.UIMM, 6, 5), _f("EH", Kind.UIMM, 31, 1),
+    _f("IH", Kind.UIMM, 8, 3),
 )}
+# Syntax names for fields that encode like another but take other values (the field keeps its ISA name):
+# cmpli's UI also takes a negative 16-bit value (GNU as's "signopt"), mtcrf's FXM picks the mtocrf form.
+FIELDS["UIS"] = _f("UI", Kind.UIMM, 16, 16, accept=(-0x8000, 0xFFFF))
+FIELDS["FXMA"] = _f("FXM", Kind.UIMM, 12, 8, one_field=True)

@@ -1,7 +1,7 @@
 """Rotate and shift instructions, with the extended mnemonics that are special cases of them."""
 
-from ppcinterp.isa.table import MD, MDS, M, X, alias, define
-from ppcinterp.source.statements import Call, Num
+from ppcinterp.isa.table import MD, MDS, M, X, alias, define, operand_function
+from ppcinterp.source.statements import Binary, Call, Num
 
 F = "rotate"
 RC = ("", ".")
@@ -29,29 +29,56 @@ def _mask(base: str, ra, rs, sh, m):
 for _base in ("rlwinm", "rlwimi", "rlwnm"):
     alias(_base, (lambda b: lambda ra, rs, sh, m: _mask(b, ra, rs, sh, m))(_base), suffixes=RC)
 
+
+
+# GNU as takes each count of these in a range of its own (a field count up to the width, a bit number below it) and
+# writes the fields it makes of them modulo the width: rotrwi by 0 is a rotate left by 0, extlwi of 0 bits has
+# ME 31.
+for _hi in (31, 32, 63, 64):
+    operand_function(f"upto{_hi}")((lambda hi: lambda n: _upto(n, hi))(_hi))
+
+
+def _upto(n: int, hi: int) -> int:
+    if not 0 <= n <= hi:
+        raise ValueError(f"operand out of range: {n} is not between 0 and {hi}")
+    return n
+
+
+def _n(e, hi: int):
+    return Call(f"upto{hi}", e, e.pos)
+
+
+def _mod(e, width: int):
+    return Binary("&", e, Num(width - 1, e.pos), e.pos)
+
+
 alias("rotlwi", lambda ra, rs, n: ("rlwinm", [ra, rs, n, Num(0), Num(31)]), suffixes=RC)
-alias("rotrwi", lambda ra, rs, n: ("rlwinm", [ra, rs, 32 - n, Num(0), Num(31)]), suffixes=RC)
+alias("rotrwi", lambda ra, rs, n: ("rlwinm", [ra, rs, _mod(32 - _n(n, 31), 32), Num(0), Num(31)]), suffixes=RC)
 alias("rotlw", lambda ra, rs, rb: ("rlwnm", [ra, rs, rb, Num(0), Num(31)]), suffixes=RC)
 alias("slwi", lambda ra, rs, n: ("rlwinm", [ra, rs, n, Num(0), 31 - n]), suffixes=RC)
-alias("srwi", lambda ra, rs, n: ("rlwinm", [ra, rs, 32 - n, n, Num(31)]), suffixes=RC)
+alias("srwi", lambda ra, rs, n: ("rlwinm", [ra, rs, _mod(32 - n, 32), n, Num(31)]), suffixes=RC)
 alias("clrlwi", lambda ra, rs, n: ("rlwinm", [ra, rs, Num(0), n, Num(31)]), suffixes=RC)
 alias("clrrwi", lambda ra, rs, n: ("rlwinm", [ra, rs, Num(0), Num(0), 31 - n]), suffixes=RC)
-alias("extlwi", lambda ra, rs, n, b: ("rlwinm", [ra, rs, b, Num(0), n - 1]), suffixes=RC)
-alias("extrwi", lambda ra, rs, n, b: ("rlwinm", [ra, rs, b + n, 32 - n, Num(31)]), suffixes=RC)
-alias("inslwi", lambda ra, rs, n, b: ("rlwimi", [ra, rs, 32 - b, b, b + n - 1]), suffixes=RC)
-alias("insrwi", lambda ra, rs, n, b: ("rlwimi", [ra, rs, 32 - (b + n), b, b + n - 1]), suffixes=RC)
-alias("clrlslwi", lambda ra, rs, b, n: ("rlwinm", [ra, rs, n, b - n, 31 - n]), suffixes=RC)
+alias("extlwi", lambda ra, rs, n, b: ("rlwinm", [ra, rs, b, Num(0), _mod(_n(n, 32) - 1, 32)]), suffixes=RC)
+alias("extrwi", lambda ra, rs, n, b: ("rlwinm", [ra, rs, _mod(_n(b, 31) + _n(n, 31), 32), _mod(32 - n, 32),
+                                                 Num(31)]), suffixes=RC)
+alias("inslwi", lambda ra, rs, n, b: ("rlwimi", [ra, rs, _mod(32 - _n(b, 31), 32), b,
+                                                 _mod(b + _n(n, 32) - 1, 32)]), suffixes=RC)
+alias("insrwi", lambda ra, rs, n, b: ("rlwimi", [ra, rs, _mod(32 - (_n(b, 31) + _n(n, 32)), 32), b,
+                                                 _mod(b + n - 1, 32)]), suffixes=RC)
+alias("clrlslwi", lambda ra, rs, b, n: ("rlwinm", [ra, rs, n, _mod(_n(b, 31) - n, 32), 31 - n]), suffixes=RC)
 alias("rotldi", lambda ra, rs, n: ("rldicl", [ra, rs, n, Num(0)]), suffixes=RC)
-alias("rotrdi", lambda ra, rs, n: ("rldicl", [ra, rs, 64 - n, Num(0)]), suffixes=RC)
+alias("rotrdi", lambda ra, rs, n: ("rldicl", [ra, rs, _mod(64 - _n(n, 63), 64), Num(0)]), suffixes=RC)
 alias("rotld", lambda ra, rs, rb: ("rldcl", [ra, rs, rb, Num(0)]), suffixes=RC)
 alias("sldi", lambda ra, rs, n: ("rldicr", [ra, rs, n, 63 - n]), suffixes=RC)
-alias("srdi", lambda ra, rs, n: ("rldicl", [ra, rs, 64 - n, n]), suffixes=RC)
+alias("srdi", lambda ra, rs, n: ("rldicl", [ra, rs, _mod(64 - n, 64), n]), suffixes=RC)
 alias("clrldi", lambda ra, rs, n: ("rldicl", [ra, rs, Num(0), n]), suffixes=RC)
 alias("clrrdi", lambda ra, rs, n: ("rldicr", [ra, rs, Num(0), 63 - n]), suffixes=RC)
-alias("extldi", lambda ra, rs, n, b: ("rldicr", [ra, rs, b, n - 1]), suffixes=RC)
-alias("extrdi", lambda ra, rs, n, b: ("rldicl", [ra, rs, b + n, 64 - n]), suffixes=RC)
-alias("insrdi", lambda ra, rs, n, b: ("rldimi", [ra, rs, 64 - (b + n), b]), suffixes=RC)
-alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, b - n]), suffixes=RC)
+alias("extldi", lambda ra, rs, n, b: ("rldicr", [ra, rs, b, _mod(_n(n, 64) - 1, 64)]), suffixes=RC)
+alias("extrdi", lambda ra, rs, n, b: ("rldicl", [ra, rs, _mod(_n(b, 63) + _n(n, 63), 64), _mod(64 - n, 64)]),
+      suffixes=RC)
+alias("insrdi", lambda ra, rs, n, b: ("rldimi", [ra, rs, _mod(64 - (_n(b, 63) + _n(n, 64)), 64), b]), suffixes=RC)
+alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, _mod(_n(b, 63) - n, 64)]), suffixes=RC)
 
 
 # ---------------------------------------------------------------- semantics

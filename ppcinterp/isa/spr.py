@@ -1,7 +1,7 @@
 """Special-purpose registers and the MSR: mtspr/mfspr (by number or SPRN_ name), mtmsrd/mfmsr, mftb."""
 
-from ppcinterp.isa.table import X, alias, define
-from ppcinterp.source.statements import Num
+from ppcinterp.isa.table import X, alias, define, operand_function
+from ppcinterp.source.statements import Call, Num
 
 F = "spr"
 
@@ -12,25 +12,42 @@ define("mtmsrd", X(31, 178), "RS,[L15]", F)
 define("mtmsr", X(31, 146), "RS,[L15]", F)
 define("mfmsr", X(31, 83), "RT", F)
 
-# mtlr/mflr and friends: the SPR numbers the assembler knows by name.
-NAMED_SPRS = {"xer": 1, "lr": 8, "ctr": 9, "dscr": 17, "dsisr": 18, "dar": 19, "dec": 22, "sdr1": 25,
-              "srr0": 26, "srr1": 27, "cfar": 28, "amr": 29, "pid": 48, "ctrl": 136, "vrsave": 256,
-              "tbl": 284, "tbu": 285, "pvr": 287, "hsprg0": 304, "hsprg1": 305, "hdsisr": 306,
-              "hdar": 307, "spurr": 308, "purr": 309, "hdec": 310, "rmor": 312, "hrmor": 313,
-              "hsrr0": 314, "hsrr1": 315, "lpcr": 318, "lpidr": 319, "hmer": 336, "hid0": 1008,
-              "hid1": 1009, "hid4": 1012, "hid5": 1014, "pir": 1023}
+# mtlr/mflr and friends: the SPRs GNU as knows by name for POWER7 (others go by number: mtspr SPRN_LPCR,r3),
+# as (number read, number written) where reading and writing differ; None: no such move.
+NAMED_SPRS: dict[str, int | tuple[int | None, int | None]] = {
+    "xer": 1, "lr": 8, "ctr": 9, "dscr": 17, "dsisr": 18, "dar": 19, "dec": 22, "sdr1": 25, "srr0": 26, "srr1": 27,
+    "cfar": 28, "amr": 29, "ctrl": (136, 152), "vrsave": 256, "tbl": (268, 284), "tbu": (269, 285),
+    "pvr": (287, None)}
 for _name, _n in NAMED_SPRS.items():
-    alias("mt" + _name, (lambda n: lambda rs: ("mtspr", [Num(n), rs]))(_n))
-    alias("mf" + _name, (lambda n: lambda rt: ("mfspr", [rt, Num(n)]))(_n))
+    _read, _write = _n if isinstance(_n, tuple) else (_n, _n)
+    if _write is not None:
+        alias("mt" + _name, (lambda n: lambda rs: ("mtspr", [Num(n), rs]))(_write))
+    if _read is not None:
+        alias("mf" + _name, (lambda n: lambda rt: ("mfspr", [rt, Num(n)]))(_read))
 for _i in range(4):
     alias(f"mtsprg{_i}", (lambda n: lambda rs: ("mtspr", [Num(n), rs]))(272 + _i))
     alias(f"mfsprg{_i}", (lambda n: lambda rt: ("mfspr", [rt, Num(n)]))(272 + _i))
-alias("mtsprg", lambda n, rs: ("mtspr", [272 + n, rs]))
-alias("mfsprg", lambda rt, n: ("mfspr", [rt, 272 + n]))
-# For POWER4 and later GNU as encodes mftb/mftbu as mfspr from the TB registers; the old opcode stays
-# available with its explicit two-operand form.
-alias("mftb", lambda rt: ("mfspr", [rt, Num(268)]))
-alias("mftbu", lambda rt: ("mfspr", [rt, Num(269)]))
+
+
+@operand_function("sprg")
+def _sprg(n: int) -> int:
+    if not 0 <= n <= 3:
+        raise ValueError(f"SPRG{n} does not exist (SPRG0-SPRG3)")
+    return 272 + n
+
+
+@operand_function("tbr")
+def _tbr(n: int) -> int:
+    if n not in (268, 269):
+        raise ValueError(f"time base register {n} does not exist (268: TB, 269: TBU)")
+    return n
+
+
+alias("mtsprg", lambda n, rs: ("mtspr", [Call("sprg", n, n.pos), rs]))
+alias("mfsprg", lambda rt, n: ("mfspr", [rt, Call("sprg", n, n.pos)]))
+# For POWER4 and later GNU as encodes mftb as mfspr from the TB registers, named or not: the old opcode's row
+# stays for decoding words.
+alias("mftb", lambda rt: ("mfspr", [rt, Num(268)]), lambda rt, tbr: ("mfspr", [rt, Call("tbr", tbr, tbr.pos)]))
 
 
 # ---------------------------------------------------------------- semantics

@@ -5,7 +5,16 @@ from ppcinterp.source.statements import Num
 
 F = "system"
 
-define("sync", X(31, 598), "[LS]", F)
+
+def _sync(v: dict[str, int]) -> tuple[str, str] | None:
+    return ("LS", f"sync {v['LS']} is reserved (0: hwsync, 1: lwsync, 2: ptesync)") if v["LS"] == 3 else None
+
+
+def _dcbf(v: dict[str, int]) -> tuple[str, str] | None:
+    return ("LS", "dcbf L=2 is reserved (0: dcbf, 1: dcbfl, 3: dcbflp)") if v["LS"] == 2 else None
+
+
+define("sync", X(31, 598), "[LS]", F, check=_sync)
 define("isync", X(19, 150), "", F)
 define("eieio", X(31, 854), "", F)
 define("rfid", X(19, 18), "", F)
@@ -14,17 +23,18 @@ define("nap", X(19, 434), "", F)
 define("sleep", X(19, 466), "", F)
 define("rvwinkle", X(19, 498), "", F)
 define("sc", ((17 << 26) | 2, 0xFC000003), "[LEV]", F)
-define("slbia", X(31, 498), "", F)
+define("slbia", X(31, 498), "[IH]", F)
 define("slbie", X(31, 434), "RB", F)
 define("slbmte", X(31, 402), "RS,RB", F)
 define("slbmfee", X(31, 915), "RT,RB", F)
 define("slbmfev", X(31, 851), "RT,RB", F)
 define("slbfee.", X(31, 979, 1), "RT,RB", F)        # record form only (Rc=1 is part of the opcode)
-define("tlbie", X(31, 306), "RB,[L]", F)
+define("tlbie", X(31, 306), "RB,RS", F)           # ISA 2.06 has L in RS's low bit; GNU as takes RS
 define("tlbiel", X(31, 274), "RB,[L]", F)
 define("tlbsync", X(31, 566), "", F)
-for _name, _xo in (("dcbf", 86), ("dcbst", 54), ("dcbz", 1014), ("icbi", 982), ("dcbi", 470)):
+for _name, _xo in (("dcbst", 54), ("dcbz", 1014), ("icbi", 982), ("dcbi", 470)):
     define(_name, X(31, _xo), "RA0,RB", F)
+define("dcbf", X(31, 86), "RA0,RB,[LS]", F, check=_dcbf)
 define("dcbt", X(31, 278), "RA0,RB,[TH]", F)
 define("dcbtst", X(31, 246), "RA0,RB,[TH]", F)
 
@@ -32,6 +42,7 @@ alias("hwsync", lambda: ("sync", [Num(0)]))
 alias("lwsync", lambda: ("sync", [Num(1)]))
 alias("ptesync", lambda: ("sync", [Num(2)]))
 alias("dcbtt", lambda ra, rb: ("dcbt", [ra, rb, Num(16)]))
+alias("dcbfl", lambda ra, rb: ("dcbf", [ra, rb, Num(1)]))
 alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
 
 

@@ -13,6 +13,9 @@ from ppcinterp.isa.fields import FIELDS, Field
 
 # A semantics factory receives (machine, fields-by-name) at pre-decode time and returns a step closure.
 Semantics = Callable[..., Callable[[int], int]]
+# An operand check receives the operand values by field name and returns (field, message) for the first operand
+# GNU as would refuse given the others (an update form's RA, a reserved BO), or None.
+Check = Callable[[dict[str, int]], "tuple[str, str] | None"]
 
 
 @dataclass(slots=True)
@@ -43,6 +46,7 @@ class InsnDef:
     semantics: Semantics | None = None
     base_name: str = ""       # the name without '.', 'o', 'l', 'a' suffixes: semantics are shared
     fields: dict[str, Field] = field(default_factory=dict)
+    check: Check | None = None
 
     def syntax(self) -> str:
         return ",".join(str(o) for o in self.operands)
@@ -76,11 +80,12 @@ def parse_syntax(syntax: str) -> tuple[Operand, ...]:
 
 
 def define(name: str, form: tuple[int, int], syntax: str, family: str, *, rc: bool = False,
-           oe: bool = False, aa_lk: bool = False, lk: bool = False) -> None:
+           oe: bool = False, aa_lk: bool = False, lk: bool = False, check: Check | None = None) -> None:
     """Define a base instruction and its suffix variants.
 
     form: (opcode, mask) from one of the form helpers. rc adds `name.` (Rc=1, bit 31); oe adds `nameo`/`nameo.`
     (OE=1, bit 21); aa_lk adds `namea`/`namel`/`namela` (AA bit 30, LK bit 31); lk adds `namel` (LK bit 31).
+    check: what the assembler refuses beyond each operand's own range (see Check).
     """
     opcode, mask = form
     operands = parse_syntax(syntax)
@@ -97,7 +102,7 @@ def define(name: str, form: tuple[int, int], syntax: str, family: str, *, rc: bo
     for suffix, bits, kw in variants:
         if name.endswith("."):     # addic., andi., stwcx.: the record form is its own opcode
             kw = {**kw, "rc": True}
-        d = InsnDef(name + suffix, family, opcode | bits, mask, operands, base_name=name, **kw)
+        d = InsnDef(name + suffix, family, opcode | bits, mask, operands, base_name=name, check=check, **kw)
         d.fields = {o.field.name: o.field for o in operands} | {o.base.name: o.base for o in operands if o.base}
         if d.name in INSNS:
             raise ValueError(f"instruction {d.name} defined twice")
@@ -118,6 +123,28 @@ def semantics(*names: str) -> Callable[[Semantics], Semantics]:
 
 def semantics_of(d: InsnDef) -> Semantics | None:
     return _SEMANTICS.get(d.base_name)
+
+
+def operand_error(d: InsnDef, values: list[int]) -> tuple[int, str] | None:
+    """(index into `values`, message) of an operand the instruction's check refuses; `values` are in operand
+    order, a D(RA) operand's two fields one after the other."""
+    if d.check is None:
+        return None
+    names = [n for o in d.operands for n in ((o.field.name, o.base.name) if o.base else (o.field.name,))]
+    bad = d.check(dict(zip(names, values, strict=True)))
+    return None if bad is None else (names.index(bad[0]), bad[1])
+
+
+# Functions an extended mnemonic may apply to an operand (`Call(name, operand)`), evaluated with the operand's
+# value once it is known: the value to encode, or ValueError with the message for an operand GNU as refuses.
+OPERAND_FUNCTIONS: dict[str, Callable[[int], int]] = {}
+
+
+def operand_function(name: str) -> Callable[[Callable[[int], int]], Callable[[int], int]]:
+    def register(fn: Callable[[int], int]) -> Callable[[int], int]:
+        OPERAND_FUNCTIONS[name] = fn
+        return fn
+    return register
 
 
 # ---- extended mnemonics: rewrites to a base instruction, chosen by operand count ----
