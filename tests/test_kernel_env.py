@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import GAS, need_gas
+from conftest import GAS, SHARED_FACTS, need_binutils, need_cpp, need_gas, needs_shared_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 INCLUDE = ROOT / "asm" / "include"
@@ -66,10 +65,9 @@ def gen_asm_offsets():
 
 # ---------------------------------------------------------------------------------------------- asm-offsets
 
+@needs_shared_facts
 def test_kernel_facts_copied_unchanged():
-    shared = ROOT.parent / "shared" / "kernel-facts"
-    if not shared.is_dir():
-        pytest.skip("the shared kernel facts are not beside this checkout")
+    shared = SHARED_FACTS
     for name in ("constants.tsv", "asm-offsets.pseries_defconfig.tsv", "asm-offsets.ppc64_defconfig.tsv"):
         assert (FACTS / name).read_bytes() == (shared / name).read_bytes(), name
 
@@ -221,11 +219,6 @@ def test_env_declares_every_place_the_fragment_leaves_to():
 
 # ---------------------------------------------------------------------------------------------- GNU as
 
-def need_cpp() -> None:
-    if shutil.which("cpp") is None:
-        pytest.skip("host cpp (from gcc) is not installed; it is used only to check the headers with GNU as")
-
-
 def cpp(src: Path, out: Path, config: str = "pseries_defconfig", env: bool = True) -> str:
     cmd = ["cpp", "-P", "-x", "assembler-with-cpp"]
     if env:
@@ -246,7 +239,9 @@ OUTSIDE_FOR_GAS = ("\t.text\nhcall_try_real_mode: .long 0\nbounce_ext_interrupt:
 
 @pytest.mark.parametrize("config", CONFIGS)
 def test_fragment_preprocesses_and_assembles_with_gnu_tools(tmp_path: Path, config: str):
-    need_gas()
+    """The host's GNU cpp as a second preprocessor of the fragment and our headers: GNU as assembles its output
+    without a word of complaint, into the words ours makes of the fragment."""
+    need_binutils(OBJCOPY)
     need_cpp()
     s = tmp_path / "frag.s"
     text = cpp(FRAGMENT, s, config)
@@ -257,6 +252,13 @@ def test_fragment_preprocesses_and_assembles_with_gnu_tools(tmp_path: Path, conf
     res = gas(s, tmp_path / "frag.o")
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
+    subprocess.run([OBJCOPY, "-O", "binary", "--only-section=.text", str(tmp_path / "frag.o"),
+                    str(tmp_path / "frag.bin")], check=True)
+    from ppcinterp.build import BuildOptions, load_program
+
+    prog = load_program(str(FRAGMENT), BuildOptions(base=0, config=config))
+    words = len(prog.insns)
+    assert words == 65 and (tmp_path / "frag.bin").read_bytes()[:4 * words] == bytes(prog.text.data)[:4 * words]
 
 
 FTR_TEST = """\
@@ -365,11 +367,8 @@ def gas_sections(src_text: str, tmp: Path) -> dict[str, tuple[int, bytes]]:
 
 
 def test_feature_sections_with_gnu_as(tmp_path: Path):
-    need_gas()
+    need_binutils(LD, OBJDUMP, OBJCOPY)
     need_cpp()
-    for tool in (LD, OBJDUMP, OBJCOPY):
-        if shutil.which(tool) is None:
-            pytest.skip(f"{tool} not installed (Debian: binutils-powerpc64-linux-gnu)")
     src = tmp_path / "ftr.S"
     src.write_text(FTR_TEST)
     text = cpp(src, tmp_path / "ftr.i")
@@ -389,10 +388,8 @@ def test_feature_sections_with_gnu_as(tmp_path: Path):
 
 def test_feature_sections_ours_equal_gnu_as(tmp_path: Path):
     """Our assembler lays out the same code and the same records as GNU as does from the same headers."""
-    need_gas()
+    need_binutils(LD, OBJDUMP, OBJCOPY)
     need_cpp()
-    if shutil.which(LD) is None or shutil.which(OBJDUMP) is None:
-        pytest.skip(f"{LD} not installed (Debian: binutils-powerpc64-linux-gnu)")
     from ppcinterp.build import BuildOptions, load_program
 
     src = tmp_path / "ftr.S"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import GAS, ROOT, gas_assemble, need_gas, ppc
+from conftest import GAS, ROOT, gas_assemble, need_cpp, need_gas, ppc
 
 from ppcinterp.api import Session
 from ppcinterp.build import BuildOptions, build_image, load_program
@@ -67,8 +67,7 @@ def token_lines(lines: list[str]) -> list[str]:
 
 
 def test_same_text_and_words_as_gnu_cpp_and_gnu_as(tmp_path):
-    if shutil.which("cpp") is None:
-        pytest.skip("no GNU cpp on this host")
+    need_cpp()
     prog = load_program(str(SRC), BuildOptions(kernel_tree=str(TREE)))
     gnu = kbuild_cpp(SRC, TREE)
     ours = [ln.text for ln in prog.preprocessed.lines if not ln.text.startswith("#pragma ppcinterp")]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import need_cpp
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL = ROOT / "tools" / "extract_seed.py"
@@ -156,8 +155,7 @@ def test_synthetic_patch(tmp_path: Path):
         " * a comment that goes on below the hunk\n"
         + CLOSING + "\n")
     assert "OLD" not in out and "GONE" not in out
-    if shutil.which("cpp") is None:
-        pytest.skip("no host cpp to check that the repaired fragment preprocesses")
+    need_cpp()
     pre = subprocess.run(["cpp", "-P", "-x", "assembler-with-cpp", "-"], input=out, capture_output=True,
                          text=True)
     assert pre.returncode == 0, pre.stderr

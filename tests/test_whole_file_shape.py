@@ -3,13 +3,12 @@ symbols left to other objects are declared, assumed with a warning, or an error,
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import GAS, ROOT, need_gas, ppc
+from conftest import GAS, ROOT, need_cpp, need_gas, ppc
 
 sys.path.insert(0, str(ROOT / "tools"))
 import gas_compare  # noqa: E402
@@ -22,8 +21,7 @@ ENV = ROOT / "asm" / "include"
 
 def gnu_object(src: Path, tmp: Path, config: str = "pseries_defconfig") -> Path:
     """Preprocess our environment and the file with GNU cpp, as kbuild would, and assemble with GNU as."""
-    if shutil.which("cpp") is None:
-        pytest.skip("GNU cpp not installed")
+    need_cpp()
     pre = subprocess.run(["cpp", "-undef", "-nostdinc", "-P", "-D__ASSEMBLY__", "-I", str(ENV / "config" / config),
                           "-I", str(ENV), "-include", "ppcinterp/env.h", str(src)],
                          check=True, capture_output=True, text=True).stdout
