@@ -27,6 +27,11 @@ def _file_lines(path: str) -> tuple[str, ...]:
         return ()
 
 
+def line_count(file: str) -> int:
+    """Lines of a file as it is on disk (0 if it cannot be read)."""
+    return len(_file_lines(file))
+
+
 def source_line(pos: Pos) -> str | None:
     lines = _file_lines(pos.file)
     if 1 <= pos.line <= len(lines):

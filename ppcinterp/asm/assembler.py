@@ -9,6 +9,7 @@ import re
 from ppcinterp.asm.directives import Directives, _split_macro_args
 from ppcinterp.asm.expr import CR_BITS, REGISTERS, Evaluator, LabelKey, Rel, Value
 from ppcinterp.asm.externs import References
+from ppcinterp.asm.limits import MAX_BYTES, Limits
 from ppcinterp.asm.pass2 import Pass2
 from ppcinterp.asm.placement import Placement
 from ppcinterp.asm.program import Hunk, Program
@@ -35,6 +36,7 @@ from ppcinterp.source.statements import (
     Statement,
     Sym,
     Unary,
+    left_spine,
 )
 
 BLOCK_OPEN = {".rept", ".irp", ".irpc"}
@@ -45,7 +47,7 @@ MAX_DEPTH = 100
 
 
 
-class Assembler(Directives, Placement, Pass2):
+class Assembler(Directives, Placement, Pass2, Limits):
     def __init__(self, parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000,
                  externs: tuple[str, ...] = ()):
         self.parsed = parsed
@@ -70,6 +72,9 @@ class Assembler(Directives, Placement, Pass2):
         self.labels: list[tuple[str, Rel, Pos, bool]] = []
         self.macro_count = 0
         self.depth = 0
+        self._ends: dict[int, tuple[list[Statement], dict[int, tuple[int, list[int]]]]] = {}
+        self._parsed_text: dict[tuple, list[Statement]] = {}      # a macro body after substitution, parsed
+        self._init_limits()
 
     # ------------------------------------------------------------------ pass 1
     def _section(self, name: str, flags: str | None) -> _Section:
@@ -123,7 +128,12 @@ class Assembler(Directives, Placement, Pass2):
         if isinstance(e, Dot):
             return Value(self._here(), ".", e.pos)
         if isinstance(e, Binary):
-            return Binary(e.op, self._freeze(e.left), self._freeze(e.right), e.pos)
+            spine = left_spine(e)                # a flat chain in a loop, not by recursion
+            self._spend_operators(len(spine), e.pos)
+            acc = self._freeze(spine[0].left)
+            for b in spine:
+                acc = Binary(b.op, acc, self._freeze(b.right), b.pos)
+            return acc
         if isinstance(e, Unary):
             return Unary(e.op, self._freeze(e.operand), e.pos)
         if isinstance(e, Reloc):
@@ -151,8 +161,11 @@ class Assembler(Directives, Placement, Pass2):
             self.ctx = "value"
 
     def _emit(self, item: tuple, size: int) -> None:
+        if self.bytes_total + size > MAX_BYTES:
+            self._room(size, item[-1].pos, "this")
         self.cur.items.append(item)
         self.cur.size += size
+        self.bytes_total += size
 
     def _define_label(self, name: str, pos: Pos) -> None:
         here = self._here()
@@ -177,6 +190,7 @@ class Assembler(Directives, Placement, Pass2):
         i, n = 0, len(stmts)
         while i < n:
             s = stmts[i]
+            self._spend(s.pos)
             if isinstance(s, LabelDef):
                 self._define_label(s.name, s.pos)
             elif isinstance(s, Instruction):
@@ -203,7 +217,17 @@ class Assembler(Directives, Placement, Pass2):
             i += 1
 
     def _block_end(self, stmts: list[Statement], i: int, opens: set[str], close: str) -> tuple[int, list[int]]:
-        """Index of the statement closing the block opened at i, and the indices of .else/.elseif at depth 0."""
+        """Index of the statement closing the block opened at i, and the indices of .else/.elseif at depth 0.
+        Found once per list of statements: a .rept body runs the same list at every repeat."""
+        memo = self._ends.get(id(stmts))
+        if memo is None or memo[0] is not stmts:
+            memo = self._ends[id(stmts)] = (stmts, {})
+        found = memo[1].get(i)
+        if found is None:
+            found = memo[1][i] = self._find_block_end(stmts, i, opens, close)
+        return found
+
+    def _find_block_end(self, stmts: list[Statement], i: int, opens: set[str], close: str) -> tuple[int, list[int]]:
         depth, splits = 0, []
         for j in range(i + 1, len(stmts)):
             s = stmts[j]
@@ -231,9 +255,14 @@ class Assembler(Directives, Placement, Pass2):
         if not 0 <= count <= 100000:
             raise SourceError(f".rept count {count} out of range", d.pos)
         body = stmts[i + 1:end]
+        self._check_rept(count, len(body), d.pos)
         self._nest(d.pos)
-        for _ in range(count):
+        for k in range(count):
+            if not body:
+                self._spend(d.pos)              # an empty body repeated is work too
+            self.repeats.append(count - k)
             self.run_pass1(body)
+            self.repeats.pop()
         self.depth -= 1
         return end + 1
 
@@ -289,9 +318,14 @@ class Assembler(Directives, Placement, Pass2):
             key = mo.group(1)
             return "" if key == "()" else str(self.macro_count) if key == "@" else values[key]
 
-        lines = [TextLine(pattern.sub(sub, line.text), line.pos_at(0)) for line in m.body]
+        lines = tuple((pattern.sub(sub, line.text), line.pos_at(0)) for line in m.body)
+        stmts = self._parsed_text.get(lines)
+        made = sum(len(text) for text, _ in lines) + len(s.text)
+        self._macro_text(made, made if stmts is None else 0, s.pos, m.name)
+        if stmts is None:                       # statements are never changed: the same text, the same ones
+            stmts = self._parsed_text[lines] = parse_lines([TextLine(text, pos) for text, pos in lines])
         self._nest(s.pos)
-        self.run_pass1(parse_lines(lines))
+        self.run_pass1(stmts)
         self.depth -= 1
 
     def _instruction(self, s: Instruction) -> None:

@@ -25,19 +25,31 @@ class CpuModel:
 
     def feature_values(self, pre: Preprocessed) -> dict[str, int]:
         """cpu_features / mmu_features / fw_features as numbers, for the fixup tables of each family."""
-        out = {}
+        values, missing = self.known_feature_values(pre)
+        for family, names in missing.items():
+            raise PpcError(f"CPU model {self.name} has feature {names[0]}, which the kernel environment "
+                           f"does not define (needed by the {family} feature sections)")
+        return values
+
+    def known_feature_values(self, pre: Preprocessed) -> tuple[dict[str, int], dict[str, list[str]]]:
+        """The feature words from the names the source defines, and per family the names it does not define.
+        A file without the kernel environment has no feature names, and needs none unless a feature
+        section tests that family."""
+        values: dict[str, int] = {}
+        missing: dict[str, list[str]] = {}
         for family, names in (("CPU", self.cpu_features), ("MMU", self.mmu_features), ("FW", self.fw_features)):
             value = 0
             for n in names:
                 v = pre.macro_value(n)
                 if v is None:
-                    raise PpcError(f"CPU model {self.name} has feature {n}, which the kernel environment "
-                                   "does not define")
-                value |= v
-            out[family] = value
+                    missing.setdefault(family, []).append(n)
+                else:
+                    value |= v
+            values[family] = value
         if self.cpu_mask is not None:
-            out["CPU"] = self.cpu_mask
-        return out
+            values["CPU"] = self.cpu_mask
+            missing.pop("CPU", None)
+        return values, missing
 
 
 _P7 = ("CPU_FTR_ARCH_206", "CPU_FTR_CFAR", "CPU_FTR_HVMODE", "CPU_FTR_ALTIVEC", "CPU_FTR_VSX")

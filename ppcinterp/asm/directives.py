@@ -7,7 +7,8 @@ import re
 
 from ppcinterp.asm.expr import Value
 from ppcinterp.asm.program import Hunk
-from ppcinterp.diagnostics import Pos, SourceError
+from ppcinterp.diagnostics import Pos, SourceError, line_count
+from ppcinterp.source.literals import is_decimal, number_too_long, unescape
 from ppcinterp.source.statements import (
     Directive,
     Dot,
@@ -48,12 +49,13 @@ class Directives:
             fill = self._const(d.args[1], d.pos) & 0xFF if len(d.args) > 1 and d.args[1] is not None else 0
             if not 0 <= count <= 1 << 24:
                 raise SourceError(f"{name} needs a size between 0 and {1 << 24}", d.pos)
+            self._room(count, d.pos, name)
             self._emit(("bytes", self.cur.size, bytes([fill]) * count, d), count)
         elif name in (".ascii", ".asciz", ".string"):
             for a in d.args:
                 if not isinstance(a, str) or not a.startswith('"'):
                     raise SourceError(f"{name} needs quoted strings", d.pos)
-                data = bytes(a[1:-1], "utf-8").decode("unicode_escape").encode("latin-1")
+                data = unescape(a[1:-1])
                 data += b"\0" if name != ".ascii" else b""
                 self._emit(("bytes", self.cur.size, data, d), len(data))
         elif name in (".section", ".pushsection"):
@@ -91,6 +93,7 @@ class Directives:
             target = self._const(d.args[0], d.pos)
             if target < self.cur.size:
                 raise SourceError(".org would move the location backwards", d.pos)
+            self._room(target - self.cur.size, d.pos, f".org {target:#x}")
             self._emit(("bytes", self.cur.size, bytes(target - self.cur.size), d), target - self.cur.size)
         elif name not in IGNORED:
             raise SourceError(f"unknown directive '{name}'", d.pos)
@@ -110,6 +113,7 @@ class Directives:
         self.cur.align = max(self.cur.align, size)
         if pad == 0 or (limit is not None and pad > limit):
             return
+        self._room(pad, d.pos, d.name)
         code = "x" in self.cur.flags or self.cur.name == ".text"
         if fill is None and code:
             words = [NOP] * (pad // 4)
@@ -125,15 +129,20 @@ class Directives:
         if not w:
             raise SourceError("empty ppcinterp pragma", p.pos)
         if w[0] == "hunk":
-            m = re.fullmatch(r"(\d+)-(\d+)", w[3]) if len(w) >= 4 and w[2] == "upstream" else None
-            if not m or not w[1].isdigit():
+            m = re.fullmatch(r"([0-9]+)-([0-9]+)", w[3]) if len(w) >= 4 and w[2] == "upstream" else None
+            if not m or not is_decimal(w[1]):
                 raise SourceError('expected: #pragma ppcinterp hunk N upstream FIRST-LAST ["@@ header @@"]', p.pos)
+            if why := next(filter(None, map(number_too_long, (w[1], *m.groups()))), None):
+                raise SourceError(why, p.pos)
             first, last = int(m.group(1)), int(m.group(2))
             if last < first:
                 raise SourceError(f"hunk line range {first}-{last} is empty", p.pos)
             header = w[4].strip('"') if len(w) > 4 else ""
             if self.cur.name != ".text":
                 raise SourceError("a hunk must start in .text", p.pos)
+            twin = next((h for h in self.hunks if h.number == int(w[1])), None)
+            if twin is not None:
+                raise SourceError(f"hunk {w[1]} is marked twice", p.pos, [(twin.pragma, "first marked here")])
             self.hunks.append(Hunk(int(w[1]), first, last, header, p.pos, start=self.cur.size,
                                    last_line=p.pos.line + last - first + 1))
         elif w[0] == "extern":
@@ -141,12 +150,43 @@ class Directives:
                 raise SourceError('expected: #pragma ppcinterp extern SYMBOL ["what it is"]', p.pos)
             self.extern_decl.setdefault(w[1], ("pragma", w[2].strip('"') if len(w) > 2 else "", p.pos))
         elif w[0] == "outside":
-            if len(w) < 2 or not re.fullmatch(r"[A-Za-z_.$][\w.$]*|\d+", w[1]):
+            if len(w) < 2 or not re.fullmatch(r"[A-Za-z_.$][\w.$]*|[0-9]+", w[1]):
                 raise SourceError('expected: #pragma ppcinterp outside LABEL ["what it is"]', p.pos)
+            if w[1][0].isdigit() and (why := number_too_long(w[1])):
+                raise SourceError(why, p.pos)
             desc = w[2].strip('"') if len(w) > 2 else ""
             self.outside_decl[w[1]] = (desc, p.pos)
         else:
             raise SourceError(f"unknown ppcinterp pragma '{w[0]}'", p.pos)
+
+
+def close_hunks(hunks: list[Hunk], code_lines: dict[str, set[int]], warn) -> None:
+    """Where each pragma hunk ends: after as many lines as its upstream range has, but never past the next
+    hunk's pragma in its file; later when code follows in its lines (lines were added). An edited hunk (fewer
+    lines than its range, or code past it) is warned about: its upstream line numbers are off after the edit."""
+    by_file: dict[str, list[Hunk]] = {}
+    for h in hunks:
+        by_file.setdefault(h.pragma.file, []).append(h)
+    for file, hs in by_file.items():
+        hs.sort(key=lambda h: h.pragma.line)
+        code = sorted(code_lines.get(file, ()))
+        for k, h in enumerate(hs):
+            count = h.last - h.first + 1
+            natural = h.pragma.line + count
+            limit = hs[k + 1].pragma.line - 1 if k + 1 < len(hs) else None
+            last_code = max((n for n in code if n > h.pragma.line and (limit is None or n <= limit)), default=0)
+            if limit is None and 0 < line_count(file) < natural:
+                limit = max(line_count(file), h.pragma.line)     # the file ends before the range does
+            end = max(natural if limit is None else min(natural, limit), last_code)
+            h.end_line = h.last_line = end
+            if limit is not None and natural > limit:
+                warn(f"hunk {h.number} has {limit - h.pragma.line} lines but its pragma says upstream lines "
+                     f"{h.first}-{h.last} ({count}); lines were deleted, and the upstream line numbers of its "
+                     "lines after them are off by as many", h.pragma)
+            elif last_code > natural:
+                warn(f"hunk {h.number} has code at line {last_code}, past its upstream lines {h.first}-{h.last} "
+                     f"(lines {h.pragma.line + 1}-{natural}); lines were added, and the upstream line numbers of "
+                     "its lines after them are off by as many", h.pragma)
 
 
 def _section_name(arg, pos: Pos) -> str:

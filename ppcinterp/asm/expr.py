@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa.fields import Kind
 from ppcinterp.isa.table import OPERAND_FUNCTIONS
-from ppcinterp.source.statements import Binary, Call, Dot, Expr, LocalRef, Num, Reloc, Sym, Unary
+from ppcinterp.source.statements import Binary, Call, Dot, Expr, LocalRef, Num, Reloc, Sym, Unary, left_spine
 
 M64 = (1 << 64) - 1
 
@@ -221,8 +221,14 @@ class Evaluator:
             raise SourceError(f"expression '{e}' is not a constant here", e.pos)
         return v
 
-    def _binary(self, e: Binary) -> int | Rel:
-        a, b = self(e.left), self(e.right)
+    def _binary(self, top: Binary) -> int | Rel:
+        spine = left_spine(top)                  # a flat chain `1+1+...+1` in a loop, not by recursion
+        acc = self(spine[0].left)
+        for e in spine:
+            acc = self._combine(e, acc, self(e.right))
+        return acc
+
+    def _combine(self, e: Binary, a: int | Rel, b: int | Rel) -> int | Rel:
         if isinstance(a, Rel) or isinstance(b, Rel):
             if e.op == "+" and isinstance(a, Rel) and not isinstance(b, Rel):
                 return Rel(a.section, a.offset + b)

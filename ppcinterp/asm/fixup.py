@@ -64,20 +64,42 @@ def feature_sections(program: Program) -> list[FeatureSection]:
         sec = program.sections.get(name)
         if sec is None:
             continue
+        items = sorted((d.addr, d.stmt.pos) for d in program.data if d.section == name)
         if len(sec.data) % RECORD:
-            raise SourceError(f"section {name} is not a whole number of {RECORD}-byte fixup records")
-        items = {d.addr: d for d in program.data if d.section == name}
+            raise SourceError(f"section {name} is not a whole number of {RECORD}-byte fixup records "
+                              f"({len(sec.data)} bytes)", items[-1][1] if items else None)
         for off in range(0, len(sec.data), RECORD):
             rec = sec.base + off
             offs = [_s64(sec.data, off + 16 + 8 * k) for k in range(4)]
             body = (rec + offs[0], rec + offs[1])
             alt = (rec + offs[2], rec + offs[3])
-            end_item = items.get(rec)
-            end = end_item.stmt.pos if end_item else None
+            # The record's place: the statement (a feature macro's use) that wrote its first doubleword.
+            end = next((p for a, p in items if rec <= a < rec + RECORD), None)
+            for what, (lo, hi) in (("body", body), ("alternative", alt)):
+                why = _bad_range(program, lo, hi)
+                if why:
+                    raise SourceError(f"feature fixup record {off // RECORD + 1} of {name}: its {what} "
+                                      f"{lo:#x}-{hi:#x} {why}", end)
             out.append(FeatureSection(family, _u64(sec.data, off), _u64(sec.data, off + 8), body, alt,
                                       _begin_pos(program, body[0], end), end))
     out.sort(key=lambda f: (f.body[0], f.body[1]))
     return out
+
+
+def _bad_range(program: Program, lo: int, hi: int) -> str | None:
+    """Why [lo, hi) cannot be a feature section's body or alternative (whole instructions of one section)."""
+    if hi < lo:
+        return "ends before it starts"
+    if lo % 4 or hi % 4:
+        return "is not whole 4-byte instructions"
+    if hi == lo:
+        return None
+    sec = program.section_of(lo)
+    if sec is None:
+        return "lies in no section"
+    if hi > sec.end:
+        return f"runs past the end of section {sec.name}"
+    return None
 
 
 def _begin_pos(program: Program, addr: int, end: Pos | None) -> Pos | None:
@@ -127,10 +149,16 @@ class Image:
 
 
 def apply_features(program: Program, cpu: CpuModel) -> Image:
-    features = cpu.feature_values(program.preprocessed)
+    features, missing = cpu.known_feature_values(program.preprocessed)
     data = {name: bytearray(s.data) for name, s in program.sections.items()}
     img = Image(program, cpu, features, [], data)
     for fs in feature_sections(program):
+        if fs.family in missing:
+            names = missing[fs.family]
+            raise SourceError(f"this {fs.family} feature section is tested against CPU model {cpu.name}'s "
+                              f"features, but {', '.join(names)} {'is' if len(names) == 1 else 'are'} not defined "
+                              "(the kernel environment defines them; or give --features MASK)",
+                              fs.end or fs.begin)
         active = fs.active(features[fs.family])
         how = "kept" if active else "alternative" if fs.has_alternative else "nops"
         img.states.append(SectionState(fs, active, how))

@@ -3,6 +3,7 @@ evaluated and encoded from the instruction table, the GOT filled, and the Progra
 
 from __future__ import annotations
 
+from ppcinterp.asm.directives import close_hunks
 from ppcinterp.asm.encode import check_operand, encode
 from ppcinterp.asm.expr import CR_BITS, M64, REGISTERS, Evaluator, Reg, Rel
 from ppcinterp.asm.externs import TOC_BIAS, undefined_message
@@ -17,6 +18,7 @@ from ppcinterp.source.statements import (
     Reloc,
     Sym,
     Unary,
+    left_spine,
 )
 
 REGISTER_OR_CR_KINDS = REGISTER_KINDS | {Kind.CRB}
@@ -31,6 +33,11 @@ class Pass2:
         if self.stack:
             raise SourceError("unterminated .pushsection at end of file", None)
         text_end = self.sections[".text"].size
+        code_lines: dict[str, set[int]] = {}
+        for pos in [item[-1].pos for s in self.sections.values() for item in s.items if item[-1] is not None] + \
+                [lb[2] for lb in self.labels]:
+            code_lines.setdefault(pos.file, set()).add(pos.line)
+        close_hunks(self.hunks, code_lines, lambda msg, pos: self.warnings.append((msg, pos)))
         for i, h in enumerate(self.hunks):
             h.end = self.hunks[i + 1].start if i + 1 < len(self.hunks) else text_end
         slots = self._place_outside()
@@ -151,7 +158,9 @@ class Pass2:
         if isinstance(e, Sym):
             return e.name if e.name not in self.symbols and (e.name in REGISTERS or e.name in CR_BITS) else None
         if isinstance(e, Binary):
-            return self._register_in(e.left) or self._register_in(e.right)
+            spine = left_spine(e)
+            return self._register_in(spine[0].left) or next(filter(None, (self._register_in(b.right)
+                                                                          for b in spine)), None)
         if isinstance(e, (Unary, Reloc, Call)):
             return self._register_in(e.operand)
         return None

@@ -105,7 +105,12 @@ class Label:
 
 @dataclass(slots=True)
 class Hunk:
-    """A hunk of the seed patch, as marked in the fragment by `#pragma ppcinterp hunk`."""
+    """A hunk of the seed patch, as marked in the fragment by `#pragma ppcinterp hunk`.
+
+    A hunk's lines are those after its pragma, up to the next hunk's pragma (or the end of the file), and no
+    more than its upstream range has unless code follows; the k-th of them is upstream line first + k - 1.
+    A fragment edited by hand (lines deleted or added) keeps its hunks apart this way; its upstream line
+    numbers after the edit are then off by the lines changed, and the assembler warns about it."""
 
     number: int
     first: int           # upstream line of the hunk's first line
@@ -116,12 +121,19 @@ class Hunk:
     end: int = 0
     last_line: int = 0   # physical line of the hunk's last code line (for "fell off the end" messages)
     located: bool = False   # found in a whole file by the patch's text: bounds only runs entered as `hunk N`
+    end_line: int = 0    # its last physical line (0: as many lines as its upstream range)
+
+    @property
+    def lines(self) -> tuple[int, int]:
+        """First and last physical line of the hunk."""
+        return self.pragma.line + 1, self.end_line or self.pragma.line + self.last - self.first + 1
 
     def contains_line(self, file: str, line: int) -> bool:
-        return file == self.pragma.file and 0 < line - self.pragma.line <= self.last - self.first + 1
+        return file == self.pragma.file and self.lines[0] <= line <= self.lines[1]
 
-    def upstream(self, line: int) -> int:
-        return self.first + line - self.pragma.line - 1
+    def upstream(self, line: int) -> int | None:
+        up = self.first + line - self.pragma.line - 1
+        return up if self.first <= up <= self.last else None
 
 
 @dataclass(slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ppcinterp.source.cpp_lines import Tok
+from ppcinterp.source.literals import number_too_long
 
 MAX_NESTING = 100
 _MASK = (1 << 64) - 1
@@ -34,6 +35,8 @@ _ESC = {"n": 10, "t": 9, "r": 13, "a": 7, "b": 8, "f": 12, "v": 11, "e": 27, "\\
 
 
 def _number(t: Tok) -> Value:
+    if why := number_too_long(t.text):
+        raise ExprError(why, t)
     m = _INT.fullmatch(t.text)
     if not m:
         if re.search(r"[.eEpP]", t.text) and not t.text.startswith(("0x", "0X")) or "." in t.text:

@@ -8,10 +8,15 @@ line keeps the line and column it was written at, so that every output character
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ppcinterp.diagnostics import Pos, SourceError
+
+
+def _out_col(seg: tuple) -> int:
+    return seg[0]
 
 
 @dataclass(slots=True)
@@ -23,14 +28,11 @@ class Line:
     segs: tuple = ()
 
     def pos_at(self, col: int) -> Pos:
-        seg = None
-        for s in self.segs:
-            if s[0] > col:
-                break
-            seg = s
-        if seg is None:
+        # A binary search: a statement of one long line (20,000 `.long` items) asks for every item's column.
+        i = bisect_right(self.segs, col, key=_out_col)
+        if i == 0:
             return self.pos
-        out_col, file, line, scol, from_macro = seg
+        out_col, file, line, scol, from_macro = self.segs[i - 1]
         return Pos(file, line, scol if from_macro else scol + (col - out_col))
 
 

@@ -17,7 +17,8 @@ from typing import Protocol
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.source.cpp_lines import PAD, Logical, Tok, is_space, strip_space, tokenize
 
-MAX_LINE_TOKENS = 1_000_000      # tokens one line's expansion may produce (a doubling chain stops here)
+MAX_LINE_TOKENS = 100_000        # tokens one line's expansions may produce (a kernel line: a few hundred)
+MAX_FILE_TOKENS = 500_000        # ... and all lines of one preprocessing run together
 MAX_ARG_DEPTH = 200              # arguments nested inside arguments
 BUILTINS = ("__LINE__", "__FILE__", "__BASE_FILE__", "__COUNTER__", "__INCLUDE_LEVEL__")
 HAS_INCLUDE = ("__has_include", "__has_include_next")
@@ -149,11 +150,12 @@ class Expander:
         self.host = host
         self.builtins = set(BUILTINS)      # #undef removes one
         self.counter = 0
-        self.budget = MAX_LINE_TOKENS
+        self.spent = 0                     # tokens made by expansions, all lines
+        self.line_start = 0                # `spent` when this line began
 
     def expand(self, toks: list[Tok], in_if: bool = False) -> list[Tok]:
         """Expand one line (a text line, a #if or #include expression); may contain `pad` tokens."""
-        self.budget = MAX_LINE_TOKENS
+        self.line_start = self.spent
         return self._expand(toks, in_if, 0)
 
     def is_defined(self, name: str) -> bool:
@@ -196,10 +198,13 @@ class Expander:
                                           len(m.params) == 1 and not strip_space(args[0]))
                 args += [[]] * (len(m.params) - len(args))
                 result = self._subst(m, t, args, omitted, (t.hide & rparen.hide) | {name}, in_if, depth)
-            self.budget -= len(result) + 1
-            if self.budget < 0:
-                raise SourceError(f"macro expansion of this line exceeds {MAX_LINE_TOKENS} tokens "
-                                  f"(at '{name}')", t.pos)
+            self.spent += len(result) + 1
+            if self.spent - self.line_start > MAX_LINE_TOKENS:
+                raise SourceError(f"macro expansion of this line exceeds {MAX_LINE_TOKENS} tokens (at "
+                                  f"'{name}': a macro that uses another twice or more at each level?)", t.pos)
+            if self.spent > MAX_FILE_TOKENS:
+                raise SourceError(f"macro expansions exceed {MAX_FILE_TOKENS} tokens in all, in this "
+                                  "file and the files it includes", t.pos)
             stack.append(PAD)
             stack.extend(reversed(result))
             out.append(PAD)

@@ -15,12 +15,14 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ppcinterp.diagnostics import Pos, SourceError
+from ppcinterp.source.literals import number_too_long, unescape
 from ppcinterp.source.preprocess import Line
 from ppcinterp.source.statements import (
     Assign,
     Binary,
     Directive,
     Dot,
+    Expr,
     Instruction,
     LabelDef,
     LocalRef,
@@ -34,6 +36,7 @@ from ppcinterp.source.statements import (
 )
 
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
+MAX_EXPR_NESTING = 100
 
 
 @v_args(inline=True)
@@ -71,6 +74,8 @@ class _Build(Transformer):
         out = []
         for p in parts:
             if isinstance(p, Token):           # LABEL
+                if p.value[0].isdigit() and (why := number_too_long(p.value[:-1])):
+                    raise SourceError(why, self._pos(p))
                 out.append(LabelDef(self._pos(p), p.value[:-1], line=p.line - 1))
             else:
                 out.append(p)
@@ -114,25 +119,26 @@ class _Build(Transformer):
 
     # ---- expressions ----
     def binop(self, left, op: Token, right):
-        return Binary(op.value, left, right, left.pos)
+        return _bounded(Binary(op.value, left, right, left.pos), self._pos(op))
 
     def unop(self, op: Token, operand):
         if op.value == "+":
             return operand
-        return Unary(op.value, operand, self._pos(op))
+        return _bounded(Unary(op.value, operand, self._pos(op)), self._pos(op))
 
     def reloc(self, operand, tok: Token):
-        return Reloc(operand, tok.value[1:].lower(), operand.pos)
+        return _bounded(Reloc(operand, tok.value[1:].lower(), operand.pos), self._pos(tok))
 
     def num(self, tok: Token):
-        return Num(_number(tok.value), self._pos(tok))
+        return Num(_number(tok.value, self._pos(tok)), self._pos(tok))
 
     def char(self, tok: Token):
-        body = tok.value[1:].rstrip("'") if len(tok.value) > 2 else tok.value[1:]
-        ch = bytes(body, "utf-8").decode("unicode_escape") if body.startswith("\\") else body
-        return Num(ord(ch[0]), self._pos(tok))
+        body = tok.value[1:]                   # 'c, 'c' or an escape: '\n, '\''
+        return Num(unescape(body[:2])[0] if body.startswith("\\") else ord(body[0]), self._pos(tok))
 
     def localref(self, tok: Token):
+        if why := number_too_long(tok.value[:-1]):
+            raise SourceError(why, self._pos(tok))
         return LocalRef(int(tok.value[:-1]), tok.value[-1] == "f", self._pos(tok))
 
     def sym(self, tok: Token):
@@ -141,13 +147,26 @@ class _Build(Transformer):
         return Sym(tok.value.lstrip("%"), self._pos(tok))
 
 
-def _number(text: str) -> int:
+def _bounded(e: Expr, pos: Pos) -> Expr:
+    """`e`, unless it nests deeper than every walk of an expression may recurse (a flat chain `1+1+...+1`
+    does not nest: it is walked in a loop)."""
+    if e.depth > MAX_EXPR_NESTING:
+        raise SourceError(f"expression nests too deeply (more than {MAX_EXPR_NESTING} levels of parentheses "
+                          "and unary operators)", pos)
+    return e
+
+
+def _number(text: str, pos: Pos) -> int:
+    if why := number_too_long(text):
+        raise SourceError(why, pos)
     t = text.lower()
     if t.startswith("0x"):
         return int(t, 16)
     if t.startswith("0b"):
         return int(t[2:], 2)
     if len(t) > 1 and t.startswith("0"):
+        if not t.isdigit() or "8" in t or "9" in t:
+            raise SourceError(f"invalid digit in octal number '{text}'", pos)
         return int(t, 8)
     return int(t)
 

@@ -84,6 +84,10 @@ class Unary(Expr):
     op: str
     operand: Expr
     pos: Pos | None = None
+    depth: int = field(init=False, default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.depth = nesting(self.operand) + 1
 
     def __str__(self) -> str:
         return f"{self.op}{_paren(self.operand)}"
@@ -91,13 +95,24 @@ class Unary(Expr):
 
 @dataclass(slots=True, eq=False)
 class Binary(Expr):
+    """`left op right`. A flat chain `1+2+...+400` is a left spine of Binary nodes: whatever walks one
+    (evaluating, freezing, printing) goes down the left spine in a loop, so only `depth` needs recursion."""
+
     op: str
     left: Expr
     right: Expr
     pos: Pos | None = None
+    depth: int = field(init=False, default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.depth = max(nesting(self.left), nesting(self.right) + 1)
 
     def __str__(self) -> str:
-        return f"{_paren(self.left)}{self.op}{_paren(self.right)}"
+        spine = left_spine(self)
+        parts = ["(" * (len(spine) - 1), _paren(spine[0].left)]
+        for k, b in enumerate(spine):
+            parts += [b.op, _paren(b.right), ")" if k < len(spine) - 1 else ""]
+        return "".join(parts)
 
 
 @dataclass(slots=True, eq=False)
@@ -107,6 +122,10 @@ class Reloc(Expr):
     operand: Expr
     suffix: str
     pos: Pos | None = None
+    depth: int = field(init=False, default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.depth = nesting(self.operand) + 1
 
     def __str__(self) -> str:
         return f"{_paren(self.operand)}@{self.suffix}"
@@ -120,9 +139,28 @@ class Call(Expr):
     fn: str
     operand: Expr
     pos: Pos | None = None
+    depth: int = field(init=False, default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.depth = nesting(self.operand) + 1
 
     def __str__(self) -> str:
         return f"{self.fn}({self.operand})"
+
+
+def nesting(e: object) -> int:
+    """How deeply an expression nests, not counting a left spine of binary operators (`1+2+3` is 1 deep,
+    `1-(2-(3))` 2): the recursion that walking it needs."""
+    return getattr(e, "depth", 0)
+
+
+def left_spine(e: Binary) -> list[Binary]:
+    """The Binary nodes down `e`'s left operands, innermost first (`((a+b)-c)*d`: a+b, then -c, then *d)."""
+    spine = [e]
+    while isinstance(spine[-1].left, Binary):
+        spine.append(spine[-1].left)
+    spine.reverse()
+    return spine
 
 
 def _paren(e: Expr) -> str:

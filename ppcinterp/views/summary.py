@@ -22,8 +22,8 @@ def summary(img: Image, config: str) -> str:
     out.append(f"  hunks: {len(p.hunks)}")
     for h in p.hunks:
         n = sum(1 for i in p.insns.values() if h.contains_line(i.pos.file, i.pos.line))
-        out.append(f"    hunk {h.number}: upstream lines {h.first}-{h.last}, file lines {h.pragma.line + 1}-"
-                   f"{h.pragma.line + h.last - h.first + 1}, {n} instructions  {h.header}")
+        out.append(f"    hunk {h.number}: upstream lines {h.first}-{h.last}, file lines {h.lines[0]}-{h.lines[1]}, "
+                   f"{n} instructions  {h.header}")
     out.append(f"  feature sections: {len(img.states)}")
     for st in img.states:
         fs = st.section
