@@ -16,22 +16,24 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from ppcinterp.api_machine import MachineSetup
 from ppcinterp.asm.cpus import cpu_model
 from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.machine.core import Machine
-from ppcinterp.machine.names import Ref, StateNameError, resolve
+from ppcinterp.machine.core import DEFAULT_ICP_BASE, Machine
+from ppcinterp.machine.memory import Device, MemoryFault
+from ppcinterp.machine.names import Ref, StateNameError, StateValueError, kind_of, pending_pairs, resolve
 from ppcinterp.machine.paca import paca_layout
 from ppcinterp.machine.predicate import PredicateError, evaluate, parse
 from ppcinterp.machine.predicate import names as predicate_names
 from ppcinterp.machine.presets import apply as apply_preset
-from ppcinterp.machine.structs import OBJECTS, OffsetTable, count_rows
+from ppcinterp.machine.structs import OffsetTable, count_rows
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Engine, Result
 from ppcinterp.run.events import EventHook, rearm  # noqa: F401 - rearm is re-exported
 from ppcinterp.run.stops import Paused
 
 
-class Session:
+class Session(MachineSetup):
     # Called as observer(session, result) after every run of every session (the pytest plugin's coverage).
     observers: list[Callable[[Session, Result], None]] = []
 
@@ -40,7 +42,7 @@ class Session:
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
                  base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None,
                  preset: str | None = None, externs: Iterable[str] = (), patch: str | None = "auto",
-                 kernel_tree: str | None = None, asm_offsets: str | None = None):
+                 kernel_tree: str | None = None, asm_offsets: str | None = None, icp_base: int = DEFAULT_ICP_BASE):
         self.options = BuildOptions(include_dirs=list(include_dirs or []), defines=dict(defines or {}),
                                     config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base,
                                     externs=list(externs), patch=patch, kernel_tree=kernel_tree,
@@ -49,7 +51,8 @@ class Session:
         self.program = self.image.program
         table = OffsetTable.from_file(self._asm_offsets())
         try:
-            self.machine = Machine(paca_layout(table), threads=threads, current=current, offsets=table)
+            self.machine = Machine(paca_layout(table), threads=threads, current=current, offsets=table,
+                                   icp_base=icp_base)
         except ValueError as e:
             raise PpcError(str(e)) from None
         self._map_image()
@@ -72,77 +75,6 @@ class Session:
                            "PACA layout is unknown")
         raise PpcError("the source does not include asm/asm-offsets.h, so the PACA layout is unknown")
 
-    # ---- the machine beyond the registers: presets, more memory, C functions in Python ----
-    def preset(self, name: str) -> None:
-        """Lay out and link the kernel's objects as `name` has them (see machine/presets.py). The state it
-        makes becomes the one reset() returns to."""
-        apply_preset(self.machine, name, self.program.preprocessed.macro_value, self.program.toc_base)
-        self._initial = self.machine.snapshot()
-
-    def map(self, name: str, base: int | None = None, size: int | None = None) -> int:
-        """Map memory: a kernel object by name (vcpu, vcore, kvm, lppaca, vpa, slb_shadow, frame: its fields
-        are then state names; base: the first free pages if None) or `size` bytes of plain RAM at `base`.
-        Returns the base. The memory is zeroed and becomes part of the state reset() returns to."""
-        m = self.machine
-        try:
-            if name in OBJECTS:
-                layout = m.offsets.layout(OBJECTS[name]) if m.offsets is not None else None
-                if layout is None:
-                    raise PpcError(f"{m.offsets.path if m.offsets else 'the asm-offsets table'} has no rows for "
-                                   f"struct {OBJECTS[name]}, so there is no {name} layout to map")
-                region = m.map_object(name, layout, base, stride=size)
-            else:
-                if base is None or size is None:
-                    raise PpcError(f"memory '{name}' needs a base and a size (or the name of a kernel object: "
-                                   f"{', '.join(OBJECTS)})")
-                if not re.fullmatch(r"[A-Za-z_][\w.:-]*", name):
-                    raise PpcError(f"'{name}' is not a region name (letters, digits, _ . : -)")
-                region = m.map_ram(name, base, size)
-        except ValueError as e:
-            raise PpcError(f"cannot map {name}: {e}") from None
-        return region.base      # reset() zeroes it: RAM mapped after a snapshot is restored as zeroes
-
-    def stand_in(self, symbol: str, fn: Callable | None) -> None:
-        """Run `fn` in place of a function defined in another object (`.kvmppc_hpte_hv_fault`): a call
-        to it no longer ends the run; fn(args) gets r3..r10 as a tuple (fn(args, session) if it takes
-        two arguments) and returns the new r3 (None: r3 unchanged); the run goes on at LR. None removes it."""
-        self.engine.set_stand_in(self._outside_symbol(symbol), fn, self)
-
-    def _outside_symbol(self, symbol: str) -> str:
-        names = set(self.engine.outside_names.values())
-        for cand in (symbol, "." + symbol, symbol.lstrip(".")):
-            if cand in names:
-                return cand
-        raise PpcError(f"'{symbol}' is not a function the file leaves to another object (those it calls: "
-                       f"{', '.join(sorted(names)) or 'none'})")
-
-    def regions(self) -> list[tuple[str, int, int, str]]:
-        """The memory map: (name, base, size, what) for every region, by address."""
-        out = []
-        for r in sorted(self.machine.memory.regions, key=lambda r: r.base):
-            lay = getattr(r, "layout", None)
-            if lay is not None:
-                desc = f"struct {lay.struct}" + (f" x {r.count}" if r.count > 1 else "")
-                if r.obj != r.name:
-                    desc = f"{r.count} x {r.stride // 1024} KiB; {r.obj} at +{r.at:#x} ({lay.struct})"
-            else:
-                desc = ("device" if not hasattr(r, "data") else "program image" if r.name.startswith("image:")
-                        else "RAM")
-            out.append((r.name, r.base, r.size, desc))
-        return out
-
-    def _map_image(self) -> None:
-        """The program's own bytes are memory too (tables, TOC, .long data the code loads)."""
-        from ppcinterp.machine.memory import Ram
-        for name, sec in self.program.sections.items():
-            if sec.data:
-                r = Ram(f"image:{name}", sec.base, len(sec.data))
-                r.data[:] = self.image.data[name]
-                try:
-                    self.machine.memory.map(r)
-                except ValueError as e:
-                    raise PpcError(f"the program's section {name} overlaps the machine's memory map: {e}") from None
-
     # ---- state by name ----
     def ref(self, name: str) -> Ref:
         try:
@@ -151,7 +83,11 @@ class Session:
             raise PpcError(str(e)) from None
 
     def get(self, name: str) -> int:
-        return self.ref(name).get()
+        ref = self.ref(name)
+        try:
+            return ref.get()
+        except MemoryFault as e:
+            raise PpcError(f"'{name}': {_fault_text(e)}") from None
 
     def set(self, name: str, value) -> None:
         """Set state by name; the value is an integer, a bool, a list of (source, priority) pairs for
@@ -163,14 +99,34 @@ class Session:
         each time the returned function is called: exploration assigns the same inputs thousands of times."""
         ref = self.ref(name)
         self.writable(ref)
+        put = ref.set
+        if not ref.bits:                       # icp.pending: (source, priority) pairs, checked once here
+            try:
+                pairs = pending_pairs(value, lambda x: self.value(x) if isinstance(x, str) else x)
+            except (StateValueError, PpcError) as e:
+                raise PpcError(f"'{name}' {e.message if isinstance(e, PpcError) else e}") from None
+            return lambda: put(pairs)
         if isinstance(value, str):
             value = self.value(value)
         if isinstance(value, bool):
             value = int(value)
-        if not isinstance(value, int | list | tuple):
-            raise PpcError(f"'{name}' needs an integer, not {type(value).__name__} {value!r}")
-        put = ref.set
+        if not isinstance(value, int):
+            raise PpcError(f"'{name}' needs a number (an integer, a boolean or a constant's name), not "
+                           f"{kind_of(value)}")
+        if ref.addr is not None:
+            self.reachable(name, ref.addr, max(1, ref.bits // 8), True)
         return lambda: put(value)
+
+    def reachable(self, name: str, addr: int, size: int, store: bool) -> None:
+        """Refuse a name whose memory no region holds (or a device has no such register): regions are only
+        ever added, so a write prepared now cannot fault later."""
+        r = self.machine.memory.region_at(addr)
+        if r is None or addr + size > r.base + r.size:
+            raise PpcError(f"'{name}': address {addr:#x} is outside every mapped region")
+        register = getattr(r, "register", None)
+        if isinstance(r, Device) and register is not None and not register(addr - r.base, size, store):
+            raise PpcError(f"'{name}': {r.name} has no {size}-byte register at offset {addr - r.base:#x} "
+                           f"to {'write' if store else 'read'}")
 
     def writable(self, ref: Ref) -> None:
         """Refuse a write into the code: it runs as assembled (blocks are compiled from it), so a changed
@@ -182,6 +138,8 @@ class Session:
     def value(self, text: str) -> int:
         """The integer a scenario string stands for: `0x500`, `IPI_PRIORITY`, `&paca[1]`, `&icp[0]`."""
         t = text.strip()
+        if len(t) > 1000:
+            raise PpcError(f"'{t[:40]}...' is {len(t)} characters: too long for a number or a constant's name")
         if m := re.fullmatch(r"&(paca|icp)\[(\d+)\]", t):
             n, mach = int(m.group(2)), self.machine
             if n >= len(mach.threads):
@@ -189,8 +147,12 @@ class Session:
             return mach.paca.base + n * mach.paca.layout.size if m.group(1) == "paca" else mach.icps[n].base
         if t.startswith("&"):
             return self._address(t[1:].strip())
-        if re.fullmatch(r"-?(0x[0-9a-fA-F]+|0b[01]+|\d+)", t):
+        if re.fullmatch(r"-?(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+)", t):
+            if re.fullmatch(r"-?0+[1-9]\d*", t):
+                raise PpcError(f"'{t}': a number with a leading 0 is octal in C but decimal in TOML: write "
+                               f"{t.replace('0', '', 1)} or 0o{t.lstrip('-0')}")
             return int(t, 0)
+
         c = self.program.preprocessed.macro_value(t)
         if c is None:
             raise PpcError(f"'{t}' is not a number or a constant of the kernel environment")
@@ -230,7 +192,11 @@ class Session:
         try:
             node = parse(text)
         except PredicateError as e:
-            raise PpcError(f"in condition '{text}' at column {e.column}: {e}") from None
+            raise PpcError(f"in condition '{text[:200]}' at column {e.column}: {e}") from None
+        except ValueError:                     # int() refuses a number of thousands of digits
+            raise PpcError(f"in condition '{text[:80]}...': a number is too long") from None
+        except RecursionError:
+            raise PpcError(f"in condition '{text[:80]}...': the expression nests too deeply") from None
         getters: dict[str, Callable[[], int]] = {}
         for name in predicate_names(node):
             if name.startswith("&"):                 # an address: &vcpu, &vcpu.arch.gpr[3]
@@ -240,7 +206,13 @@ class Session:
                     raise PpcError(f"in condition '{text}': {e.message}") from None
                 continue
             try:
-                getters[name] = resolve(self.machine, name).get
+                ref = resolve(self.machine, name)
+                if ref.addr is not None:       # memory no region holds is an error now, not a fault later
+                    try:
+                        self.reachable(name, ref.addr, max(1, ref.bits // 8), False)
+                    except PpcError as e:
+                        raise PpcError(f"in condition '{text[:200]}': {e.message}") from None
+                getters[name] = ref.get
             except StateNameError as e:
                 value = self.program.preprocessed.macro_value(name)
                 if value is None:
@@ -253,6 +225,8 @@ class Session:
         """A label (numeric ones also as paths name them: `1:713`), `hunk N`, `line N` / `FILE:N` (the first
         instruction at or after it), `upstream N`, or an address."""
         memo = self.__dict__.setdefault("_addresses", {})   # the program never changes: look each spec up once
+        if len(spec) > 1000:
+            raise PpcError(f"'{spec[:40]}...' is {len(spec)} characters: too long for a location")
         if spec not in memo:
             memo[spec] = self._find_address(spec)
         return memo[spec]
@@ -355,9 +329,16 @@ class Session:
         """An engine hook that makes the assignments once, the first time the run reaches its point, and
         says so in the journal (`note`, or the assignments); rearm() it before running again. `assign`
         replaces Session.set, `prepare` Session.prepare (scenarios use them to report a bad value at its place
-        in the file)."""
+        in the file). Each assignment is prepared now too: a bad name or value (an address no region holds) is
+        an error before the run, never a fault blamed on the instruction the event fires before."""
         pairs = list(assignments)
-        for name, _ in pairs:
-            self.ref(name)                     # an unknown name fails now, not halfway through the run
+        check = prepare if prepare is not None else self.prepare if assign is None else None
+        for name, value in pairs:              # a bad name or value fails now, not halfway through the run
+            check(name, value) if check is not None else self.ref(name)
         return EventHook(self.machine, pairs, note, assign, self.prepare if assign is None and prepare is None
                          else prepare, clock)
+
+
+
+def _fault_text(e: MemoryFault) -> str:
+    return f"address {e.addr:#x} is outside every mapped region" if e.why == "unmapped" else e.why

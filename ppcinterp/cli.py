@@ -37,11 +37,19 @@ def _tree_options(p) -> None:
 
 
 def _with_tree(sc, args: argparse.Namespace):
-    """--kernel-tree and --asm-offsets on the command line win over a scenario's keys."""
+    """--kernel-tree, --asm-offsets and --icp-base on the command line win over a scenario's keys."""
     for key in ("kernel_tree", "asm_offsets"):
         if getattr(args, key) is not None:
             sc.data[key] = str(Path(getattr(args, key)).resolve())
+    if getattr(args, "icp_base", None) is not None:
+        sc.data["icp_base"] = args.icp_base
     return sc
+
+
+def _placement_option(p) -> None:
+    p.add_argument("--icp-base", type=_int, default=None, metavar="ADDR",
+                   help="real address of thread 0's ICP page (thread N's at ADDR + N * 0x1000; each PACA's "
+                   "kvm_hstate.xics_phys points at its own); default 0x3fffe00000000")
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -101,12 +109,14 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
     _other_source(p)
     _tree_options(p)
+    _placement_option(p)
 
 
 def _trace_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
     _other_source(p)
     _tree_options(p)
+    _placement_option(p)
     p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
 
 
@@ -201,6 +211,7 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
                    "never lost: paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff)")
     _other_source(p)
     _tree_options(p)
+    _placement_option(p)
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
@@ -226,6 +237,7 @@ def _debug_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-ex", dest="commands", action="append", default=[], metavar="CMD",
                    help="execute one command (repeatable; after the -x files, in order)")
     _other_source(p)
+    _placement_option(p)
     src = p.add_argument_group("source options (a FILE, not a scenario)")
     src.add_argument("--cpu", default=None, help="CPU model for feature sections (default POWER7)")
     src.add_argument("--features", type=_int, default=None, metavar="MASK", help="cpu_features value to use")

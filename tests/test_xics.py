@@ -151,3 +151,70 @@ def test_the_tie_through_a_session(tmp_path):
     while r.journal.undo_last(s.machine):            # the journal puts back what it presented too
         pass
     assert s.machine.icps[0].state() == before
+
+
+# ---- placement: the ICPs where a scenario, a Session or the command line puts them (xics_phys follows)
+
+def _stash_scenario(tmp_path, extra: str = "") -> str:
+    from conftest import FRAGMENT
+    p = tmp_path / "placed.toml"
+    p.write_text(f'source = "{FRAGMENT}"\nentry = "hunk 3"\n{extra}[state]\nr12 = "BOOK3S_INTERRUPT_EXTERNAL"\n'
+                 'icp.pending = [[0x1234, 5]]\n[expect]\nexit = "ext_interrupt_to_host"\n[expect.state]\n'
+                 '"paca.kvm_hstate.saved_xirr" = 0xff001234\n"paca.kvm_hstate.xics_phys" = 0x100000000\n')
+    return str(p)
+
+
+def test_the_handler_reaches_an_icp_placed_at_4_gib(tmp_path, capsys):
+    import json
+
+    from ppcinterp.cli import main
+    path = _stash_scenario(tmp_path, "icp_base = 0x100000000\nthreads = 2\n")
+    assert main(["run", path]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    assert main(["trace", path, "--json"]) == 0
+    mmio = [m for line in capsys.readouterr().out.splitlines() for m in json.loads(line).get("mmio", [])]
+    assert [(m["device"], m["addr"], m["store"]) for m in mmio] == [("icp[0]", 0x100000004, False)]
+
+
+def test_the_command_line_places_the_icps_for_run_trace_interleave_and_debug(tmp_path, capsys):
+    from ppcinterp.cli import main
+    path = _stash_scenario(tmp_path)
+    for command in ("run", "trace", "interleave"):
+        assert main([command, path, "--icp-base", "0x100000000"]) == 0, (command, capsys.readouterr())
+    assert main(["run", path]) == 1                  # elsewhere by default: xics_phys is not 0x100000000
+    capsys.readouterr()
+    assert main(["debug", path, "--icp-base", "0x100000000", "--batch", "-ex", "info icp"]) == 0
+    assert "icp[0] at 0x100000000:" in capsys.readouterr().out
+
+
+def test_a_session_derives_each_threads_icp_and_xics_phys_from_icp_base():
+    from conftest import FRAGMENT
+
+    from ppcinterp.api import Session
+    s = Session(str(FRAGMENT), threads=3, icp_base=0x100000000)
+    assert [s.value(f"&icp[{i}]") for i in range(3)] == [0x100000000, 0x100001000, 0x100002000]
+    assert [s.get(f"paca[{i}].kvm_hstate.xics_phys") for i in range(3)] == [0x100000000, 0x100001000, 0x100002000]
+    s.reset()
+    assert s.get("paca[2].kvm_hstate.xics_phys") == 0x100002000
+
+
+def test_a_wrong_placement_is_a_clear_error(tmp_path, capsys):
+    import pytest
+    from conftest import FRAGMENT
+
+    from ppcinterp.api import Session
+    from ppcinterp.cli import main
+    from ppcinterp.diagnostics import PpcError
+    for base, message in [(0x1000000, "the ICP pages at icp_base 0x1000000 (to 0x1000fff, one per thread) overlap"),
+                          (0x100000800, "icp_base 4294969344 is not a 4 KiB-aligned address"),
+                          (0x100000, "the program's section .text overlaps")]:
+        with pytest.raises(PpcError, match=message.replace("(", r"\(").replace(")", r"\)")):
+            Session(str(FRAGMENT), icp_base=base)
+    path = _stash_scenario(tmp_path, "icp_base = 0x1000000\n")
+    assert main(["run", path]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:3:1: error: the ICP pages at icp_base 0x1000000" in err and "overlap" in err and "ram" in err
+    assert main(["run", _stash_scenario(tmp_path, "icp_base = 0xfffffffffffff000\nthreads = 2\n")]) == 1
+    assert "is not a 4 KiB-aligned address with room for 2 ICP pages" in capsys.readouterr().err
+    assert main(["run", _stash_scenario(tmp_path), "--icp-base", "0x2000000"]) == 1
+    assert "overlap" in capsys.readouterr().err

@@ -30,7 +30,7 @@ def build(args: argparse.Namespace) -> DebugEngine:
         if given:
             raise PpcError(f"{', '.join(dict.fromkeys(given))}: these options are for a source file; a scenario "
                            "sets them itself")
-        return DebugEngine.from_scenario(target, args.source, args.patch)
+        return DebugEngine.from_scenario(target, args.source, args.patch, icp_base=args.icp_base)
     if not args.entry:
         raise PpcError(f"{target}: --entry is needed to debug a source file (a label, 'hunk N', 'line N', "
                        "'FILE:LINE', 'upstream N' or an address), or give a scenario (.toml)")
@@ -39,7 +39,7 @@ def build(args: argparse.Namespace) -> DebugEngine:
                "current": args.current or 0}
     if args.source is not None:
         raise PpcError("--source is for a scenario; give the source file itself")
-    for key in ("base", "kernel_tree", "asm_offsets", "patch"):
+    for key in ("base", "kernel_tree", "asm_offsets", "patch", "icp_base"):
         if getattr(args, key) is not None:
             options[key] = getattr(args, key)
     return DebugEngine.from_source(target, args.entry, **options)

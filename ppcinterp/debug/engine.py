@@ -44,7 +44,8 @@ LR = 8
 
 class DebugEngine(StateViews):
     def __init__(self, session: Session, entry: str | int, *, events: Sequence[scenario.Event] = (),
-                 max_steps: int = DEFAULT_STEP_LIMIT, title: str | None = None, notes: Sequence[str] = ()):
+                 max_steps: int = DEFAULT_STEP_LIMIT, title: str | None = None, notes: Sequence[str] = (),
+                 prepare: Callable[[str, object], Callable[[], None]] | None = None):
         self.session = session
         self.machine = session.machine
         try:
@@ -60,7 +61,7 @@ class DebugEngine(StateViews):
         self.values = Values(self)
         self.symbols = Symbols(self)
         self.displays: list[Display] = []
-        self.hooks, self.step_hooks = self._event_hooks(events)
+        self.hooks, self.step_hooks = self._event_hooks(events, prepare)
         self._initial = session.snapshot()
         self._decoded = self.machine.current
         self._interrupt = False
@@ -74,16 +75,19 @@ class DebugEngine(StateViews):
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def from_scenario(cls, path: str | Path, source: str | None = None, patch: str | None = None) -> DebugEngine:
+    def from_scenario(cls, path: str | Path, source: str | None = None, patch: str | None = None,
+                      icp_base: int | None = None) -> DebugEngine:
         """Debug a scenario: its source (or `source`), CPU, state, entry and events (its [[then]] runs are not
-        followed)."""
+        followed); `icp_base` places the ICPs elsewhere than the scenario does."""
         sc = scenario.load(path, source, patch)
+        if icp_base is not None:
+            sc.data["icp_base"] = icp_base
         session = scenario.build_session(sc)
         notes = [f"(the scenario's {len(sc.then)} [[then]] run(s) are not followed: debug from their entry "
                  "with 'ppcinterp debug FILE --entry ...')"] if sc.then else []
         try:
             return cls(session, sc.entry, events=sc.events, max_steps=sc.data.get("max_steps", DEFAULT_STEP_LIMIT),
-                       title=str(path), notes=notes)
+                       title=str(path), notes=notes, prepare=lambda n, v: scenario._prepare(sc, session, n, v))
         except DebugError as e:
             raise ScenarioError(f"{path}: {e}") from None
 
@@ -97,20 +101,22 @@ class DebugEngine(StateViews):
         except DebugError as e:
             raise PpcError(str(e)) from None
 
-    def _event_hooks(self, events: Sequence[scenario.Event]) -> tuple[dict, dict]:
+    def _event_hooks(self, events: Sequence[scenario.Event], prepare) -> tuple[dict, dict]:
         """The scenario's events as the run loop's hooks (run/events.py). Each records where in the history it
-        fired, so that forgetting the future from before that point makes it pending again."""
+        fired, so that forgetting the future from before that point makes it pending again. `prepare` checks
+        and resolves an assignment (a scenario's reports a bad one at its place in the file)."""
         by_pc: dict[int, list] = {}
         by_step: dict[int, list] = {}
         clock = lambda: len(self.history.journal)          # noqa: E731 - where its step is recorded next
         for ev in events:
-            m = re.fullmatch(r"step\s+(\d+)", ev.at.strip())
             try:
-                key = int(m.group(1)) if m else self.session.address_of(ev.at)
-                hook = self.session.event_hook(ev.assignments, ev.note, assign=self.session.set, clock=clock)
+                step, key = scenario.event_point(self.session, ev.at)
+                hook = self.session.event_hook(ev.assignments, ev.note, prepare=prepare, clock=clock)
             except PpcError as e:
-                raise DebugError(f"event at '{ev.at}': {e.message}") from None
-            (by_step if m else by_pc).setdefault(key, []).append(hook)
+                if isinstance(e, ScenarioError) and e.pos is not None:
+                    raise
+                raise DebugError(f"event at '{ev.at[:80]}': {e.message}") from None
+            (by_step if step else by_pc).setdefault(key, []).append(hook)
         return by_pc, by_step
 
     # ---------------------------------------------------------------- the command language

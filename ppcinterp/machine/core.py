@@ -16,6 +16,14 @@ DEFAULT_RAM = (0x0100_0000, 0x0010_0000)  # 1 MiB of scratch RAM for vcpu struct
 OBJECT_BASE = 0x0300_0000                 # where presets put named objects (the first free pages from here)
 
 
+def check_icp_base(base: int, threads: int) -> None:
+    """Where the ICPs go: thread i's page at base + i * 4 KiB (each PACA's xics_phys points there), so the base
+    is page-aligned with room for every thread's page below 2**64 (ValueError otherwise)."""
+    if not isinstance(base, int) or base % PAGE or not 0 <= base <= (1 << 64) - threads * PAGE:
+        raise ValueError(f"icp_base {base!r} is not a 4 KiB-aligned address with room for {threads} ICP "
+                         f"page{'s' * (threads != 1)} below 2**64")
+
+
 class Machine:
     def __init__(self, layout: PacaLayout, threads: int = 1, current: int = 0,
                  paca_base: int = DEFAULT_PACA_BASE, icp_base: int = DEFAULT_ICP_BASE,
@@ -24,6 +32,7 @@ class Machine:
             raise ValueError("a core has 1 to 64 threads")
         if not 0 <= current < threads:
             raise ValueError(f"current thread {current} is not one of the {threads} threads")
+        check_icp_base(icp_base, threads)
         self.memory = Memory()
         self.threads = [Thread(i) for i in range(threads)]
         self.current = current
@@ -31,7 +40,11 @@ class Machine:
         self.paca = self.memory.map(PacaArray(paca_base, threads, layout))
         self.offsets = offsets                  # the asm-offsets table the layouts come from
         self.objects: dict[str, StructRegion] = {"paca": self.paca}     # by the name state names start with
-        self.icps = [self.memory.map(Icp(i, icp_base + i * PAGE)) for i in range(threads)]
+        try:
+            self.icps = [self.memory.map(Icp(i, icp_base + i * PAGE)) for i in range(threads)]
+        except ValueError as e:
+            raise ValueError(f"the ICP pages at icp_base {icp_base:#x} (to {icp_base + threads * PAGE - 1:#x}, one "
+                             f"per thread) overlap the machine's memory: {e}") from None
         self.log: list | None = None
         self.slb: list[tuple[int, int]] = [(0, 0)] * 64
         self.tb = 0

@@ -17,20 +17,62 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.state import FPSCR_WRITABLE, M128, MSR_BITS, SPR_BITS, SPR_NUMBERS, VSCR_NJ, VSCR_SAT
 from ppcinterp.machine.structs import OBJECTS, SYMBOL_PREFIX
-from ppcinterp.machine.xics import MFRR, XIRR
+from ppcinterp.machine.xics import IPI_SOURCE, MFRR, XIRR
 
 CR_BITS = {"lt": 8, "gt": 4, "eq": 2, "so": 1}
 XER_BITS = {"so": 31, "ov": 30, "ca": 29}
 SPR_ALIASES = {"lr": 8, "ctr": 9, "xer": 1}
 
 
+MAX_PENDING = 1024        # external sources pending at one ICP: far more than a test needs, few enough to be quick
+
+
 class StateNameError(LookupError):
     """An unknown or malformed state name (the message says what is accepted)."""
+
+
+class StateValueError(ValueError):
+    """A value of the wrong kind or range for a name (the message says what the name takes)."""
+
+
+def pending_pairs(value, number: Callable[[object], int] | None = None) -> tuple[tuple[int, int], ...]:
+    """`icp.pending`'s value checked: a list of [source, priority] pairs of integers (`number` turns anything
+    else in a pair -- a constant's name -- into one, or raises), 24-bit sources other than 0 (nothing) and 2
+    (the IPI), 8-bit priorities, at most MAX_PENDING pairs."""
+    if not isinstance(value, list | tuple):
+        raise StateValueError(f"needs a list of [source, priority] pairs, not {kind_of(value)}")
+    if len(value) > MAX_PENDING:
+        raise StateValueError(f"has {len(value)} pairs; an ICP takes at most {MAX_PENDING} pending sources")
+    out = []
+    for i, pair in enumerate(value):
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise StateValueError(f"entry {i} must be a [source, priority] pair, not {kind_of(pair)}")
+        src, prio = (x if _is_int(x) or number is None else number(x) for x in pair)
+        if not (_is_int(src) and _is_int(prio)):
+            raise StateValueError(f"entry {i} must be a pair of integers, not [{kind_of(pair[0])}, {kind_of(pair[1])}]")
+        if not 0 < src <= 0xFFFFFF or src == IPI_SOURCE:
+            raise StateValueError(f"entry {i}: source {src:#x} is not a device source (1 to 0xffffff; 0 means "
+                                  f"nothing and {IPI_SOURCE} is the IPI: set icp.mfrr for that)")
+        if not 0 <= prio <= 0xFF:
+            raise StateValueError(f"entry {i}: priority {prio:#x} is not 0 to 0xff")
+        out.append((src, prio))
+    return tuple(out)
+
+
+def _is_int(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def kind_of(v) -> str:
+    """A value's kind as messages name it (TOML's words)."""
+    return {bool: "a boolean", int: "an integer", str: "a string", list: "a list", tuple: "a list",
+            dict: "a table", float: "a float"}.get(type(v), type(v).__name__)
 
 
 @dataclass
@@ -203,10 +245,6 @@ def _icp(m: Machine, n: int, reg: str) -> Ref:
         return Ref(f"icp[{n}].cppr", lambda: icp.cppr, store(XIRR, 1), 8)
     if reg == "xirr":
         return Ref(f"icp[{n}].xirr", icp.xirr, store(XIRR, 4), 32)
-    if reg == "pending":
-        def set_pending(v):
-            icp._set("pending", ())
-            for src, prio in v:
-                icp.raise_source(src, prio)
-        return Ref(f"icp[{n}].pending", lambda: icp.pending, set_pending, 0)
+    if reg == "pending":                 # bits 0: a list of pairs, not a number
+        return Ref(f"icp[{n}].pending", lambda: icp.pending, lambda v: icp.set_pending(pending_pairs(v)), 0)
     raise StateNameError(f"unknown ICP register '{reg}' (known: cppr, mfrr, xirr, pending)")

@@ -27,6 +27,8 @@ from ppcinterp.machine.memory import Device, MemoryFault
 XIRR_POLL, XIRR, MFRR = 0x0, 0x4, 0xC
 IPI_SOURCE = 2
 PAGE = 0x1000
+_REGISTERS = {(XIRR_POLL, 4, False), (XIRR, 4, False), (MFRR, 1, False), (XIRR, 1, False),
+              (MFRR, 1, True), (XIRR, 4, True), (XIRR, 1, True)}
 
 
 class Icp(Device):
@@ -90,6 +92,11 @@ class Icp(Device):
         self._settle()
 
     # ---- MMIO: a handler per (offset, size); the meaning's text is made only when asked (say) ----
+    @staticmethod
+    def register(offset: int, size: int, store: bool) -> bool:
+        """Whether an access of this size at this offset reaches a register (else load/store fault)."""
+        return (offset, size, store) in _REGISTERS
+
     def load(self, offset: int, size: int, say: bool = True) -> tuple[int, str | None]:
         if offset == XIRR and size == 4:
             return self._accept(say)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ppcinterp.diagnostics import PpcError
+from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run.journal import Journal, Step, change
 
 
@@ -40,6 +42,13 @@ class EventHook:
             return None
         self.fired = True
         self.fired_at = self.clock() if self.clock is not None else n
+        try:
+            return self._fire()
+        except MemoryFault as e:        # the event's own write: its error, not a fault of the next instruction
+            what = f"event '{self.note}'" if self.note else "an event"
+            raise PpcError(f"{what} at step {n}: {e}") from None
+
+    def _fire(self) -> str | None:
         if self.prepare is None:
             for name, value in self.pairs:
                 self.assign(name, value)

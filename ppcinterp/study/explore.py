@@ -24,8 +24,10 @@ from pathlib import Path
 from ppcinterp.api import Session, rearm
 from ppcinterp.diagnostics import ScenarioError
 from ppcinterp.run.coverage import Coverage
+from ppcinterp.study import inputs as domain_file
 from ppcinterp.study import scenario as sc_mod
 
+MAX_RUNS = 100_000          # runs of one exploration: a few seconds at most
 DOMAIN_KEYS = {"description": str, "entry": str, "cpus": list, "config": str, "threads": int, "max_steps": int,
                "fixed": dict, "inputs": dict, "event_sets": dict, "source": str}
 
@@ -51,13 +53,8 @@ class Domain:
 
 def load_domain(path: str | Path) -> Domain:
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except OSError as e:
-        raise ScenarioError(f"cannot read domain '{p}': {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{p}: invalid TOML: {e}") from None
+    text = domain_file.read(p, "domain")
+    data = domain_file.parse(text, p)
     for k, v in data.items():
         if k not in DOMAIN_KEYS:
             raise ScenarioError(f"unknown key '{k}' in the domain (expected one of: {', '.join(DOMAIN_KEYS)})",
@@ -88,10 +85,11 @@ def find_domain(source: Path, entry: str) -> Path | None:
     folder = source.resolve().parent / "domains"
     for cand in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
         try:
-            if tomllib.loads(cand.read_text(encoding="utf-8")).get("entry", "").strip() == entry.strip():
-                return cand
-        except (OSError, tomllib.TOMLDecodeError):
+            its = tomllib.loads(cand.read_text(encoding="utf-8")).get("entry", "")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             continue
+        if isinstance(its, str) and its.strip() == entry.strip():
+            return cand
     return None
 
 
@@ -137,6 +135,8 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
     groups: dict[tuple, PathGroup] = {}
     coverage = None
     total = len(cpu_list) * len(event_names) * _product_size(value_lists)
+    if total > MAX_RUNS:
+        raise ScenarioError(f"{domain.path}: the domain has {total:,} combinations to run (at most {MAX_RUNS:,})")
     done = 0
     session = None
     for cpu in cpu_list:

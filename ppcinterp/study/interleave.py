@@ -15,6 +15,7 @@ A scenario may name its own actors and invariant:
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 from ppcinterp.api import Session, rearm
@@ -24,6 +25,8 @@ from ppcinterp.run.journal import Step, change
 from ppcinterp.study import scenario as sc_mod
 
 DEFAULT_INVARIANT = "paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff"
+MAX_INTERLEAVINGS = 100_000       # runs of one exploration: a few seconds at most
+MAX_ACTOR_STEPS = 16
 
 
 @dataclass
@@ -47,7 +50,10 @@ def actor_from(sc: sc_mod.Scenario, name: str) -> Actor:
         if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps) or not steps:
             raise ScenarioError(f"actor '{name}' needs steps = [ {{ name = value, ... }}, ... ]",
                                 sc_mod._pos_of(sc.text, sc.path, name))
-        return Actor(name, spec.get("description", ""), [sc_mod._flatten(s) for s in steps])
+        if len(steps) > MAX_ACTOR_STEPS:
+            raise ScenarioError(f"actor '{name}' has {len(steps)} steps (at most {MAX_ACTOR_STEPS})",
+                                sc_mod._pos_of(sc.text, sc.path, name))
+        return Actor(name, str(spec.get("description", "")), [sc_mod._flatten(s) for s in steps])
     if name in ACTORS:
         return ACTORS[name]
     known = sorted(set(ACTORS) | set(defined))
@@ -85,12 +91,21 @@ class RaceReport:
 def explore_races(sc: sc_mod.Scenario, actor: Actor, invariant: str | None = None) -> RaceReport:
     session = sc_mod.build_session(sc)
     inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
-    check = session.condition(inv_text)
+    try:
+        check = session.condition(inv_text)
+    except PpcError as e:
+        if invariant is None and "invariant" in sc.data:
+            raise ScenarioError(e.message, sc_mod._pos_of(sc.text, sc.path, "invariant")) from None
+        raise
     base = session.snapshot()
     limit = sc.data.get("max_steps", 10_000)
     hooks, step_hooks = sc_mod.hooks_for(sc, session)
     reference = session.run(sc.entry, max_steps=limit, journal=False, hooks=hooks, step_hooks=step_hooks)
     n = reference.steps
+    count = math.comb(n + len(actor.steps), len(actor.steps))      # positions 0..n, non-decreasing
+    if count > MAX_INTERLEAVINGS:
+        raise ScenarioError(f"{sc.path}: the handler's {n} steps and the actor's {len(actor.steps)} make {count:,} "
+                            f"interleavings (at most {MAX_INTERLEAVINGS:,}): use fewer actor steps or a shorter run")
     prepared = Prepared(sc, session, actor, hooks, step_hooks)
     out = []
     for positions in itertools.combinations_with_replacement(range(n + 1), len(actor.steps)):

@@ -44,14 +44,16 @@ region) or "&vcpu.arch.gpr[3]" for where an object, a region or a field is.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ppcinterp.api import Session
 from ppcinterp.diagnostics import Pos, PpcError, ScenarioError
+from ppcinterp.machine.core import DEFAULT_ICP_BASE
+from ppcinterp.machine.names import StateValueError, pending_pairs
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
+from ppcinterp.study import inputs
 
 TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "config": str, "threads": int,
             "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
@@ -59,6 +61,10 @@ TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "con
             "invariant": str, "actors": dict, "patch": str, "externs": list, "preset": str, "memory": list,
             "stand_ins": dict}
 TOP_KEYS.update(kernel_tree=str, asm_offsets=str)        # paths relative to the scenario file, like include
+TOP_KEYS.update(icp_base=int)       # thread i's ICP page at icp_base + i * 0x1000 (each PACA's xics_phys too)
+PATH_KEYS = ("kernel_tree", "asm_offsets", "patch")
+MAX_EVENTS, MAX_THEN, MAX_MEMORY, MAX_ASSIGNMENTS = 1000, 100, 64, 10_000
+MAX_STEPS = 10_000_000                # a run's budget: a scenario may ask for less or more, up to this
 THEN_KEYS = {"entry": str, "state": dict, "note": str}
 EVENT_KEYS = {"at": str, "note": str, "set": dict}
 EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}
@@ -114,14 +120,7 @@ class Outcome:
         return all(c.ok for c in self.checks) and (self.result.ok or "kind" in self.scenario.expect)
 
 
-def _pos_of(text: str, path: Path, key: str) -> Pos:
-    """Where a key is written in the scenario file (for messages), or its first line."""
-    leaf = key.split(".")[-1]
-    for i, line in enumerate(text.splitlines(), 1):
-        m = re.search(rf'(^|[\s."\[{{]){re.escape(leaf)}(?=["\s=.\]])', line)
-        if m and not line.lstrip().startswith("#"):
-            return Pos(str(path), i, m.start() + (1 if m.group(1) else 0) + 1)
-    return Pos(str(path), 1, 1)
+_pos_of = inputs.pos_of
 
 
 def _flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -139,16 +138,8 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
     """Read a scenario; `source` runs it on another file than its own (the whole upstream file, say), `patch`
     says where that file's hunks are (default: the scenario's `patch`, else the seed's)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ScenarioError(f"cannot read scenario '{p}': {e.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        pos = Pos(str(p), int(m.group(1)), int(m.group(2))) if m else Pos(str(p), 1, 1)
-        raise ScenarioError(f"invalid TOML: {str(e).split(' (at line')[0]}", pos) from None
+    text = inputs.read(p, "scenario")
+    data = inputs.parse(text, p)
 
     def check(table: dict, allowed: dict, where: str) -> None:
         for k, v in table.items():
@@ -160,10 +151,30 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
                 raise ScenarioError(f"'{k}' in {where} must be {_type_name(want)}, not {_type_name(type(v))}",
                                     _pos_of(text, p, k))
 
+    def many(key: str, items: list | dict, most: int, what: str) -> None:
+        if len(items) > most:
+            raise ScenarioError(f"the scenario has {len(items)} {what} (at most {most})", _pos_of(text, p, key))
+
     check(data, TOP_KEYS, "the scenario")
     if "source" not in data:
         raise ScenarioError("the scenario has no 'source' (the .S file to run)", Pos(str(p), 1, 1))
-    source = Path(source).resolve() if source is not None else (p.parent / data["source"]).resolve()
+    inputs.check_numbers(data, text, p, MAX_STEPS)
+    many("events", data.get("events", []), MAX_EVENTS, "events")
+    many("then", data.get("then", []), MAX_THEN, "[[then]] runs")
+    many("memory", data.get("memory", []), MAX_MEMORY, "[[memory]] regions")
+    for key in ("include", "externs"):
+        for item in data.get(key, []):
+            if not isinstance(item, str):
+                raise ScenarioError(f"'{key}' must be a list of strings, not of {_type_name(type(item))}s",
+                                    _pos_of(text, p, key))
+    for name, v in data.get("defines", {}).items():
+        if not re.fullmatch(r"[A-Za-z_]\w*", name) or not isinstance(v, str | int):
+            raise ScenarioError(f"define '{name[:80]}' must be a macro name set to a string or an integer",
+                                _pos_of(text, p, name))
+    paths = {key: inputs.path_beside(p, text, key, data[key]) for key in ("source", *PATH_KEYS) if key in data}
+    for i in data.get("include", []):
+        inputs.path_beside(p, text, "include", i)
+    source = inputs.given(source, "--source") if source is not None else paths["source"]
     events = []
     for i, ev in enumerate(data.get("events", [])):
         if not isinstance(ev, dict):
@@ -181,8 +192,10 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
             raise ScenarioError(f"then[{i}] must be a table", _pos_of(text, p, "then"))
         check(t, THEN_KEYS, f"then[{i}]")
         then.append((t.get("entry", data.get("entry", "hunk 3")), _flatten(t.get("state", {})), t.get("note", "")))
-    for name, value in (state + [a for e in events for a in e.assignments] + _flatten(expect.get("state", {}))
-                        + [a for t in then for a in t[1]]):
+    assignments = (state + [a for e in events for a in e.assignments] + _flatten(expect.get("state", {}))
+                   + [a for t in then for a in t[1]])
+    many("state", assignments, MAX_ASSIGNMENTS, "assignments and expected values")
+    for name, value in assignments:
         if not isinstance(value, int | str | list):
             raise ScenarioError(f"'{name}' must be an integer, boolean, constant name or list, not "
                                 f"{_type_name(type(value))}", _pos_of(text, p, name))
@@ -196,8 +209,8 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
         if not isinstance(v, int | str):
             raise ScenarioError(f"stand-in '{sym}' must return an integer or an expression (a string), not "
                                 f"{_type_name(type(v))}", _pos_of(text, p, sym))
-    where = str(Path(patch).resolve()) if patch is not None else (
-        str((p.parent / data["patch"]).resolve()) if "patch" in data else "auto")
+    where = str(inputs.given(patch, "--patch")) if patch is not None else (
+        str(paths["patch"]) if "patch" in data else "auto")
     return Scenario(p, text, data, source, data.get("entry", "hunk 3"), state, events, expect, then, where)
 
 
@@ -207,20 +220,39 @@ def _type_name(t: type) -> str:
 
 
 def _value(sc: Scenario, session: Session, name: str, v):
+    """A value as Session.prepare takes it: a boolean as 0 or 1, a string as the number it names (an error at
+    the name's place); a list (icp.pending's pairs) as it is, for prepare to check."""
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, str):
         try:
             return session.value(v)
         except PpcError as e:
-            raise ScenarioError(f"'{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
-    if isinstance(v, list):
-        try:
-            return [tuple(int(x) for x in pair) for pair in v]
-        except (TypeError, ValueError):
-            raise ScenarioError(f"'{name}' must be a list of [source, priority] pairs",
-                                _pos_of(sc.text, sc.path, name)) from None
+            raise ScenarioError(_about(name, e.message), _pos_of(sc.text, sc.path, name)) from None
     return v
+
+
+def _expected(sc: Scenario, session: Session, name: str, v):
+    """An [expect.state] value as Session.get gives it: a number, or icp.pending's (source, priority) pairs."""
+    where = _pos_of(sc.text, sc.path, name)
+    try:
+        pairs = not session.ref(name).bits
+        if pairs:
+            return list(pending_pairs(v, lambda x: session.value(x) if isinstance(x, str) else x))
+    except StateValueError as e:
+        raise ScenarioError(f"expect.state '{name}' {e}", where) from None
+    except PpcError as e:
+        raise ScenarioError(f"expect.state {_about(name, e.message)}", where) from None
+    want = _value(sc, session, name, v)
+    if not isinstance(want, int):
+        raise ScenarioError(f"expect.state '{name}' needs a number (an integer, a boolean or a constant's name), "
+                            f"not {_type_name(type(want))}", where)
+    return want
+
+
+def _about(name: str, message: str) -> str:
+    """A message about a name, saying the name once."""
+    return message if f"'{name}'" in message else f"'{name}': {message}"
 
 
 def _assign(sc: Scenario, session: Session, name: str, v) -> None:
@@ -234,25 +266,29 @@ def _prepare(sc: Scenario, session: Session, name: str, v) -> Callable[[], None]
     except PpcError as e:
         if isinstance(e, ScenarioError):
             raise
-        raise ScenarioError(f"'{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
+        raise ScenarioError(_about(name, e.message), _pos_of(sc.text, sc.path, name)) from None
 
 
 def _beside(sc: Scenario, key: str) -> str | None:
     """A path key of the scenario (kernel_tree, asm_offsets), relative to the scenario file."""
-    return str((sc.path.parent / sc.data[key]).resolve()) if key in sc.data else None
+    return str(inputs.path_beside(sc.path, sc.text, key, sc.data[key])) if key in sc.data else None
 
 
 def build_session(sc: Scenario) -> Session:
     d = sc.data
     try:
         session = Session(str(sc.source), cpu=d.get("cpu"), features=d.get("features"), config=d.get("config"),
-                          include_dirs=[str((sc.path.parent / i).resolve()) for i in d.get("include", [])],
+                          include_dirs=[str(inputs.path_beside(sc.path, sc.text, "include", i))
+                                        for i in d.get("include", [])],
                           defines={k: str(v) for k, v in d.get("defines", {}).items()},
                           kernel_env=d.get("kernel_env", True), threads=d.get("threads", 1),
                           current=d.get("current", 0), externs=d.get("externs", []), patch=sc.patch,
-                          kernel_tree=_beside(sc, "kernel_tree"), asm_offsets=_beside(sc, "asm_offsets"))
+                          kernel_tree=_beside(sc, "kernel_tree"), asm_offsets=_beside(sc, "asm_offsets"),
+                          icp_base=d.get("icp_base", DEFAULT_ICP_BASE))
     except PpcError as e:
         if e.pos is None:
+            if "icp_base" in e.message and re.search(r"^\s*icp_base\s*=", sc.text, re.M):   # the file placed them
+                raise ScenarioError(e.message, _pos_of(sc.text, sc.path, "icp_base")) from None
             raise ScenarioError(f"{sc.path}: {e.message}") from None
         raise
     _machine(sc, session)
@@ -287,25 +323,36 @@ def _machine(sc: Scenario, session: Session) -> None:
         at(sym, f"stand-in '{sym}'", lambda sym=sym, make=make: session.stand_in(sym, make()))
 
 
+def event_point(session: Session, at: str) -> tuple[bool, int]:
+    """Where an event fires: (True, a step number) for `step N`, else (False, the address of a location)."""
+    m = re.fullmatch(r"step\s+(\d{1,18})", at.strip())
+    if m:
+        return True, int(m.group(1))
+    if re.fullmatch(r"step\s+\d+", at.strip()):
+        raise PpcError("the step number is too large")
+    return False, session.address_of(at)
+
+
 def hooks_for(sc: Scenario, session: Session) -> tuple[dict, dict]:
     """Engine hooks (by address and by step number) that apply each event once, the first time it is reached;
     api.rearm(*hooks) arms them again for another run."""
     by_pc: dict[int, list] = {}
     by_step: dict[int, list] = {}
     for ev in sc.events:
-        m = re.fullmatch(r"step\s+(\d+)", ev.at.strip())
         try:
-            key = int(m.group(1)) if m else session.address_of(ev.at)
+            step, key = event_point(session, ev.at)
         except PpcError as e:
-            raise ScenarioError(f"event at '{ev.at}': {e.message}", _pos_of(sc.text, sc.path, "at")) from None
-        (by_step if m else by_pc).setdefault(key, []).append(ev)
+            raise ScenarioError(f"event at '{ev.at[:80]}': {e.message}", _pos_of(sc.text, sc.path, "at")) from None
+        (by_step if step else by_pc).setdefault(key, []).append(ev)
 
     def make(ev: Event):
         try:
             return session.event_hook(ev.assignments, ev.note,
                                        prepare=lambda name, v: _prepare(sc, session, name, v))
         except PpcError as e:
-            raise ScenarioError(f"event at '{ev.at}': {e.message}", _pos_of(sc.text, sc.path, "set")) from None
+            if isinstance(e, ScenarioError) and e.pos is not None:
+                raise ScenarioError(f"event at '{ev.at[:80]}': {e.message}", e.pos) from None
+            raise ScenarioError(f"event at '{ev.at[:80]}': {e.message}", _pos_of(sc.text, sc.path, "set")) from None
 
     return ({k: [make(e) for e in v] for k, v in by_pc.items()},
             {k: [make(e) for e in v] for k, v in by_step.items()})
@@ -334,11 +381,11 @@ def run(sc: Scenario, journal: bool = True) -> Outcome:
     if "steps" in exp:
         out.checks.append(Check("steps", exp["steps"], sum(r.steps for r in runs)))
     for name, v in _flatten(exp.get("state", {})):
-        want = _value(sc, session, name, v)
+        want = _expected(sc, session, name, v)
         try:
             got = session.get(name)
         except PpcError as e:
-            raise ScenarioError(f"expect.state '{name}': {e.message}", _pos_of(sc.text, sc.path, name)) from None
+            raise ScenarioError(f"expect.state {_about(name, e.message)}", _pos_of(sc.text, sc.path, name)) from None
         if isinstance(got, tuple):
             got = [tuple(x) for x in got]
         out.checks.append(Check(name, want, got))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ppcinterp.study.explore import Exploration, domain_values
+from ppcinterp.views.report import path_text
 
 
 def _value(v) -> str:
@@ -39,7 +40,7 @@ def paths_text(ex: Exploration, cpus: list[str]) -> str:
            f"{len(ex.groups)} distinct paths", ""]
     for i, g in enumerate(ex.groups, 1):
         out.append(f"path {i}: {g.exit} ({g.kind})  taken by {len(g.runs)} of {ex.runs}")
-        out.append(f"  labels:    {' -> '.join(g.labels)}")
+        out.append(f"  labels:    {path_text(g.labels)}")
         out.append(f"  branches:  {_decisions(ex, g.decisions) or '(none)'}   (upstream line, T taken / n not)")
         out.append(f"  decided by: {_inputs(g.deciding(values))}")
     cov = ex.coverage

@@ -1,0 +1,101 @@
+"""The Session's machine beyond the registers: presets, more memory, C functions in Python, the memory map.
+
+A part of Session (api.py), kept apart to keep each module small; it reads the session's machine, program,
+image and engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ppcinterp.diagnostics import PpcError
+from ppcinterp.machine.memory import Ram
+from ppcinterp.machine.presets import apply as apply_preset
+from ppcinterp.machine.structs import OBJECTS
+
+MAX_MAP = 16 << 20          # bytes one map() may add: RAM is allocated and snapshotted whole
+MAX_RAM = 64 << 20          # ... and all of it together
+M64 = 1 << 64
+
+
+class MachineSetup:
+    # ---- the machine beyond the registers: presets, more memory, C functions in Python ----
+    def preset(self, name: str) -> None:
+        """Lay out and link the kernel's objects as `name` has them (see machine/presets.py). The state it
+        makes becomes the one reset() returns to."""
+        apply_preset(self.machine, name, self.program.preprocessed.macro_value, self.program.toc_base)
+        self._initial = self.machine.snapshot()
+
+    def map(self, name: str, base: int | None = None, size: int | None = None) -> int:
+        """Map memory: a kernel object by name (vcpu, vcore, kvm, lppaca, vpa, slb_shadow, frame: its fields
+        are then state names; base: the first free pages if None) or `size` bytes of plain RAM at `base`.
+        Returns the base. The memory is zeroed and becomes part of the state reset() returns to."""
+        m = self.machine
+        if size is not None and not 0 < size <= MAX_MAP:
+            raise PpcError(f"memory '{name}': size {size:#x} is not 1 to {MAX_MAP:#x} bytes")
+        if base is not None and not 0 <= base < M64 - (size or 0):
+            raise PpcError(f"memory '{name}': base {base:#x} is not a 64-bit address with room for its size")
+        if sum(r.size for r in m.memory.regions if isinstance(r, Ram)) + (size or 0) > MAX_RAM:
+            raise PpcError(f"memory '{name}': the machine would have more than {MAX_RAM >> 20} MiB of memory")
+        try:
+            if name in OBJECTS:
+                layout = m.offsets.layout(OBJECTS[name]) if m.offsets is not None else None
+                if layout is None:
+                    raise PpcError(f"{m.offsets.path if m.offsets else 'the asm-offsets table'} has no rows for "
+                                   f"struct {OBJECTS[name]}, so there is no {name} layout to map")
+                if layout.size > MAX_MAP:
+                    raise PpcError(f"struct {OBJECTS[name]} is {layout.size:#x} bytes: more than {MAX_MAP:#x}")
+                region = m.map_object(name, layout, base, stride=size)
+            else:
+                if base is None or size is None:
+                    raise PpcError(f"memory '{name}' needs a base and a size (or the name of a kernel object: "
+                                   f"{', '.join(OBJECTS)})")
+                if not re.fullmatch(r"[A-Za-z_][\w.:-]*", name):
+                    raise PpcError(f"'{name}' is not a region name (letters, digits, _ . : -)")
+                region = m.map_ram(name, base, size)
+        except ValueError as e:
+            raise PpcError(f"cannot map {name}: {e}") from None
+        return region.base      # reset() zeroes it: RAM mapped after a snapshot is restored as zeroes
+
+    def stand_in(self, symbol: str, fn: Callable | None) -> None:
+        """Run `fn` in place of a function defined in another object (`.kvmppc_hpte_hv_fault`): a call
+        to it no longer ends the run; fn(args) gets r3..r10 as a tuple (fn(args, session) if it takes
+        two arguments) and returns the new r3 (None: r3 unchanged); the run goes on at LR. None removes it."""
+        self.engine.set_stand_in(self._outside_symbol(symbol), fn, self)
+
+    def _outside_symbol(self, symbol: str) -> str:
+        names = set(self.engine.outside_names.values())
+        for cand in (symbol, "." + symbol, symbol.lstrip(".")):
+            if cand in names:
+                return cand
+        raise PpcError(f"'{symbol}' is not a function the file leaves to another object (those it calls: "
+                       f"{', '.join(sorted(names)) or 'none'})")
+
+    def regions(self) -> list[tuple[str, int, int, str]]:
+        """The memory map: (name, base, size, what) for every region, by address."""
+        out = []
+        for r in sorted(self.machine.memory.regions, key=lambda r: r.base):
+            lay = getattr(r, "layout", None)
+            if lay is not None:
+                desc = f"struct {lay.struct}" + (f" x {r.count}" if r.count > 1 else "")
+                if r.obj != r.name:
+                    desc = f"{r.count} x {r.stride // 1024} KiB; {r.obj} at +{r.at:#x} ({lay.struct})"
+            else:
+                desc = ("device" if not hasattr(r, "data") else "program image" if r.name.startswith("image:")
+                        else "RAM")
+            out.append((r.name, r.base, r.size, desc))
+        return out
+
+    def _map_image(self) -> None:
+        """The program's own bytes are memory too (tables, TOC, .long data the code loads)."""
+        for name, sec in self.program.sections.items():
+            if sec.data:
+                r = Ram(f"image:{name}", sec.base, len(sec.data))
+                r.data[:] = self.image.data[name]
+                try:
+                    self.machine.memory.map(r)
+                except ValueError as e:
+                    raise PpcError(f"the program's section {name} overlaps the machine's memory map: {e} (the "
+                                   "ICPs may be moved with icp_base, the code with base)") from None
+
