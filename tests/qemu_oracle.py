@@ -1,5 +1,6 @@
-"""QEMU as an independent semantics oracle: run a batch of one-instruction cases under qemu-ppc64 and under
-our interpreter, from the same inputs, and return what each left in the registers, CR, XER, CTR and memory.
+"""QEMU as an independent semantics oracle: run a batch of cases (an instruction or a few lines) under qemu-ppc64
+and under our interpreter, from the same inputs, and return what each left in the registers, CR, XER, CTR, LR
+and memory.
 
 One GNU as program holds a whole batch, so a batch costs one assembly, one link and one qemu process.
 """
@@ -12,17 +13,22 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ppcinterp.api import Session
+
+if TYPE_CHECKING:
+    from ppcinterp.machine.names import Ref  # what Session.ref returns
 
 GAS = "powerpc64-linux-gnu-as"
 LD = "powerpc64-linux-gnu-ld"
 QEMU = "qemu-ppc64"
 QEMU_CPU = "power7"      # the interpreter's default CPU; also keeps ISA 3.0's XER[OV32,CA32] out of the way
 WINDOW = 0x0100_0000     # memory the cases load and store: our scratch RAM, and a section QEMU's program maps there
-HEAD = 24                # each case's input and output block starts with XER, CR, CTR (8 bytes each)
+HEAD = 32                # each case's input and output block starts with XER, CR, CTR, LR (8 bytes each)
+M64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,9 @@ class Case:
     cr: int = 0
     ctr: int = 0
     mem: bytes = b""                         # the window's bytes before (a multiple of 8); compared after
+    lr: int = 0
+    rel: tuple[str, ...] = ()                # "lr", "ctr": compared as offsets from the case's first instruction
+                                             # (the case leaves an address of its own code there)
 
 
 @dataclass
@@ -43,6 +52,7 @@ class Outcome:
     xer: int
     ctr: int
     mem: bytes
+    lr: int = 0
     error: str = ""                          # our run stopped before reaching the end of the case
     disagreement: str = ""                   # (both) how the journaled runs, blocks and single-stepping, differed
 
@@ -92,23 +102,30 @@ def qemu_program(cases: list[Case]) -> str:
         nmem = len(c.mem) // 8
         ins = dict(c.gprs)
         out.append(f"# case {k}: {c.text.splitlines()[0]}")
-        out += [f"\tlis r{h},in{k}@ha", f"\taddi r{h},r{h},in{k}@l", f"\tlis r{w},{hi}"]
+        # No reservation is left from the case before (a store conditional to the case's own input, which fails).
+        out += [f"\tlis r{h},in{k}@ha", f"\taddi r{h},r{h},in{k}@l", f"\tstdcx. r{h},0,r{h}", f"\tlis r{w},{hi}"]
         for i in range(nmem):
             out += [f"\tld r{t},{HEAD + 8 * i}(r{h})", f"\tstd r{t},{8 * i}(r{w})"]
         out += [f"\tld r{t},0(r{h})", f"\tmtxer r{t}", f"\tld r{t},8(r{h})", f"\tmtcrf 0xff,r{t}",
-                f"\tld r{t},16(r{h})", f"\tmtctr r{t}"]
+                f"\tld r{t},16(r{h})", f"\tmtctr r{t}", f"\tld r{t},24(r{h})", f"\tmtlr r{t}"]
         base = HEAD + len(c.mem)
         out += [f"\tld r{r},{base + 8 * j}(r{h})" for j, r in enumerate(ins)]
+        out.append(f"c{k}:")
         out += ["\t" + line.strip() if not line.strip().endswith(":") else line.strip()
                 for line in c.text.splitlines()]
         out += [f"\tlis r{h},out{k}@ha", f"\taddi r{h},r{h},out{k}@l"]
         out += [f"\tstd r{r},{HEAD + 8 * j}(r{h})" for j, r in enumerate(c.outs)]
-        out += [f"\tmfcr r{t}", f"\tstd r{t},8(r{h})", f"\tmfxer r{t}", f"\tstd r{t},0(r{h})",
-                f"\tmfctr r{t}", f"\tstd r{t},16(r{h})", f"\tlis r{w},{hi}"]
+        out += [f"\tmfcr r{t}", f"\tstd r{t},8(r{h})", f"\tmfxer r{t}", f"\tstd r{t},0(r{h})"]
+        for reg, at in (("ctr", 16), ("lr", 24)):
+            out.append(f"\tmf{reg} r{t}")
+            if reg in c.rel:
+                out += [f"\tlis r{w},c{k}@ha", f"\taddi r{w},r{w},c{k}@l", f"\tsubf r{t},r{w},r{t}"]
+            out.append(f"\tstd r{t},{at}(r{h})")
+        out.append(f"\tlis r{w},{hi}")
         base = HEAD + 8 * len(c.outs)
         for i in range(nmem):
             out += [f"\tld r{t},{8 * i}(r{w})", f"\tstd r{t},{base + 8 * i}(r{h})"]
-        words = [c.xer, c.cr, c.ctr, *(int.from_bytes(c.mem[i:i + 8], "big") for i in range(0, len(c.mem), 8)),
+        words = [c.xer, c.cr, c.ctr, c.lr, *(int.from_bytes(c.mem[i:i + 8], "big") for i in range(0, len(c.mem), 8)),
                  *ins.values()]
         data += [f"in{k}:", "\t.quad " + ",".join(f"{v & (2**64 - 1):#x}" for v in words)]
         results += [f"out{k}:", f"\t.space {_out_size(c)}"]
@@ -143,10 +160,10 @@ def run_qemu(cases: list[Case]) -> list[Outcome]:
         raise RuntimeError(f"qemu wrote {len(raw)} bytes, expected {want}")
     res, off = [], 0
     for c in cases:
-        xer, cr, ctr, *gprs = (int.from_bytes(raw[off + i:off + i + 8], "big")
-                               for i in range(0, HEAD + 8 * len(c.outs), 8))
+        xer, cr, ctr, lr, *gprs = (int.from_bytes(raw[off + i:off + i + 8], "big")
+                                   for i in range(0, HEAD + 8 * len(c.outs), 8))
         mem_at = off + HEAD + 8 * len(c.outs)
-        res.append(Outcome(dict(zip(c.outs, gprs, strict=True)), cr, xer, ctr, raw[mem_at:mem_at + len(c.mem)]))
+        res.append(Outcome(dict(zip(c.outs, gprs, strict=True)), cr, xer, ctr, raw[mem_at:mem_at + len(c.mem)], lr))
         off += _out_size(c)
     return res
 
@@ -169,36 +186,54 @@ def run_ours(cases: list[Case], both: bool = False) -> list[Outcome]:
     src = "".join(f"c{k}:\n" + "".join(f"\t{line.strip()}\n" if not line.strip().endswith(":") else
                                        f"{line.strip()}\n" for line in c.text.splitlines()) + f"e{k}:\n"
                   for k, c in enumerate(cases)) + "\tnop\n"        # the last eN must be an instruction's address
-    s = Session("differential.S", text=src, cpu="POWER7")
+    old = os.environ.get("PPCINTERP_NO_CACHE")
+    os.environ["PPCINTERP_NO_CACHE"] = "1"           # a batch is built once: not worth a disk cache entry
+    try:
+        s = Session("differential.S", text=src, cpu="POWER7")
+    finally:
+        if old is None:
+            del os.environ["PPCINTERP_NO_CACHE"]
+        else:
+            os.environ["PPCINTERP_NO_CACHE"] = old
     clean = s.snapshot()
+    refs: dict[str, Ref] = {}
     res = []
     for k, c in enumerate(cases):
-        out, _ = _run_case(s, clean, k, c, journal=False, blocks=True)
+        out, _ = _run_case(s, refs, clean, k, c, journal=False, blocks=True)
         if both:
-            (blocked, b_run), (single, s_run) = (_run_case(s, clean, k, c, journal=True, blocks=b)
+            (blocked, b_run), (single, s_run) = (_run_case(s, refs, clean, k, c, journal=True, blocks=b)
                                                  for b in (True, False))
             out.disagreement = disagreement(out, blocked, single, b_run, s_run)
         res.append(out)
     return res
 
 
-def _run_case(s: Session, clean: tuple, k: int, c: Case, *, journal: bool, blocks: bool) -> tuple[Outcome, tuple]:
-    """One case from the clean state: its outcome, and the run (Result fields, the journal's steps)."""
+def _run_case(s: Session, refs: dict[str, Ref], clean: tuple, k: int, c: Case, *, journal: bool,
+              blocks: bool) -> tuple[Outcome, tuple]:
+    """One case from the clean state: its outcome, and the run (Result fields, the journal's steps). State goes
+    by name, each name resolved once a batch (Session.ref)."""
+    def ref(name: str) -> Ref:
+        r = refs.get(name)
+        if r is None:
+            r = refs[name] = s.ref(name)
+        return r
+
     s.restore(clean)
     for r, v in c.gprs:
-        s.set(f"r{r}", v)
-    s.set("xer", c.xer)
-    s.set("cr", c.cr)
-    s.set("ctr", c.ctr)
+        ref(f"r{r}").set(v)
+    for name in ("xer", "cr", "ctr", "lr"):
+        ref(name).set(getattr(c, name))
     for i in range(0, len(c.mem), 8):
-        s.set(f"mem64[{WINDOW + i:#x}]", int.from_bytes(c.mem[i:i + 8], "big"))
+        ref(f"mem64[{WINDOW + i:#x}]").set(int.from_bytes(c.mem[i:i + 8], "big"))
     s.engine.use_blocks = blocks              # this engine only (the class attribute stays as it is)
     try:
         res = s.run(f"c{k}", journal=journal, until=f"e{k}", max_steps=100)
     finally:
         del s.engine.use_blocks
-    mem = b"".join(s.get(f"mem64[{WINDOW + i:#x}]").to_bytes(8, "big") for i in range(0, len(c.mem), 8))
-    out = Outcome({r: s.get(f"r{r}") for r in c.outs}, s.get("cr"), s.get("xer"), s.get("ctr"), mem,
+    mem = b"".join(ref(f"mem64[{WINDOW + i:#x}]").get().to_bytes(8, "big") for i in range(0, len(c.mem), 8))
+    start = s.address_of(f"c{k}") if c.rel else 0
+    ctr, lr = ((ref(n).get() - (start if n in c.rel else 0)) & M64 for n in ("ctr", "lr"))
+    out = Outcome({r: ref(f"r{r}").get() for r in c.outs}, ref("cr").get(), ref("xer").get(), ctr, mem, lr,
                   "" if res.kind == "stopped" else f"{res.kind}: {res.message}")
     fields = (res.exit, res.kind, res.steps, res.message, res.pc, res.path, res.decisions, res.pcs)
     return out, (fields, list(res.journal) if journal else None)

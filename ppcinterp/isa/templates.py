@@ -12,9 +12,9 @@ statements set `npc`. From that one text come both executors:
 A template function may return None for variants it does not cover; the instruction then falls back to the
 semantics factory it names (update, byte-reversed forms ...), called through its closure from a block.
 
-Computation modes (Power ISA Book I, 64-bit and 32-bit mode, chosen by MSR[SF]): a template function is called
-once per mode, `ctx.sf` telling which (and `ctx.nxt`, `ctx.ret`, `ctx.target` giving that mode's addresses).
-When the two texts differ the closure tests MSR[SF] each time it runs and blocks are compiled per mode.
+Computation modes (Power ISA Book I, 64-bit and 32-bit mode, chosen by MSR[SF]): a template function is asked
+for either mode, `ctx.sf` telling which (and `ctx.nxt`, `ctx.ret` giving that mode's addresses). Blocks are
+compiled per mode; a closure tests MSR[SF] when it runs and, in 32-bit mode, calls the 32-bit text's closure.
 """
 
 from __future__ import annotations
@@ -115,36 +115,28 @@ def env_of(ctx) -> tuple:
     return ctx.g, ctx.cr, ctx.spr, mem.read, mem.write, ctx.thread
 
 
-def closure(ctx, t: Tmpl, t32: Tmpl | None = None, nxt32: int | None = None) -> Callable[[], int]:
-    """The per-instruction closure of a template: its maker compiled once per distinct text. With the 32-bit
-    mode's text `t32` (and fall-through `nxt32`) when it differs from `t`, the closure tests MSR[SF] first."""
+def closure(ctx, t: Tmpl, other_mode: Callable[[int], int] | None = None) -> Callable[[], int]:
+    """The per-instruction closure of a template: its maker compiled once per distinct text. With
+    `other_mode`, the closure runs `t` only in 64-bit mode (MSR[SF] = 1, the MSR's top bit, read from the
+    thread without the property) and otherwise returns other_mode(its address): what the 32-bit mode's text
+    does, made when first needed (a program that stays in 64-bit mode never asks its templates for it)."""
     names = tuple(k for k, _ in t.params)
-    nxt32 = ctx.nxt if nxt32 is None else nxt32
-    if t32 is None or (t32 == t and nxt32 == ctx.nxt):
-        key = (t.body, t.branch, names)
-        make = _MAKERS.get(key)
-        if make is None:
-            make = _MAKERS[key] = _compile_maker(t, names)
-        return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params))
-    names32 = tuple(k for k, _ in t32.params)
-    key = (t.body, t.branch, names, t32.body, names32)
+    key = (t.body, t.branch, names, other_mode is not None)
     make = _MAKERS.get(key)
     if make is None:
-        make = _MAKERS[key] = _compile_maker(t, names, t32, names32)
-    return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params), nxt32, *(v for _, v in t32.params))
+        make = _MAKERS[key] = _compile_maker(t, names, other_mode is not None)
+    tail = (other_mode, ctx.addr) if other_mode is not None else ()
+    return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params), *tail)
 
 
-def _compile_maker(t: Tmpl, names: tuple[str, ...], t32: Tmpl | None = None, names32: tuple[str, ...] = ()):
+def _compile_maker(t: Tmpl, names: tuple[str, ...], modal: bool):
     ret = "npc" if t.branch else "NXT"
-    params = ENV + ("NXT",) + names
-    lines = _indented(t.body.format(NXT="NXT", **{n: n for n in names}), 2)
-    if t32 is not None:             # MSR[SF] (bit 0, the top bit) picks the mode; the 32-bit names end in _32
-        params += ("NXT_32",) + tuple(n + "_32" for n in names32)
-        lines = (f"        if t._msr >> 63:\n{_indented(t.body.format(NXT='NXT', **{n: n for n in names}), 3)}\n"
-                 f"            return {ret}\n"
-                 f"{_indented(t32.body.format(NXT='NXT_32', **{n: n + '_32' for n in names32}), 2)}")
-        ret = "npc" if t.branch else "NXT_32"
-    src = f"def make({', '.join(params)}):\n    def run():\n{lines}\n        return {ret}\n    return run\n"
+    params = ENV + ("NXT",) + names + (("OTHER", "ADDR") if modal else ())
+    body = t.body.format(NXT="NXT", **{n: n for n in names})
+    lines = f"{_indented(body, 2)}\n        return {ret}"
+    if modal:
+        lines = f"        if not t._msr >> 63:\n            return OTHER(ADDR)\n{lines}"
+    src = f"def make({', '.join(params)}):\n    def run():\n{lines}\n    return run\n"
     ns = dict(HELPERS)
     exec(compile(src, "<template>", "exec"), ns)     # noqa: S102 - our own generated source
     return ns["make"]

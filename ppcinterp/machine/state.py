@@ -91,13 +91,15 @@ class Thread:
         self._reservation: int | None = None
         self._log: list | None = None
 
-    # MSR is an attribute so that mtmsrd/rfid-style writes are journaled like the containers.
+    # MSR is an attribute so that mtmsrd/rfid-style writes are journaled like the containers. The run loop and the
+    # closures read `_msr` directly (MSR[SF], its top bit, picks the computation mode): it is always 64 bits.
     @property
     def msr(self) -> int:
         return self._msr
 
     @msr.setter
     def msr(self, v: int) -> None:
+        v &= M64
         if self._log is not None and v != self._msr:
             self._log.append(("msr", None, self._msr, v, self.index))
         self._msr = v

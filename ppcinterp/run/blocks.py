@@ -99,7 +99,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
     """The block starting at `start` in the code table `code` (the whole program's, or one bound to a hunk) for
     the mode MSR[SF] = sf, or None if no decoded instruction is there or it may change the MSR. It ends before
     any address in `stops` but its first, and before an instruction that may change the MSR."""
-    tmpl_at, nxt_at = (engine.tmpl_at, engine.nxt_at) if sf else (engine.tmpl32_at, engine.nxt32_at)
+    template, nxt_at = (engine.tmpl_at.get, engine.nxt_at) if sf else (engine.narrow.template, engine.nxt32_at)
     base, msr_at = engine.base_code, engine.msr_at
     items: list[Item] = []
     closures: list[Callable[[], int]] = []
@@ -110,7 +110,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
         if addr in stops and items or addr in msr_at:
             break
         nxt = nxt_at[addr]
-        t = tmpl_at.get(addr)
+        t = template(addr)
         insn = analysed(t, nxt) if t is not None else None
         if insn is None:
             items.append(Item(addr, nxt, None, len(closures)))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from ppcinterp.asm.fixup import Image
 from ppcinterp.diagnostics import Pos
@@ -20,46 +19,14 @@ from ppcinterp.isa.templates import Tmpl, closure, template_of
 from ppcinterp.machine.core import Machine
 from ppcinterp.run import outside
 from ppcinterp.run.blocks import MAX_BLOCK, Block, CodeGuard, compile_block
+from ppcinterp.run.decoding import SENTINEL, DecodeCtx, Narrow, context  # noqa: F401 - DecodeCtx re-exported
 from ppcinterp.run.journal import Journal, Trail
 from ppcinterp.run.loop import NoCode, execute
 from ppcinterp.run.results import NOT_STEPS, Result, Results  # noqa: F401 - Result is re-exported
 from ppcinterp.run.stops import FellOffCode, FellOffHunk, ReachedOutside, Stop, Unimplemented
 
-SENTINEL = 1 << 64              # pcs at and above this are exits, never real addresses
 END_OF_TEXT = SENTINEL + 0xFFFF
 DEFAULT_STEP_LIMIT = 100_000
-
-
-@dataclass(slots=True)
-class DecodeCtx:
-    """What a semantics factory may capture when it builds an instruction's closure."""
-
-    addr: int
-    nxt: int                     # fall-through successor (a sentinel past the end of a hunk)
-    ret: int                     # addr + 4: the return address a link branch saves
-    insn: InsnDef
-    thread: object
-    machine: Machine
-    target: Callable[[int], int]
-    resolve: Callable[[int], int]
-    memory: object = None        # what loads and stores use (CodeGuard: stores into code are refused)
-    sf: bool = True              # the computation mode a template is asked for: 64-bit (MSR[SF] = 1) or 32-bit
-
-    @property
-    def g(self):
-        return self.thread.gpr
-
-    @property
-    def cr(self):
-        return self.thread.cr
-
-    @property
-    def spr(self):
-        return self.thread.spr
-
-    @property
-    def mem(self):
-        return self.memory if self.memory is not None else self.machine.memory
 
 
 class Engine(Results):
@@ -101,12 +68,12 @@ class Engine(Results):
     def decode(self) -> None:
         """Build the closures for the current thread (call again after changing the current thread)."""
         p, img = self.program, self.image
-        t = self.machine.thread
+        t = self.thread = self.machine.thread       # whose registers the closures and blocks use
         code: dict[int, Callable[[], int]] = {}
         self.tmpl_at: dict[int, Tmpl] = {}          # what blocks inline, by address (64-bit mode)
-        self.tmpl32_at: dict[int, Tmpl] = {}        # ... and in 32-bit mode
         self.nxt_at: dict[int, int] = {}            # each decoded instruction's fall-through successor
         self.nxt32_at: dict[int, int] = {}          # ... in 32-bit mode: its high 32 bits 0 (a sentinel stays)
+        self.narrow = Narrow(img, self.machine, self.guard, t, self.nxt32_at)     # 32-bit mode, made when needed
         self.msr_at: set[int] = set()               # instructions that may change the MSR: never in a block
         # by (id of code table, stop addresses, journaled): (32-bit mode's, 64-bit mode's) start -> Block
         self._blocks: dict[tuple, tuple[dict, dict]] = {}
@@ -136,9 +103,9 @@ class Engine(Results):
                 if addr in code:
                     continue
                 nxt = hunk_end.get(addr, END_OF_TEXT if addr + 4 == code_end and sec is text else addr + 4)
+                self.nxt32_at[addr] = nxt & M32 if nxt < SENTINEL else nxt
                 code[addr] = self._closure(addr, img.word(addr), nxt, t)
                 self.nxt_at[addr] = nxt
-                self.nxt32_at[addr] = nxt & M32 if nxt < SENTINEL else nxt
         self.code = self.base_code = code
 
     @contextmanager
@@ -212,31 +179,17 @@ class Engine(Results):
             return _raiser(Unimplemented(f"unimplemented instruction {d.name}"))
         if d.base_name in MSR_WRITERS:
             self.msr_at.add(addr)
-        if d.base_name == "bc" or (d.base_name in ("bclr", "bcctr") and (field_values(d, word)["BO"] & 20) != 20):
-            self.conditional.add(addr)
-        h = self.program.hunk_of(self.pos(addr)) if addr in self.program.insns else None
-        h = h if h is not None and not h.located else None
-        end = h.end if h else None
-        sentinel = SENTINEL + h.number if h else None
-
-        def target(a: int) -> int:
-            # A branch to the label written at the end of its own hunk leaves the hunk there.
-            return sentinel if end is not None and a == end else a
-
-        ctx = DecodeCtx(addr, nxt, addr + 4, d, thread, self.machine, target, lambda a: a, self.guard)
-        nxt32 = nxt & M32 if nxt < SENTINEL else nxt
         f = field_values(d, word)
+        if d.base_name == "bc" or (d.base_name in ("bclr", "bcctr") and (f["BO"] & 20) != 20):
+            self.conditional.add(addr)
+        ctx = context(self.program, self.machine, self.guard, addr, d, nxt, thread)
         t = template_of(d, ctx, f)
         if t is None:                       # a semantics factory: it looks at MSR[SF] itself where it matters
+            nxt32 = self.nxt32_at[addr]
             return _narrowed(fn(ctx, f), nxt, nxt32, thread) if nxt32 != nxt else fn(ctx, f)
-        ctx32 = DecodeCtx(addr, nxt32, (addr + 4) & M32, d, thread, self.machine, target, lambda a: a, self.guard,
-                          sf=False)
-        t32 = template_of(d, ctx32, f)
-        if t32 is None:
-            raise ValueError(f"the template of {d.name} covers 64-bit mode but not 32-bit mode")
         self.tmpl_at[addr] = t
-        self.tmpl32_at[addr] = t32
-        return closure(ctx, t, t32, nxt32)
+        self.narrow.templated.add(addr)
+        return closure(ctx, t, self.narrow)
 
     def blocks_for(self, code: dict, stops: frozenset[int], journal: bool) -> tuple[dict, dict]:
         """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`:

@@ -56,7 +56,7 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
         machine.attach(log, registers=not compiled)
     stops = frozenset(hooks) | breaks if hooks or breaks else _NONE
     tables = engine.blocks_for(code, stops, journal is not None) if compiled else None
-    th = machine.thread
+    th = engine.thread
     writer = Writer(journal, engine.guard.read, engine.guard.write, machine.attach_registers, log) if (
         compiled and journal is not None) else None
     at_steps = sorted(step_hooks)
@@ -81,7 +81,7 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
                 nh = _next_at(at_steps, n)
             limit = end if end < nh else nh
             if compiled:
-                sf = th.msr >> 63 & 1                       # the mode: a hook or a single step may change it
+                sf = th._msr >> 63                          # the mode: a hook or a single step may change it
                 blocks = tables[sf]
                 b = blocks.get(pc, _MISSING)
                 if b is _MISSING:
@@ -133,8 +133,8 @@ def _plain(engine, pc: int, n: int, end: int, recs: list | None):
     """execute() without hooks, breaks or journal: blocks back to back (the common case, kept lean)."""
     code = engine.code
     tables = engine.blocks_for(code, _NONE, False)
-    th = engine.machine.thread
-    sf = th.msr >> 63 & 1
+    th = engine.thread                  # whose MSR[SF] picks the mode (_msr: the MSR without the property)
+    sf = th._msr >> 63
     blocks = tables[sf]
     get = blocks.get
     b = None
@@ -163,8 +163,8 @@ def _plain(engine, pc: int, n: int, end: int, recs: list | None):
                 recs.extend((pc, 0, 1, nxt))
             n += 1
             pc = nxt
-            if th.msr >> 63 != sf:        # an mtmsrd (they run alone, as single steps) switched the mode
-                sf = th.msr >> 63 & 1
+            if th._msr >> 63 != sf:       # an mtmsrd (they run alone, as single steps) switched the mode
+                sf = th._msr >> 63
                 blocks = tables[sf]
                 get = blocks.get
     except (Stop, MemoryFault, NoCode) as e:
