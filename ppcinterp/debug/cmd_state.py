@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ppcinterp.debug import examine
 from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.present import frame_line, full_stop, line_text, source_of
-from ppcinterp.debug.registry import ALIASES, COMMANDS, command, count_arg, find
+from ppcinterp.debug.registry import ALIASES, COMMANDS, command, count_arg, find, number
 from ppcinterp.diagnostics import Pos, source_line
 
 if TYPE_CHECKING:
@@ -137,10 +137,10 @@ def _list(c: Commands, arg: str, fmt: str | None) -> str:
         file, first = c.list_at[0], max(1, c.list_at[1] - 10)
         last = c.list_at[1] - 1
     elif m := re.fullmatch(r"(\d+)\s*,\s*(\d+)", a):
-        first, last = int(m.group(1)), int(m.group(2))
+        first, last = number(m.group(1)), number(m.group(2))
     elif a:
         if re.fullmatch(r"\d+", a):
-            centre = int(a)
+            centre = number(a)
         else:
             src = source_of(dbg, c.address(a))
             if src is None:

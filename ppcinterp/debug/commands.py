@@ -64,6 +64,12 @@ class Commands:
         except RecursionError:
             self.last_ok = False
             return "Expression nests too deeply."
+        except ValueError as e:      # int() of thousands of digits, or such a value shown: wherever a command met it
+            if "integer string conversion" not in str(e):
+                self.last_ok = False
+                return f"Internal error in '{text[:200]}': ValueError: {e}"
+            self.last_ok = False
+            return "Numeric constant too large."
         except InternalError:
             raise                    # the session cannot go on: the UI ends it
         except Exception as e:       # noqa: BLE001 - a bug must not end the session; say what it was

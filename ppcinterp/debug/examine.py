@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.present import format_value
+from ppcinterp.debug.registry import number
 from ppcinterp.isa.table import decode
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def parse_format(spec: str | None, last: tuple[str, str]) -> tuple[int, str, str
     if not m:
         raise DebugError(f'Invalid number "{spec}".')
     if m.group(1):
-        count = int(m.group(1))
+        count = number(m.group(1).lstrip("-")) * (-1 if m.group(1).startswith("-") else 1)
         if count <= 0:
             raise DebugError("Count must be a positive number (reverse examining is not supported).")
     unit_given = False

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.present import frame_line, short_stop, source_of
-from ppcinterp.debug.registry import find, numbers
+from ppcinterp.debug.registry import find, number, numbers
 from ppcinterp.debug.report import path_text, point_table
 from ppcinterp.debug.values import MEM
 from ppcinterp.machine.names import StateNameError, resolve
@@ -161,7 +161,7 @@ def sprs(c: Commands, arg: str) -> str:
 def paca(c: Commands, arg: str) -> str:
     dbg = c.dbg
     words = arg.split()
-    n = int(words.pop(0)) if words and words[0].isdigit() else dbg.thread
+    n = number(words.pop(0)) if words and words[0].isdigit() else dbg.thread
     if n >= len(dbg.machine.threads):
         raise DebugError(f"paca[{n}] does not exist (the core has {len(dbg.machine.threads)} threads)")
     arr = dbg.machine.paca
@@ -200,7 +200,7 @@ def regions(c: Commands, arg: str) -> str:
     region = dbg.machine.objects.get(obj)
     if region is None:
         raise DebugError(f"No object named '{obj}' in memory (objects: {', '.join(dbg.machine.objects)}).")
-    n = int(idx.rstrip("]")) if idx.rstrip("]").isdigit() else dbg.thread if region.count > 1 else 0
+    n = number(idx.rstrip("]")) if idx.rstrip("]").isdigit() else dbg.thread if region.count > 1 else 0
     if n >= region.count:
         raise DebugError(f"{obj}[{n}] does not exist (there are {region.count}).")
     base, lay = region.address(n), region.layout

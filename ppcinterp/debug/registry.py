@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from ppcinterp.debug.errors import DebugError
 
+MAX_NUMBERS = 10_000        # breakpoint, display or thread numbers one command may name
+
 
 @dataclass(frozen=True)
 class Command:
@@ -55,16 +57,25 @@ def find(word: str, names, aliases: dict[str, str], what: str = "command") -> st
 
 def numbers(text: str) -> list[int]:
     """`1 3 5-7` as gdb takes breakpoint and display numbers."""
-    out = []
+    out: list[int] = []
     for tok in text.split():
         m = re.fullmatch(r"(\d+)(?:-(\d+))?", tok)
         if not m:
-            raise DebugError(f"Args must be numbers or '$' variables: '{tok}'.")
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+            raise DebugError(f"Args must be numbers or '$' variables: '{tok[:80]}'.")
+        lo, hi = number(m.group(1)), number(m.group(2) or m.group(1))
         if hi < lo:
             raise DebugError(f"inverted range: '{tok}'.")
+        if len(out) + hi - lo >= MAX_NUMBERS:
+            raise DebugError(f"'{tok}': too many numbers (at most {MAX_NUMBERS:,} in one command).")
         out += range(lo, hi + 1)
     return out
+
+
+def number(digits: str) -> int:
+    """A decimal argument; thousands of digits are gdb's `Numeric constant too large.`, not a crash."""
+    if len(digits) > 20:
+        raise DebugError("Numeric constant too large.")
+    return int(digits)
 
 
 def count_arg(text: str, default: int = 1, least: int = 1) -> int:
@@ -72,8 +83,8 @@ def count_arg(text: str, default: int = 1, least: int = 1) -> int:
     if not t:
         return default
     if not re.fullmatch(r"\d+", t):
-        raise DebugError(f'Invalid number "{t}".')
-    if int(t) < least:
+        raise DebugError(f'Invalid number "{t[:80]}".')
+    if number(t) < least:
         raise DebugError(f"Argument must be at least {least}.")
     return int(t)
 

@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.registry import number
 from ppcinterp.machine.memory import Device
 from ppcinterp.machine.names import StateNameError, resolve
 from ppcinterp.machine.predicate import Node, PredicateError, evaluate, parse
@@ -57,7 +58,9 @@ class Values:
             return parse(text)
         except PredicateError as e:
             near = text[e.column - 1:].strip()
-            raise DebugError(f"A syntax error in expression, near `{near}'.") from None
+            raise DebugError(f"A syntax error in expression, near `{near[:80]}'.") from None
+        except ValueError:                     # int() refuses a number of thousands of digits (gdb's words)
+            raise DebugError("Numeric constant too large.") from None
 
     def eval(self, text: str) -> tuple[int, int]:
         """(value, width in bits) of an expression."""
@@ -114,9 +117,9 @@ class Values:
         if name == "$":
             index = len(h)
         elif name.startswith("$$"):
-            index = len(h) - int(name[2:] or 1)
+            index = len(h) - number(name[2:] or "1")
         else:
-            index = int(name[1:])
+            index = number(name[1:])
         if not h:
             raise DebugError("History is empty." if name in ("$", "$$") else f"History has not yet reached {name}.")
         if not 1 <= index <= len(h):
@@ -165,7 +168,7 @@ class Values:
             raise DebugError(f"Expression cannot be implemented with read/access watchpoint: '{name}' is a "
                              "register (the journal records register writes, not reads); use 'watch'.")
         which, idx, rest = mf.group(1).lower(), mf.group(2), mf.group(3)
-        n = int(idx) if idx is not None else m.current
+        n = number(idx) if idx is not None else m.current
         if n >= len(m.threads):
             raise DebugError(f"{which}[{n}] does not exist (the core has {len(m.threads)} threads)")
         if which == "paca":

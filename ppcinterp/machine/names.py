@@ -102,6 +102,8 @@ def spr_number(name: str) -> int | None:
 
 
 def resolve(m: Machine, name: str) -> Ref:
+    if len(name) > 1000:
+        raise StateNameError(f"'{name[:40]}...' is {len(name)} characters: too long for a state name")
     text = name.strip().lstrip("$")
     key = text.lower()
     t = m.thread
