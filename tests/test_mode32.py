@@ -184,6 +184,17 @@ def test_a_bdnz_loop_from_a_low_word_of_0_runs_past_the_budget(tmp_path, monkeyp
     assert each(outs, "r3", "ctr") == (500, HIGH - 500)
 
 
+@pytest.mark.parametrize("insn, srr", [("rfid", "srr"), ("hrfid", "hsrr")])
+@pytest.mark.parametrize("new_sf", [0, 1])
+def test_context_return_to_32_bit_mode_drops_the_target_high_word(tmp_path, monkeypatch, insn, srr, new_sf):
+    # the new MSR (from SRR1) decides: to 32-bit mode the target is 0x500, to 64-bit mode 0x1_0000_0500
+    msr = (SF if new_sf else 0) | HV | ME
+    outs = runs(tmp_path, monkeypatch, f"\t{insn}", {f"{srr}0": HIGH | 0x500, f"{srr}1": msr}, 1)
+    for s, r in outs:
+        assert r.kind == "return" and r.detail.target == (HIGH | 0x500 if new_sf else 0x500)
+        assert s.get("msr") == msr
+
+
 # ---------------------------------------------------------------- CR0, CA, OV
 
 @pytest.mark.parametrize("sf, cr0", [(0, 0b1000), (1, 0b0100)])

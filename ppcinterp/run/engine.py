@@ -1,6 +1,7 @@
 """The interpreter: the fixed-up image pre-decoded into one closure per instruction and compiled into blocks.
 
-Each closure executes its instruction and returns the next pc (`pc = code[pc]()`). Exits are closures too:
+Each closure executes its instruction and returns the next pc (`pc = code[pc]()`), in the computation mode
+MSR[SF] says (64-bit, or 32-bit: run/decoding.py makes that variant when first needed). Exits are closures too:
 the labels the file leaves to, and sentinels past the end of every hunk, raise a Stop. Runs execute blocks
 compiled from the instruction templates (run/blocks.py) in the one run loop (run/loop.py), recording what
 they are asked to: nothing, the path, or the journal.
