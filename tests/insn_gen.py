@@ -115,8 +115,8 @@ def field_op(d: InsnDef, k: int, field, base=None) -> Op:
         return BO_NO_CTR if d.base_name == "bcctr" else BO
     if name == "FXM":
         return FXM1 if d.base_name in ("mtocrf", "mfocrf") else FXM
-    if name == "LS" and d.base_name == "sync":
-        return _ints(0, 2)
+    if name == "LS":                   # sync 3 and dcbf L=2 are reserved
+        return _ints(0, 2) if d.base_name == "sync" else _choice((0, 1, 3), (-1, 2, 4))
     hi = (1 << (field.bits + field.scale)) - 1 if kind is Kind.SIMM_OPT else field.hi
     return _ints(field.lo, hi, 1 << field.scale)
 
