@@ -207,6 +207,9 @@ class Session(MachineSetup):
                 continue
             try:
                 ref = resolve(self.machine, name)
+                if not ref.bits:
+                    raise PpcError(f"in condition '{text[:200]}': '{name}' is a list of (source, priority) pairs, "
+                                   "not a number")
                 if ref.addr is not None:       # memory no region holds is an error now, not a fault later
                     try:
                         self.reachable(name, ref.addr, max(1, ref.bits // 8), False)
@@ -257,7 +260,7 @@ class Session(MachineSetup):
             return self._first_insn(lambda a: (file is None or Path(a.pos.file).name == Path(file).name
                                                or a.pos.file == file) and a.pos.line >= line, s)
         if re.fullmatch(r"0x[0-9a-fA-F]+|\d+", s):
-            return int(s, 0)
+            return int(s, 16 if s.startswith("0x") else 10)      # 0123 is decimal here (int(s, 0) refuses it)
         raise PpcError(f"unknown entry '{spec}' (a label, 'hunk N', 'line N', 'FILE:LINE', 'upstream N' "
                        "or an address)")
 
