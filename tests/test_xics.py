@@ -206,7 +206,7 @@ def test_a_wrong_placement_is_a_clear_error(tmp_path, capsys):
     from ppcinterp.cli import main
     from ppcinterp.diagnostics import PpcError
     for base, message in [(0x1000000, "the ICP pages at icp_base 0x1000000 (to 0x1000fff, one per thread) overlap"),
-                          (0x100000800, "icp_base 4294969344 is not a 4 KiB-aligned address"),
+                          (0x100000800, "icp_base 0x100000800 is not a 4 KiB-aligned address"),
                           (0x100000, "the program's section .text overlaps")]:
         with pytest.raises(PpcError, match=message.replace("(", r"\(").replace(")", r"\)")):
             Session(str(FRAGMENT), icp_base=base)

@@ -20,7 +20,8 @@ def check_icp_base(base: int, threads: int) -> None:
     """Where the ICPs go: thread i's page at base + i * 4 KiB (each PACA's xics_phys points there), so the base
     is page-aligned with room for every thread's page below 2**64 (ValueError otherwise)."""
     if not isinstance(base, int) or base % PAGE or not 0 <= base <= (1 << 64) - threads * PAGE:
-        raise ValueError(f"icp_base {base!r} is not a 4 KiB-aligned address with room for {threads} ICP "
+        shown = f"{base:#x}" if isinstance(base, int) else repr(base)
+        raise ValueError(f"icp_base {shown} is not a 4 KiB-aligned address with room for {threads} ICP "
                          f"page{'s' * (threads != 1)} below 2**64")
 
 
