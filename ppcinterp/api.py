@@ -77,6 +77,8 @@ class Session(MachineSetup):
 
     # ---- state by name ----
     def ref(self, name: str) -> Ref:
+        if not isinstance(name, str):
+            raise PpcError(f"a state name is a string, not {kind_of(name)}")
         try:
             return resolve(self.machine, name)
         except StateNameError as e:

@@ -167,3 +167,25 @@ def test_a_looping_scenario_prints_a_short_path(capsys, tmp_path):
     assert status == 1 and max(len(line) for line in out.splitlines()) < 3000, max(map(len, out.splitlines()))
     assert "(start -> a1 -> a2 -> a3 -> a4 -> a5 -> a6) x16666" in out
     assert "more ...'" in out                  # the WRONG line's list: its start and end
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("r3", None, "'r3' needs a number"),
+    ("r3", 1.5, "'r3' needs a number (an integer, a boolean or a constant's name), not a float"),
+    ("r3", [1], "not a list"),
+    ("icp.pending", "x", "'icp.pending' needs a list of [source, priority] pairs, not a string"),
+    ("icp.pending", [(1.5, 2)], "entry 0 must be a pair of integers"),
+    ("icp.pending", [(0x10, 5)] * 2000, "has 2000 pairs; an ICP takes at most 1024"),
+    ("mem64[0]", 1, "'mem64[0]': address 0x0 is outside every mapped region"),
+    (5, 1, "a state name is a string, not an integer"),
+    ("x" * 5000, 1, "too long for a state name"),
+])
+def test_the_session_refuses_a_wrong_value_for_a_name(name, value, message):
+    from ppcinterp.api import Session
+    from ppcinterp.diagnostics import PpcError
+    s = Session(str(FRAGMENT))
+    with pytest.raises(PpcError) as e:
+        s.set(name, value)
+    assert message in e.value.message
+    with pytest.raises(PpcError, match="outside every mapped region"):
+        s.get("mem64[0]")
