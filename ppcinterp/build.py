@@ -128,7 +128,9 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
     The Program may be shared with other callers: do not change it."""
     opts = options or BuildOptions()
     if text is None and not Path(path).is_file():
-        raise PpcError(f"cannot read '{path}': no such file")
+        raise PpcError(f"cannot read '{path}': " + ("not a regular file" if Path(path).exists() else "no such file"))
+    if not isinstance(opts.base, int) or not 0 <= opts.base < 1 << 64:
+        raise PpcError(f"the base address {opts.base!r} is not a 64-bit address")
     # The path as given and the working directory: positions name files as the build found them.
     key = (path, os.getcwd(), text, opts.key())
     hit = _memo.get(key)
@@ -137,7 +139,10 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
         return hit[0]
     found = cache.load(key)
     if found is None:
-        program, files = _build(path, opts, text)
+        try:
+            program, files = _build(path, opts, text)
+        except RecursionError:              # each stage bounds its nesting with a positioned error; never this
+            raise PpcError(f"{path}: input nests too deeply") from None
         cache.store(key, program, files)
     else:
         program, files = found

@@ -171,8 +171,8 @@ def store(key: tuple, value: Any, files: tuple[tuple[str, str | None], ...]) -> 
             _remove(Path(tmp))
             raise
         evict(path.parent)
-    except (OSError, pickle.PicklingError, RecursionError, TypeError, AttributeError):
-        return                                   # unwritable directory or an unpicklable value: no entry
+    except Exception:  # noqa: BLE001 - the cache never raises: an unwritable directory, a value too deep, too
+        return         # large or not picklable at all only means no entry
 
 
 def evict(directory: Path, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:

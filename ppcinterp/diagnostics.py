@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,13 +19,25 @@ class Pos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@lru_cache(maxsize=64)
 def _file_lines(path: str) -> tuple[str, ...]:
     try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return tuple(f.read().splitlines())
+        st = os.stat(path)
     except OSError:
         return ()
+    return _read_lines(path, st.st_mtime_ns, st.st_size)     # a file edited since is read again
+
+
+@lru_cache(maxsize=64)
+def _read_lines(path: str, _mtime: int, _size: int) -> tuple[str, ...]:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            # Lines as the preprocessor counts them: \n, \r\n or \r ends one (not \f, \v, \x85 or \u2028).
+            lines = f.read().split("\n")
+    except OSError:
+        return ()
+    if lines[-1] == "":
+        lines.pop()
+    return tuple(lines)
 
 
 def line_count(file: str) -> int:

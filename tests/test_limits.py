@@ -12,7 +12,7 @@ from fuzzing import bounded
 
 from ppcinterp import cli
 from ppcinterp.build import BuildOptions, build_image, load_program
-from ppcinterp.diagnostics import SourceError
+from ppcinterp.diagnostics import PpcError, SourceError
 
 BARE = BuildOptions(kernel_env=False)
 DIGITS = "1" * 5000
@@ -72,6 +72,7 @@ def test_a_number_too_long_on_the_command_line_is_a_message_with_a_caret(tmp_pat
     ("\t.byte '\\N\n", None),
     ("#pragma ppcinterp hunk \u00b2 upstream 1-2\n", "expected: #pragma ppcinterp hunk N upstream FIRST-LAST"),
     ("#pragma ppcinterp outside \u00b2\n", "expected: #pragma ppcinterp outside LABEL"),
+    ("\trlwinm r3, r3, 0, 8(r1)\n", "a memory operand D(rA) is not valid here"),   # inside the mask rewrite
 ])
 def test_odd_literals_are_read_or_refused_not_crashed_on(tmp_path, text, message):
     if message is None:
@@ -85,6 +86,24 @@ def test_escapes_in_strings_are_gnu_as_ones(tmp_path):
     p = _load(tmp_path, '\t.data\n\t.ascii "a\\x41\\101\\n\\\\\\"\\q"\n\t.byte \'\\n, \'\\\\, 0\n'
               '\t.ascii "\\x"\n\t.ascii "\\x123"\n')
     assert bytes(p.sections[".data"].data).hex() == "6141410a5c22710a5c000023"
+
+
+def test_the_caret_shows_the_line_the_preprocessor_counted(tmp_path):
+    # \f, \v and \u2028 end no line for the preprocessor; the rendered line must agree (splitlines() split them)
+    e = _error(tmp_path, "/* a\fb\vc\u2028d */\n\tli r3, 0x10000\n")
+    assert e.render().split("\n")[1:] == ["        li r3, 0x10000", " " * 15 + "^"]
+
+
+def test_a_base_address_must_be_a_64_bit_address(tmp_path):
+    path = tmp_path / "b.S"
+    path.write_text("\tnop\n\t.data\n\t.p2align 12\n\t.long 1\n")
+    for base in (-4, 1 << 64):
+        with pytest.raises(PpcError, match="is not a 64-bit address"):
+            load_program(str(path), BuildOptions(kernel_env=False, base=base))
+    with pytest.raises(SourceError, match="past the 64-bit address space"):
+        load_program(str(path), BuildOptions(kernel_env=False, base=(1 << 64) - 8))
+    assert load_program(str(path), BuildOptions(kernel_env=False, base=0xC000000000000000)).text.base == \
+        0xC000000000000000
 
 
 # ---- 2. section sizes are bounded before any bytes are made

@@ -109,6 +109,8 @@ class Assembler(Directives, Placement, Pass2, Limits):
         """Fix what pass 1 knows at this point: `.set` values, `.`, and which local label `1f`/`1b` means."""
         if isinstance(e, Num):
             return e
+        if isinstance(e, Mem):                  # inside an extended mnemonic's rewrite (rlwinm's mask form)
+            raise SourceError("a memory operand D(rA) is not valid here", e.pos)
         if isinstance(e, Sym):
             s = self.symbols.get(e.name)
             if s is not None and s.kind == "set":

@@ -62,6 +62,9 @@ class Pass2:
             addr += s.size
         if toc is None:                         # no TOC of its own: the base is where one would start
             toc = ((addr + 7) & -8) + TOC_BIAS
+        if addr > M64:
+            raise SourceError(f"the sections end at {addr:#x}, past the 64-bit address space (base {self.base:#x})",
+                              None)
         for h in self.hunks:
             h.start += bases[".text"]
             h.end += bases[".text"]
