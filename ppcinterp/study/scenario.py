@@ -4,6 +4,8 @@
     source = "../book3s_hv_rmhandlers.S"        # relative to the scenario file
     cpu = "POWER7"                              # config, features, threads, current, entry, max_steps
     kernel_tree = "../linux"                    # optional, like asm_offsets: preprocess as kbuild does there
+    icp_base = 0x100000000                      # optional: thread N's ICP page at icp_base + N * 0x1000 (each
+                                                # PACA's kvm_hstate.xics_phys points at its own)
     entry = "hunk 3"                            # a label, "hunk N", "line N", "FILE:N", "upstream N"
     [state]                                     # any name the state resolver knows (see machine/names.py)
     r12 = 0x500
@@ -35,6 +37,10 @@ The machine beyond the registers (applied in this order, then [state], which ove
     ".kvmppc_hpte_hv_fault" = 0                 # LR with r3 = a number, a constant, or an expression over the
     ".kvmppc_h_enter" = "r4 + H_SUCCESS"        # state at the call (r3..r10 are the arguments); a call to
                                                 # any other function ends the run as an exit named after it
+
+Sizes are bounded (study/inputs.py: a 1 MiB file, 10,000-character strings, 1000 events, 100 [[then]] runs, 64
+[[memory]] regions, 10,000 assignments, max_steps up to 10,000,000); every bad key, value or path is an error at
+its place in the file.
 
 Values are integers, booleans, strings naming a constant of the kernel environment (IPI_PRIORITY), or
 "&paca[N]" / "&icp[N]" for the address of a thread's PACA or ICP page, "&vcpu", "&vcpu[N]", "&NAME" (a
