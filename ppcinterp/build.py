@@ -171,11 +171,12 @@ def _build(path: str, opts: BuildOptions, text: str | None) -> tuple[Program, Fi
 
 
 def _locate_hunks(program: Program, patch: str | None, source: str | None) -> list[Path]:
-    """Find a patch's hunks in a whole file (the fragment marks its own with pragmas), before the Program is
-    shared. Returns the patch files read (the build depends on them too)."""
-    from ppcinterp.asm.hunks import applies, locate_hunks, seed_patches
+    """Find a patch's hunks in a whole file, or match the lines of a fragment's hunks (marked with pragmas) that
+    were edited to the patch's text, before the Program is shared. Returns the patch files read (the build
+    depends on them too)."""
+    from ppcinterp.asm.hunks import align_edited_hunks, applies, locate_hunks, seed_patches
 
-    if patch is None or program.hunks:
+    if patch is None:
         return []
     paths = seed_patches(kernel_env_dir().parent / "seed") if patch == "auto" else [Path(patch)]
     for p in paths:
@@ -183,6 +184,9 @@ def _locate_hunks(program: Program, patch: str | None, source: str | None) -> li
             text = p.read_text(encoding="utf-8", errors="replace")
         except OSError as e:
             raise PpcError(f"cannot read patch '{p}': {e.strerror}") from None
+        if program.hunks:                       # a fragment marks its own; edited ones are matched to the patch
+            align_edited_hunks(program, text, source)
+            continue
         found = locate_hunks(program, text, source)
         if patch != "auto" or applies(program, text, found):
             program.hunks = found

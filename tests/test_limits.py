@@ -268,11 +268,22 @@ def test_deleting_lines_of_a_hunk_keeps_it_apart_from_the_next(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "hunk 3: upstream lines 674-764, file lines 26-113," in out
     assert "hunk 4: upstream lines 901-907, file lines 115-121," in out
-    assert "warning: " + path + ":25: hunk 3 has 88 lines but its pragma says upstream lines 674-764 (91)" in out
+    assert "warning: " + path + ":25: hunk 3 is not the patch's text (3 lines deleted, 0 added); its lines are " \
+        "matched to upstream lines by their text" in out
     p = load_program(path)
     h3, h4 = p.hunks[2], p.hunks[3]
     assert h3.lines[1] < h4.pragma.line and not h3.contains_line(path, 115) and h4.contains_line(path, 115)
     assert p.upstream_line(p.insns[h4.start].pos) == 901                  # beq 44f: hunk 4's first line
+    assert [h3.upstream(n) for n in (84, 85, 113)] == [732, 736, 764]      # the deleted 733-735 have no line
+
+
+def test_without_the_patch_an_edited_hunk_counts_its_lines_and_says_so(tmp_path):
+    path = _edited(tmp_path, (85, 87))
+    p = load_program(path, BuildOptions(patch=None))
+    assert any("hunk 3 has 88 lines but its pragma says upstream lines 674-764 (91); lines were deleted" in m
+               for m, _ in p.warnings)
+    assert [p.hunks[2].upstream(n) for n in (84, 85, 113)] == [732, 733, 761]
+    assert p.hunks[2].lines == (26, 113) and p.hunks[3].lines == (115, 121)
 
 
 def test_paths_of_an_edited_hunk_cover_only_that_hunk(tmp_path, capsys):
@@ -282,6 +293,7 @@ def test_paths_of_an_edited_hunk_cover_only_that_hunk(tmp_path, capsys):
     out = capsys.readouterr().out
     assert status == 0 and "branch coverage:" in out
     assert "44f" not in out and "upstream 763" not in out
+    assert "m.S:95 (upstream 746)" in out and "MISS 1:751" in out     # the resend of the deleted re-check
 
 
 def test_adding_code_at_the_end_of_a_hunk_keeps_it_in_the_hunk(tmp_path, capsys):
@@ -291,8 +303,11 @@ def test_adding_code_at_the_end_of_a_hunk_keeps_it_in_the_hunk(tmp_path, capsys)
     p = load_program(str(path))
     h3 = p.hunks[2]
     assert h3.lines == (26, 118) and h3.contains_line(str(path), 118) and p.hunks[3].lines[0] == 120
-    assert any("hunk 3 has code at line 118, past its upstream lines 674-764" in m for m, _ in p.warnings)
+    assert any("hunk 3 is not the patch's text (0 lines deleted, 2 added)" in m for m, _ in p.warnings)
     assert p.upstream_line(p.insns[h3.end - 4].pos) is None               # no upstream line to name
+    p = load_program(str(path), BuildOptions(patch=None))
+    assert any("hunk 3 has code at line 118, past its upstream lines 674-764" in m for m, _ in p.warnings)
+    assert p.hunks[2].lines == (26, 118) and p.upstream_line(p.insns[p.hunks[2].end - 4].pos) is None
 
 
 def test_the_seed_fragment_has_no_hunk_warnings(capsys):

@@ -7,10 +7,11 @@ patch says where they are. A hunk found this way bounds a run only when the run 
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 from ppcinterp.asm.program import Hunk, Program
-from ppcinterp.diagnostics import Pos
+from ppcinterp.diagnostics import Pos, source_line
 from ppcinterp.source.patch import PatchError, locate, parse_hunks, target_file
 
 
@@ -57,3 +58,37 @@ def applies(program: Program, patch_text: str, found: list[Hunk]) -> bool:
     except PatchError:
         every = False
     return named or every
+
+
+def align_edited_hunks(program: Program, patch_text: str, source: str | None = None) -> None:
+    """A fragment's hunk whose lines are no longer the patch's post-image (the user deleted, added or changed
+    lines) gets its lines matched to upstream lines by their text: a line the patch has keeps its upstream
+    number, an added line has none. The hunk is found in the patch by its header and upstream range."""
+    try:
+        by_header = {(ph.header, ph.first, ph.last): ph for ph in parse_hunks(patch_text)}
+    except PatchError:
+        return
+    main = source.split("\n") if source is not None else None
+    for h in program.hunks:
+        ph = by_header.get((h.header, h.first, h.last))
+        if h.located or ph is None:
+            continue
+        first, last = h.lines
+        if main is not None and h.pragma.file == program.path:
+            lines = main[first - 1:last]
+        else:
+            lines = [source_line(Pos(h.pragma.file, n)) for n in range(first, last + 1)]
+        if lines == ph.lines or None in lines:
+            continue
+        line_map: dict[int, int] = {}
+        deleted = added = 0
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ph.lines, lines, autojunk=False).get_opcodes():
+            same = min(i2 - i1, j2 - j1) if tag in ("equal", "replace") else 0     # a changed line keeps its place
+            line_map.update((first + j1 + k, ph.first + i1 + k) for k in range(same))
+            deleted += i2 - i1 - same
+            added += j2 - j1 - same
+        h.line_map = line_map
+        program.warnings[:] = [w for w in program.warnings if w[1] != h.pragma]
+        program.warnings.append((f"hunk {h.number} is not the patch's text ({deleted} line{'s' * (deleted != 1)} "
+                                 f"deleted, {added} added); its lines are matched to upstream lines by their text",
+                                 h.pragma))

@@ -109,8 +109,9 @@ class Hunk:
 
     A hunk's lines are those after its pragma, up to the next hunk's pragma (or the end of the file), and no
     more than its upstream range has unless code follows; the k-th of them is upstream line first + k - 1.
-    A fragment edited by hand (lines deleted or added) keeps its hunks apart this way; its upstream line
-    numbers after the edit are then off by the lines changed, and the assembler warns about it."""
+    A fragment edited by hand (lines deleted or added) keeps its hunks apart this way; when the patch is at hand
+    its lines are matched to the patch's post-image by their text (`line_map`), else counted from the pragma
+    (off after the edit, which the assembler warns about)."""
 
     number: int
     first: int           # upstream line of the hunk's first line
@@ -122,6 +123,7 @@ class Hunk:
     last_line: int = 0   # physical line of the hunk's last code line (for "fell off the end" messages)
     located: bool = False   # found in a whole file by the patch's text: bounds only runs entered as `hunk N`
     end_line: int = 0    # its last physical line (0: as many lines as its upstream range)
+    line_map: dict[int, int] | None = None     # physical line -> upstream line, for a hunk edited by hand
 
     @property
     def lines(self) -> tuple[int, int]:
@@ -132,6 +134,8 @@ class Hunk:
         return file == self.pragma.file and self.lines[0] <= line <= self.lines[1]
 
     def upstream(self, line: int) -> int | None:
+        if self.line_map is not None:
+            return self.line_map.get(line)
         up = self.first + line - self.pragma.line - 1
         return up if self.first <= up <= self.last else None
 
