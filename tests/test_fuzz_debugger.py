@@ -122,3 +122,14 @@ def test_numbers_too_large_for_the_debugger_are_ordinary_errors(engine_factory, 
     with bounded(line[:40], 1.0):
         out = dbg.execute(line)
     assert not dbg.last_ok and message in out, out[:500]
+
+
+@pytest.mark.parametrize("script, message", [
+    ("/dev/zero", "cannot read the command file: larger than 1 MiB"),
+    ("a\0b", "cannot read the command file: embedded null byte"),
+])
+def test_a_command_file_that_cannot_be_read_is_an_ordinary_error(capsys, script, message):
+    with bounded(f"-x {script!r}", 2.0):
+        status = main(["debug", str(SCENARIO), "--batch", "-x", script])
+    _, err = capsys.readouterr()
+    assert status == 1 and message in err, err

@@ -12,12 +12,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.diagnostics import PpcError
 
+MAX_SCRIPT = 1 << 20          # bytes of a -x command file
 SOURCE_ONLY = ("cpu", "features", "config", "base", "threads", "current", "kernel_tree", "asm_offsets")
 
 
@@ -48,8 +48,10 @@ def build(args: argparse.Namespace) -> DebugEngine:
 Emit = Callable[[str, bool], None]            # (text, ok): where a command's output goes
 
 
-def printer(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> Emit:
-    return lambda text, ok: print(text, file=out if ok else err, flush=not ok)
+def printer(out: TextIO | None = None, err: TextIO | None = None) -> Emit:
+    """Output to `out`, errors to `err`; by default the sys.stdout and sys.stderr of the moment of printing
+    (a default bound when this module was imported would outlive a redirection)."""
+    return lambda text, ok: print(text, file=(out or sys.stdout) if ok else (err or sys.stderr), flush=not ok)
 
 
 def run_line(dbg: DebugEngine, line: str, emit: Emit) -> bool:
@@ -65,10 +67,14 @@ def run_line(dbg: DebugEngine, line: str, emit: Emit) -> bool:
 
 def run_script(dbg: DebugEngine, path: str, emit: Emit) -> bool:
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        why = e.strerror if isinstance(e, OSError) else "not UTF-8 text"
-        emit(f"{path}: cannot read the command file: {why}", False)
+        with open(path, "rb") as f:
+            raw = f.read(MAX_SCRIPT + 1)
+        if len(raw) > MAX_SCRIPT:
+            raise ValueError(f"larger than {MAX_SCRIPT >> 20} MiB")
+        lines = raw.decode("utf-8").splitlines()
+    except (OSError, ValueError) as e:         # ValueError: a NUL in the name, not UTF-8 text, too large
+        why = e.strerror if isinstance(e, OSError) else "not UTF-8 text" if isinstance(e, UnicodeDecodeError) else e
+        emit(f"{path[:200]}: cannot read the command file: {why}", False)
         return False
     for number, line in enumerate(lines, 1):
         if not line.strip() or line.lstrip().startswith("#"):
