@@ -137,9 +137,15 @@ def _build(path, data: bytes, cpu: str, kernel_env: bool = True) -> None:
     path.write_bytes(data)
     with bounded(f"building {len(data)} bytes"):
         try:
-            build_image(str(path), BuildOptions(kernel_env=kernel_env), cpu)
+            img = build_image(str(path), BuildOptions(kernel_env=kernel_env), cpu)
         except PpcError as e:
             e.render()                                   # the message itself must not fail
+            return
+    hunks = img.program.hunks                            # however the file was edited, hunks never overlap
+    for a in hunks:
+        for b in hunks:
+            assert a is b or a.pragma.file != b.pragma.file or a.lines[1] < b.lines[0] or b.lines[1] < a.lines[0], \
+                (a, b)
 
 
 @contextlib.contextmanager
@@ -151,21 +157,21 @@ def _no_disk_cache():
         cache.set_disabled(was)
 
 
-@fuzz_settings(80)
+@fuzz_settings(120)
 @given(data=mutations(), cpu=st.sampled_from(sorted(CPUS)))
 def test_mutated_fragments_build_or_fail_with_a_positioned_error(tmp_path, data, cpu):
     with _no_disk_cache():
         _build(tmp_path / "book3s_hv_rmhandlers.S", data, cpu)
 
 
-@fuzz_settings(150)
+@fuzz_settings(200)
 @given(text=_sources, cpu=st.sampled_from(sorted(CPUS)), kernel_env=st.booleans())
 def test_synthetic_sources_build_or_fail_with_a_positioned_error(tmp_path, text, cpu, kernel_env):
     with _no_disk_cache():
         _build(tmp_path / "s.S", text.encode(), cpu, kernel_env)
 
 
-@fuzz_settings(15)
+@fuzz_settings(20)
 @given(data=st.one_of(mutations(), _sources.map(str.encode)), command=st.sampled_from(["check", "disasm"]))
 def test_the_command_line_never_crashes_on_them(tmp_path, data, command):
     path = tmp_path / "c.S"
