@@ -78,8 +78,8 @@ def align_edited_hunks(program: Program, patch_text: str, source: str | None = N
             lines = main[first - 1:last]
         else:
             lines = [source_line(Pos(h.pragma.file, n)) for n in range(first, last + 1)]
-        if lines == ph.lines or None in lines:
-            continue
+        if lines == ph.lines or None in lines or len(lines) > 10 * len(ph.lines) + 1000:
+            continue                            # unchanged, unreadable, or too unlike the patch to match (quadratic)
         line_map: dict[int, int] = {}
         deleted = added = 0
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ph.lines, lines, autojunk=False).get_opcodes():
