@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from ppcinterp import __version__, cache
 from ppcinterp.diagnostics import PpcError
@@ -38,9 +37,11 @@ def _tree_options(p) -> None:
 
 def _with_tree(sc, args: argparse.Namespace):
     """--kernel-tree, --asm-offsets and --icp-base on the command line win over a scenario's keys."""
+    from ppcinterp.study.inputs import given
+
     for key in ("kernel_tree", "asm_offsets"):
         if getattr(args, key) is not None:
-            sc.data[key] = str(Path(getattr(args, key)).resolve())
+            sc.data[key] = str(given(getattr(args, key), f"--{key.replace('_', '-')}"))
     if getattr(args, "icp_base", None) is not None:
         sc.data["icp_base"] = args.icp_base
     return sc

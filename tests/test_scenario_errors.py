@@ -189,3 +189,9 @@ def test_the_session_refuses_a_wrong_value_for_a_name(name, value, message):
     assert message in e.value.message
     with pytest.raises(PpcError, match="outside every mapped region"):
         s.get("mem64[0]")
+
+
+@pytest.mark.parametrize("option", ["--kernel-tree", "--asm-offsets", "--source", "--patch"])
+def test_a_nul_in_a_path_option_is_an_error(capsys, tmp_path, option):
+    status, _, err, _ = run(capsys, tmp_path, HEAD, option, "a\0b")
+    assert status == 1 and f"{option}: cannot resolve the path" in err, err
