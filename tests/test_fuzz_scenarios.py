@@ -234,8 +234,9 @@ def test_mutated_scenarios_through_the_command_line(tmp_path_factory, capsys, se
         apply(doc, change)
     p = tmp_path_factory.mktemp("c") / "fuzzed.toml"
     p.write_text(toml(doc), encoding="utf-8", errors="surrogatepass")
+    batch = ["--batch", "-ex", "continue", "-ex", "info path", "-ex", "reverse-stepi 2"] if command == "debug" else []
     with bounded(f"ppcinterp {command} {p}"):
-        status = main([command, str(p), *icp])
+        status = main([command, str(p), *icp, *batch])
     _, err = capsys.readouterr()
     no_crash(status, err, f"ppcinterp {command} of {toml(doc)[:1000]}")
 
