@@ -72,6 +72,8 @@ def test_a_wrong_type_or_range_for_a_name_is_a_positioned_error(capsys, tmp_path
     ('include = [5]\n', "'include' must be a list of strings", 3),
     ('kernel_tree = "a\\u0000b"\n', "'kernel_tree': a path cannot contain a NUL character", 3),
     ('asm_offsets = ""\n', "'asm_offsets': the path is empty", 3),
+    ('asm_offsets = "' + "9" * 5000 + '"\n', "'asm_offsets': the path is 5,000 characters long", 3),
+    ('kernel_tree = "' + "k" * 300 + '"\n', "'kernel_tree': a name in the path is longer than 255 bytes", 3),
     ('defines = { X = [1] }\n', "define 'X' must be a macro name set to a string or an integer", 3),
 ])
 def test_a_bad_path_or_build_option_is_a_positioned_error(capsys, tmp_path, body, message, line):

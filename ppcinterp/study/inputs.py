@@ -94,14 +94,27 @@ def path_beside(p: Path, text: str, key: str, value: str) -> Path:
         raise ScenarioError(f"'{key}': a path cannot contain a NUL character", pos_of(text, p, key))
     if not value.strip():
         raise ScenarioError(f"'{key}': the path is empty", pos_of(text, p, key))
+    if (why := _too_long(value)) is not None:
+        raise ScenarioError(f"'{key}': {why}", pos_of(text, p, key))
     try:
         return (p.parent / value).resolve()
     except (OSError, ValueError, RuntimeError) as e:
         raise ScenarioError(f"'{key}': cannot resolve the path '{value[:200]}': {e}", pos_of(text, p, key)) from None
 
 
+def _too_long(path: str) -> str | None:
+    """Why no file system would take this path (the OS refuses it with ENAMETOOLONG wherever it is used)."""
+    if len(path.encode("utf-8", "surrogatepass")) > 4096:
+        return f"the path is {len(path):,} characters long (a file system takes 4096 bytes)"
+    if any(len(part.encode("utf-8", "surrogatepass")) > 255 for part in path.split("/")):
+        return "a name in the path is longer than 255 bytes"
+    return None
+
+
 def given(path: str | Path, option: str) -> Path:
     """A path given on the command line or by a caller, resolved."""
+    if (why := _too_long(str(path))) is not None:
+        raise ScenarioError(f"{option}: {why}")
     try:
         return Path(path).resolve()
     except (OSError, ValueError, RuntimeError) as e:
