@@ -80,7 +80,7 @@ class BuildOptions:
             return [*self.include_dirs, *(str(tree / d) for d in KBUILD_INCLUDES)]
         env = kernel_env_dir()
         cfg = env / "config" / self.config
-        if not cfg.is_dir():
+        if not _is_dir(cfg):
             raise PpcError(f"unknown kernel config '{self.config}' (known: {', '.join(configs())})")
         return [*self.include_dirs, str(cfg), str(env)]
 
@@ -88,7 +88,7 @@ class BuildOptions:
         """Keyword arguments of `preprocess` for these options."""
         overrides = {}
         if self.asm_offsets is not None:
-            if not Path(self.asm_offsets).is_file():
+            if not _is_file(Path(self.asm_offsets)):
                 raise PpcError(f"--asm-offsets {self.asm_offsets}: no such file")
             overrides = dict.fromkeys(ASM_OFFSETS_NAMES, self.asm_offsets)
         if self.kernel_tree is not None:
@@ -104,18 +104,35 @@ class BuildOptions:
 def _check_tree(path: str, config: str, need_offsets: bool) -> Path:
     """A kernel tree we can preprocess in: configured, and with asm-offsets unless the caller brings them."""
     tree = Path(path)
-    if not tree.is_dir():
+    if not _is_dir(tree):
         raise PpcError(f"--kernel-tree {path}: not a directory")
-    if not (tree / "include" / "linux" / "kconfig.h").is_file():
+    if not _is_file(tree / "include" / "linux" / "kconfig.h"):
         raise PpcError(f"--kernel-tree {path}: not a kernel tree (no include/linux/kconfig.h)")
-    if not (tree / "include" / "generated" / "autoconf.h").is_file():
+    if not _is_file(tree / "include" / "generated" / "autoconf.h"):
         cfg = config if config.endswith("_defconfig") else f"{config}_defconfig"
         raise PpcError(f"--kernel-tree {path}: not configured (no include/generated/autoconf.h); run "
                        f"'make ARCH=powerpc {cfg} silentoldconfig' in it")
-    if need_offsets and not (tree / "include" / "generated" / "asm-offsets.h").is_file():
+    if need_offsets and not _is_file(tree / "include" / "generated" / "asm-offsets.h"):
         raise PpcError(f"--kernel-tree {path}: no include/generated/asm-offsets.h; pass --asm-offsets FILE or run "
                        f"'python tools/gen_asm_offsets.py --tree {path}'")
     return tree
+
+
+def _is_file(p: Path) -> bool:
+    return _is(p, Path.is_file)
+
+
+def _is_dir(p: Path) -> bool:
+    return _is(p, Path.is_dir)
+
+
+def _is(p: Path, test) -> bool:
+    """Path.is_file/is_dir, with a path the system refuses (a name too long, a NUL) an error, not an OSError."""
+    try:
+        return test(p)
+    except (OSError, ValueError) as e:
+        shown = str(p) if len(str(p)) <= 80 else str(p)[:77] + "..."
+        raise PpcError(f"cannot use '{shown}': {getattr(e, 'strerror', None) or e}") from None
 
 
 Files = tuple[tuple[str, str | None], ...]       # (path, content digest) of every file a build read
@@ -127,7 +144,7 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
     """Read a .S file as the kernel build would and assemble it. Raises PpcError with a position.
     The Program may be shared with other callers: do not change it."""
     opts = options or BuildOptions()
-    if text is None and not Path(path).is_file():
+    if text is None and not _is_file(Path(path)):
         raise PpcError(f"cannot read '{path}': " + ("not a regular file" if Path(path).exists() else "no such file"))
     if not isinstance(opts.base, int) or not 0 <= opts.base < 1 << 64:
         raise PpcError(f"the base address {opts.base!r} is not a 64-bit address")

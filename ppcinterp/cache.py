@@ -81,7 +81,7 @@ def file_digest(path: str) -> str | None:
     try:
         with open(path, "rb") as f:
             return hashlib.blake2b(f.read(), digest_size=16).hexdigest()
-    except OSError:
+    except (OSError, ValueError):           # ValueError: a NUL in the name
         return None
 
 

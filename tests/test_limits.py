@@ -122,6 +122,14 @@ def test_a_base_address_must_be_a_64_bit_address(tmp_path):
         0xC000000000000000
 
 
+@pytest.mark.parametrize("opts", [{}, {"config": "c" * 5000}, {"asm_offsets": "c" * 5000},
+                                  {"kernel_tree": "c" * 5000}])
+def test_a_path_the_system_refuses_is_an_error(opts):
+    path = "x" * 5000 if not opts else str(FRAGMENT)
+    with pytest.raises(PpcError, match="cannot use '.{77}[.][.][.]': File name too long"):
+        load_program(path, BuildOptions(**opts))
+
+
 # ---- 2. section sizes are bounded before any bytes are made
 
 @pytest.mark.parametrize("text,line", [
