@@ -182,3 +182,25 @@ def test_the_command_line_never_crashes_on_them(tmp_path, data, command):
     no_crash(status, err.getvalue(), f"ppcinterp {command}")
     assert status in (0, 1), err.getvalue()
     assert status == 0 or re.search(r"(^|\n)(\S+:\d+:\d+|ppcinterp): error: ", err.getvalue()), err.getvalue()
+
+
+_text = st.text(st.characters(codec="utf-8", exclude_characters="\0"), max_size=12) | st.sampled_from(
+    ["", "A", "1x", "(", "\\", "\"", "x" * 300, "pseries_defconfig", "../config", "/", "-1", "A=B"])
+
+
+@fuzz_settings(40)
+@given(config=st.sampled_from(["pseries_defconfig", "ppc64_defconfig"]) | _text,
+       defines=st.dictionaries(st.sampled_from(["CPU_FTR_ARCH_206", "XICS_MFRR", "CONFIG_KVM", "HSTATE_HOST_IPI",
+                                                "BEGIN_FTR_SECTION", "__ASSEMBLY__", "r3", "li"]) | _text,
+                               st.none() | _text, max_size=3),
+       include_dirs=st.lists(_text, max_size=2), externs=st.lists(_text, max_size=3),
+       base=st.integers(-(1 << 65), 1 << 65) | st.sampled_from([0, 3, 0xC000000000000000]),
+       patch=st.none() | st.just("auto") | _text, kernel_env=st.booleans())
+def test_build_options_are_checked_or_used(config, defines, include_dirs, externs, base, patch, kernel_env):
+    opts = BuildOptions(include_dirs=include_dirs, defines=defines, config=config, kernel_env=kernel_env, base=base,
+                        externs=externs, patch=patch)
+    with _no_disk_cache(), bounded("a build with odd options"):
+        try:
+            build_image(str(FRAGMENT), opts, "POWER7")
+        except PpcError as e:
+            e.render()
