@@ -37,6 +37,8 @@ def capstone_text(word: int, addr: int) -> str | None:
     text = f"{got[0].mnemonic} {got[0].op_str}".strip()
     # capstone names CR bits `cr1eq`; GNU as syntax is 4*cr1+eq.
     text = re.sub(r"\bcr([0-7])(lt|gt|eq|so|un)\b", r"4*cr\1+\2", text)
+    # capstone prints dcbf L=3 as dcbflp, which GNU as knows only for later processors.
+    text = re.sub(r"^dcbflp (.*)$", r"dcbf \1, 3", text)
     # capstone names VSX registers 32-63 after the VRs they overlay (`v1` for vs33); GNU as reads vs33.
     if got[0].mnemonic in ("lxvd2x", "stxvd2x"):
         text = re.sub(r"^(\S+ )v(\d+)", lambda m: f"{m.group(1)}vs{32 + int(m.group(2))}", text)
