@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ppcinterp.api_machine import MachineSetup
 from ppcinterp.asm.cpus import cpu_model
-from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image
+from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image, kernel_env_dir
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.core import DEFAULT_ICP_BASE, Machine
 from ppcinterp.machine.memory import Device, MemoryFault
@@ -73,7 +73,13 @@ class Session(MachineSetup):
         if found:
             raise PpcError(f"{found[0]} (asm-offsets) defines no values with their offsetof() comments, so the "
                            "PACA layout is unknown")
-        raise PpcError("the source does not include asm/asm-offsets.h, so the PACA layout is unknown")
+        # A self-contained file (no asm-offsets read, e.g. --no-kernel-env): the machine is still the kernel's,
+        # with the PACAs of our environment's table for the configured config.
+        own = kernel_env_dir() / "config" / self.options.config / "asm" / "asm-offsets.h"
+        if own.is_file():
+            return str(own)
+        raise PpcError("the source does not include asm/asm-offsets.h, and the kernel environment has no table "
+                       f"for config {self.options.config}, so the PACA layout is unknown")
 
     # ---- state by name ----
     def ref(self, name: str) -> Ref:

@@ -14,6 +14,7 @@ from conftest import FRAGMENT, ROOT
 from fuzzing import bounded
 
 from ppcinterp import cli
+from ppcinterp.api import Session
 from ppcinterp.build import BuildOptions, build_image, load_program
 from ppcinterp.diagnostics import PpcError, SourceError
 
@@ -259,6 +260,18 @@ def test_a_file_without_the_kernel_environment_checks(tmp_path, capsys):
     status, out, err = _check(tmp_path, capsys, "\tnop\n", "--no-kernel-env")
     assert status == 0, err
     assert "instructions: 1" in out and "feature sections: 0" in out
+
+
+def test_a_file_without_the_kernel_environment_runs(tmp_path, capsys):
+    """No asm-offsets read: the machine still has the kernel's PACAs (our environment's table)."""
+    (tmp_path / "c.S").write_text("\t.extern out\nf:\n\tli r3, 5\n\tlbz r4, 0(r13)\n\tb out\n")
+    s = Session(str(tmp_path / "c.S"), kernel_env=False)
+    s.set("r13", "&paca[0]")
+    res = s.run("f")
+    assert (res.kind, res.exit, s.get("r3")) == ("exit", "out", 5)
+    (tmp_path / "c.toml").write_text('source = "c.S"\nentry = "f"\nkernel_env = false\n[expect]\nexit = "out"\n'
+                                     '[expect.state]\nr3 = 5\n')
+    assert cli.main(["run", str(tmp_path / "c.toml")]) == 0, capsys.readouterr()
 
 
 def test_without_the_kernel_environment_a_feature_section_says_what_is_missing(tmp_path, capsys):

@@ -31,6 +31,7 @@ from ppcinterp.run import codegen
 from ppcinterp.run.codegen import Insn, Item, Layout
 
 MAX_BLOCK = 64
+MAX_SHARED = 4_096          # block texts kept compiled across sessions (fuzzing makes thousands of programs)
 _PACK = {n: struct.Struct(f">{c}") for n, c in ((1, "B"), (2, "H"), (4, "I"), (8, "Q"))}
 _NAMESPACE = {**HELPERS, **{f"U{n}": s.unpack_from for n, s in _PACK.items()},
               **{f"P{n}": s.pack_into for n, s in _PACK.items()}}
@@ -88,7 +89,7 @@ def analysed(t: Tmpl, nxt: int) -> Insn | None:
     key = (t, nxt)
     got = _ANALYSED.get(key, False)
     if got is False:
-        if len(_ANALYSED) > 100_000:
+        if len(_ANALYSED) > 8 * MAX_SHARED:
             _ANALYSED.clear()
         got = _ANALYSED[key] = codegen.analyse(t.folded(nxt), t.branch, HELPERS)
     return got
@@ -133,7 +134,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
                                len(closures))
     make = _MAKERS.get(src.text)
     if make is None:                    # compiled once per text: sessions of one program share their blocks' code
-        if len(_MAKERS) > 20_000:
+        if len(_MAKERS) > MAX_SHARED:       # many programs in one process (fuzzing): keep the heap small
             _MAKERS.clear()
         ns = dict(_NAMESPACE)
         exec(compile(src.text, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
