@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from ppcinterp.asm.externs import Extern
-from ppcinterp.diagnostics import Pos, source_line
+from ppcinterp.diagnostics import Pos, PpcError, source_line
 from ppcinterp.isa.table import InsnDef
 from ppcinterp.source.preprocess import Preprocessed
 from ppcinterp.source.statements import Directive, Instruction
@@ -203,6 +203,31 @@ class Program:
             if s.base <= addr < s.end:
                 return s
         return None
+
+    def descriptor(self, name: str) -> tuple[int, int, int] | None:
+        """An ELFv1 function descriptor (a symbol in `.opd`): its code entry, TOC base and environment
+        doublewords; None if `name` is not a descriptor."""
+        addr = self.symbols.get(name)
+        opd = self.sections.get(".opd")
+        if addr is None or opd is None or not opd.base <= addr <= opd.end - 24:
+            return None
+        off = addr - opd.base
+        return tuple(int.from_bytes(opd.data[off + k:off + k + 8], "big") for k in (0, 8, 16))  # type: ignore
+
+    def code_entry(self, name: str) -> int:
+        """Where calling `name` starts executing: a descriptor's code entry (`memcpy` -> `.memcpy`, as a call
+        through the descriptor does), any other symbol's own address. PpcError if `name` is no symbol or its
+        descriptor points at no code."""
+        d = self.descriptor(name)
+        if d is None:
+            if name not in self.symbols:
+                raise PpcError(f"'{name}' is not a symbol of the program")
+            return self.symbols[name]
+        sec = self.section_of(d[0])
+        if sec is None or not sec.is_code:
+            raise PpcError(f"'{name}' is a function descriptor (in .opd) whose code entry {d[0]:#x} is not in "
+                           "the code")
+        return d[0]
 
     def word_at(self, addr: int) -> int:
         s = self.section_of(addr)
