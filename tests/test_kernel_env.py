@@ -104,6 +104,7 @@ def test_asm_offsets_values(config, host_ipi, xics_phys, saved_xirr, paca_size):
 
 def test_constant_headers_match_the_facts():
     constants = tsv("constants.tsv")
+    feature_bits = tsv("../feature-bits.tsv")         # every CPU_FTR_/MMU_FTR_ bit (tests/test_cpu_features.py)
     for config in CONFIGS:
         offsets = tsv(f"asm-offsets.{config}.tsv")
         seen: dict[str, tuple[int, Path]] = {}
@@ -122,6 +123,8 @@ def test_constant_headers_match_the_facts():
                 homes.setdefault(name, set()).add(header)
                 if name in offsets:
                     assert number == offsets[name], f"{header}: {name} = {value}, facts say {offsets[name]}"
+                elif name in feature_bits:
+                    assert number == feature_bits[name], f"{header}: {name} = {value}, feature-bits.tsv says other"
                 else:
                     assert name in constants, f"{header}: {name} is not in the kernel facts"
                     # 64-bit patterns (MSR_SF) are negative in the table and written unsigned in hex
@@ -167,8 +170,8 @@ def test_expected_names_per_header():
     assert names("xics.h") == {"XICS_IRQ_SPURIOUS", "LOWEST_PRIORITY", "DEFAULT_PRIORITY"}
     assert dict(object_defines(INCLUDE / "asm" / "kvm_book3s_asm.h"))["KVM_INST_FETCH_FAILED"] == "-1"
     assert dict(object_defines(INCLUDE / "asm" / "reg.h"))["MSR_SF"] == "0x8000000000000000"
-    for empty in ("mmu.h", "page.h"):
-        assert names(empty) == set()
+    assert {"MMU_FTR_SLB", "MMU_FTR_1T_SEGMENT"} <= names("mmu.h")
+    assert names("page.h") == set()
 
 
 # ---------------------------------------------------------------------------------------------- env.h

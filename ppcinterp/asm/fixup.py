@@ -155,8 +155,9 @@ def apply_features(program: Program, cpu: CpuModel) -> Image:
     for fs in feature_sections(program):
         if fs.family in missing:
             names = missing[fs.family]
+            some = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             raise SourceError(f"this {fs.family} feature section is tested against CPU model {cpu.name}'s "
-                              f"features, but {', '.join(names)} {'is' if len(names) == 1 else 'are'} not defined "
+                              f"features, but {some} {'is' if len(names) == 1 else 'are'} not defined "
                               "(the kernel environment defines them; or give --features MASK)",
                               fs.end or fs.begin)
         active = fs.active(features[fs.family])

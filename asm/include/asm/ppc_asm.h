@@ -7,6 +7,7 @@
 
 #include <asm/ppc-opcode.h>
 #include <asm/feature-fixups.h>
+#include <asm/cputable.h>
 
 #define PPCINTERP_CAT(a, b)	a##b
 #define PPCINTERP_XCAT(a, b)	PPCINTERP_CAT(a, b)
@@ -26,6 +27,15 @@ PPCINTERP_XCAT(., name):
 
 /* The address of a symbol, through its GOT entry, addressed from the TOC pointer (r2). */
 #define LOAD_REG_ADDR(reg, name)	ld reg,name@got(r2)
+
+/*
+ * MTOCRF(FXM, RS): RS into the one CR field that FXM selects. A feature section: mtcrf on processors without
+ * CPU_FTR_NOEXECUTE (before ISA 2.00), the faster mtocrf where it is set (label number 848, as the kernel's).
+ */
+#define MTOCRF(FXM, RS)							\
+	BEGIN_FTR_SECTION_NESTED(848); mtcrf (FXM), RS;			\
+	FTR_SECTION_ELSE_NESTED(848); mtocrf (FXM), RS;			\
+	ALT_FTR_SECTION_END_NESTED_IFCLR(CPU_FTR_NOEXECUTE, 848)
 
 /* Return from interrupt: rfid on 64-bit. */
 #define RFI		rfid
