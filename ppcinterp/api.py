@@ -16,11 +16,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from ppcinterp.api_call import Calls, check_ram_size
 from ppcinterp.api_machine import MachineSetup
 from ppcinterp.asm.cpus import cpu_model
 from ppcinterp.build import DEFAULT_BASE, DEFAULT_CONFIG, BuildOptions, build_image, kernel_env_dir
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.machine.core import DEFAULT_ICP_BASE, Machine
+from ppcinterp.machine.core import DEFAULT_ICP_BASE, DEFAULT_RAM, Machine
 from ppcinterp.machine.memory import Device, MemoryFault
 from ppcinterp.machine.names import Ref, StateNameError, StateValueError, kind_of, pending_pairs, resolve
 from ppcinterp.machine.paca import paca_layout
@@ -33,7 +34,7 @@ from ppcinterp.run.events import EventHook, rearm  # noqa: F401 - rearm is re-ex
 from ppcinterp.run.stops import Paused
 
 
-class Session(MachineSetup):
+class Session(MachineSetup, Calls):
     # Called as observer(session, result) after every run of every session (the pytest plugin's coverage).
     observers: list[Callable[[Session, Result], None]] = []
 
@@ -42,7 +43,8 @@ class Session(MachineSetup):
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
                  base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None,
                  preset: str | None = None, externs: Iterable[str] = (), patch: str | None = "auto",
-                 kernel_tree: str | None = None, asm_offsets: str | None = None, icp_base: int = DEFAULT_ICP_BASE):
+                 kernel_tree: str | None = None, asm_offsets: str | None = None, icp_base: int = DEFAULT_ICP_BASE,
+                 ram_size: int = DEFAULT_RAM[1]):
         self.options = BuildOptions(include_dirs=list(include_dirs or []), defines=dict(defines or {}),
                                     config=config or DEFAULT_CONFIG, kernel_env=kernel_env, base=base,
                                     externs=list(externs), patch=patch, kernel_tree=kernel_tree,
@@ -52,7 +54,7 @@ class Session(MachineSetup):
         table = OffsetTable.from_file(self._asm_offsets())
         try:
             self.machine = Machine(paca_layout(table), threads=threads, current=current, offsets=table,
-                                   icp_base=icp_base)
+                                   icp_base=icp_base, ram=(DEFAULT_RAM[0], check_ram_size(ram_size)))
         except ValueError as e:
             raise PpcError(str(e)) from None
         self._map_image()
@@ -153,6 +155,8 @@ class Session(MachineSetup):
             if n >= len(mach.threads):
                 raise PpcError(f"{t} does not exist (the core has {len(mach.threads)} threads)")
             return mach.paca.base + n * mach.paca.layout.size if m.group(1) == "paca" else mach.icps[n].base
+        if (buf := self.buffer(t)) is not None:     # alloc()'s buffers, as `buf` or `&buf`
+            return buf
         if t.startswith("&"):
             return self._address(t[1:].strip())
         if re.fullmatch(r"-?(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+)", t):
@@ -187,6 +191,7 @@ class Session(MachineSetup):
     def reset(self) -> None:
         """Back to the state the session started in (power-on machine, program image in memory)."""
         self.machine.restore(self._initial)
+        self.buffers.clear()
 
     def snapshot(self) -> tuple:
         return self.machine.snapshot()

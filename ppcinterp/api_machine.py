@@ -15,7 +15,7 @@ from ppcinterp.machine.presets import apply as apply_preset
 from ppcinterp.machine.structs import OBJECTS
 
 MAX_MAP = 16 << 20          # bytes one map() may add: RAM is allocated and snapshotted whole
-MAX_RAM = 64 << 20          # ... and all of it together
+MAX_RAM = 64 << 20          # ... and all of it together (the RAM of ram_size apart)
 M64 = 1 << 64
 
 
@@ -36,8 +36,9 @@ class MachineSetup:
             raise PpcError(f"memory '{name}': size {size:#x} is not 1 to {MAX_MAP:#x} bytes")
         if base is not None and not 0 <= base < M64 - (size or 0):
             raise PpcError(f"memory '{name}': base {base:#x} is not a 64-bit address with room for its size")
-        if sum(r.size for r in m.memory.regions if isinstance(r, Ram)) + (size or 0) > MAX_RAM:
-            raise PpcError(f"memory '{name}': the machine would have more than {MAX_RAM >> 20} MiB of memory")
+        if sum(r.size for r in m.memory.regions if isinstance(r, Ram) and r is not m.ram) + (size or 0) > MAX_RAM:
+            raise PpcError(f"memory '{name}': the machine would have more than {MAX_RAM >> 20} MiB of memory "
+                           "besides its RAM")
         try:
             if name in OBJECTS:
                 layout = m.offsets.layout(OBJECTS[name]) if m.offsets is not None else None

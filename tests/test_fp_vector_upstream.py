@@ -33,7 +33,7 @@ def test_upstream_save_and_load_fp(cpu: str):
     for name, value in (("fpscr", fpscr), ("vscr", vscr), ("vrsave", vrsave), ("r3", VCPU), ("msr", 1 << 63)):
         s.set(name, value)
     r = s.run(".kvmppc_save_fp", max_steps=2000)
-    assert r.kind == "no-code" and r.pc is not None               # blr to LR = 0: the function returned
+    assert r.kind == "return" and r.pc is not None                # blr to the LR it started with (0)
 
     def at(off: int, size: int = 8) -> int:
         return s.get(f"mem{8 * size}[{VCPU + off:#x}]")

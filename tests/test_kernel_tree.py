@@ -150,7 +150,7 @@ def test_session_and_scenario_with_a_kernel_tree(tmp_path):
     sc.parent.mkdir()
     sc.write_text('source = "../ktree/arch/powerpc/kvm/kt_handlers.S"\nkernel_tree = "../ktree"\n'
                   'entry = "kt_entry"\n[state]\nr13 = "&paca[0]"\n"paca.kt_field" = 7\n'
-                  '[expect]\nkind = "no-code"\n[expect.state]\nr3 = 64\nr5 = 7\n')
+                  '[expect]\nkind = "return"\n[expect.state]\nr3 = 64\nr5 = 7\n')
     r = ppc("run", str(sc))
     assert r.returncode == 0, r.stdout + r.stderr
     r = ppc("run", str(sc), "--asm-offsets", str(tmp_path / "nope.h"))

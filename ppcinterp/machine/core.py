@@ -13,6 +13,7 @@ from ppcinterp.machine.xics import PAGE, Icp
 DEFAULT_PACA_BASE = 0x0200_0000
 DEFAULT_ICP_BASE = 0x3_FFFE_0000_0000     # real address of the first thread's ICP page (stride one page)
 DEFAULT_RAM = (0x0100_0000, 0x0010_0000)  # 1 MiB of scratch RAM for vcpu structs, stacks, user data
+MIN_RAM_SIZE, MAX_RAM_SIZE = 64 << 10, 1 << 30   # what a session may ask for (snapshots copy it once: keep it sane)
 OBJECT_BASE = 0x0300_0000                 # where presets put named objects (the first free pages from here)
 
 
@@ -38,6 +39,8 @@ class Machine:
         self.threads = [Thread(i) for i in range(threads)]
         self.current = current
         self.ram = self.memory.map(Ram("ram", *ram))
+        if paca_base == DEFAULT_PACA_BASE and self.ram.limit > paca_base:    # a RAM of more than 16 MiB
+            paca_base = -(-self.ram.limit // 0x10000) * 0x10000
         self.paca = self.memory.map(PacaArray(paca_base, threads, layout))
         self.offsets = offsets                  # the asm-offsets table the layouts come from
         self.objects: dict[str, StructRegion] = {"paca": self.paca}     # by the name state names start with
@@ -53,7 +56,7 @@ class Machine:
         # Ram regions there were then: restoring that snapshot copies only those pages back.
         self._clean: tuple | None = None
         self._clean_rams = 0
-        self.reset()
+        self._power_on()
 
     def timebase(self) -> int:
         """The time base: a scenario-settable value that advances by one at every read."""
@@ -74,16 +77,12 @@ class Machine:
     def thread(self) -> Thread:
         return self.threads[self.current]
 
-    def reset(self) -> None:
-        """Power-on state: registers zero, memory zero, ICPs idle, each PACA's xics_phys pointing at its ICP,
-        r13 of every thread at its own PACA."""
+    def _power_on(self) -> None:
+        """Power-on state: registers zero, ICPs idle, each PACA's xics_phys pointing at its ICP, r13 of every
+        thread at its own PACA (memory is zero as mapped)."""
         for t in self.threads:
             t.reset()
             t.gpr[13] = self.paca.base + t.index * self.paca.layout.size
-        for r in self.memory.regions:
-            if isinstance(r, Ram):
-                r.data[:] = bytes(len(r.data))
-        self._clean = None
         for icp in self.icps:
             icp.reset()
         self.slb = [(0, 0)] * 64

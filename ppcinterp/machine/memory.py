@@ -180,5 +180,26 @@ class Memory:
         return a
 
     def read_bytes(self, addr: int, n: int) -> bytes:
-        return bytes(self.read(addr + i, 1) if not isinstance(self.region_at(addr + i), Device) else 0
-                     for i in range(n))
+        """n bytes from addr, RAM only and unjournaled (a device page or an unmapped byte is a MemoryFault)."""
+        return b"".join(bytes(r.data[a - r.base:b - r.base]) for r, a, b in self._spans(addr, n, False))
+
+    def write_bytes(self, addr: int, data: bytes) -> None:
+        """Write data at addr, RAM only (journaled byte by byte while a journal is attached); nothing is written
+        if any byte is not RAM."""
+        for r, a, b in self._spans(addr, len(data), True):
+            if self.log is None:
+                r.data[a - r.base:b - r.base] = data[a - addr:b - addr]     # TrackedBytes marks the pages dirty
+            else:
+                for i in range(a, b):
+                    r.write(i, 1, data[i - addr], False, self)
+
+    def _spans(self, addr: int, n: int, write: bool) -> list[tuple[Ram, int, int]]:
+        """(region, start, end) pieces of addr..addr+n, each within one RAM region."""
+        out, a, end = [], addr, addr + n
+        while a < end:
+            r = self.region_at(a)
+            if not isinstance(r, Ram):
+                raise MemoryFault(a, 1, write, "unmapped" if r is None else f"{r.name} is a device page")
+            out.append((r, a, min(end, r.limit)))
+            a = out[-1][2]
+        return out

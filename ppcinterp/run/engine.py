@@ -92,7 +92,7 @@ class Engine(Results):
                 code[SENTINEL + h.number] = _raiser(FellOffHunk(h.number))
                 self.exit_names[SENTINEL + h.number] = self._end_of_hunk_name(h)
         code[END_OF_TEXT] = _raiser(FellOffCode("ran past the end of the code"))
-        self.exit_names[END_OF_TEXT] = "end of code"
+        self.exit_names[END_OF_TEXT] = "end-of-code"
         for addr, out in p.outside.items():
             name = f"{out.name}f" if out.name.isdigit() else out.name
             code[addr] = outside.closure(self, name, t)      # an exit, or a stand-in's call
@@ -238,6 +238,7 @@ class Engine(Results):
             step_hooks: dict[int, Callable] | None = None) -> Result:
         """A run from `entry` (a hooked run records its path too)."""
         rec = Journal() if journal else Trail() if path or hooks or step_hooks else None
+        self.entry_lr = self.thread.spr.get(8, 0) & ~3
         pc, n, exc = execute(self, entry, 0, max_steps, rec, _lists(hooks), _lists(step_hooks))
         jr = rec if journal else None
         if exc is None:
@@ -256,6 +257,8 @@ class Engine(Results):
         shows what happened on the way; `arrive` runs pc's own hooks first (the run has just arrived at pc).
         Stops on arriving at an address in `breaks`. Returns the pc to execute next and, when the run ended
         (an exit, a fault...), its Result as Engine.run names it; the caller has the journal for the path."""
+        if first == 0:                      # the run starts: a jump to this LR is its return
+            self.entry_lr = self.thread.spr.get(8, 0) & ~3
         pc, n, exc = execute(self, pc, first, first + max_steps, journal, hooks, step_hooks, breaks, arrive,
                              hooks_at_end=True)
         if exc is None:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ppcinterp.run.engine import Engine
 
 M64 = (1 << 64) - 1
+# The return address Session.call puts in LR: no code and no memory are ever there, so the callee's return lands
+# on no code at the LR the run started with, which ends the run as kind `return` (Results._result_nocode).
+RETURN_ADDRESS = 0x7FFF_FFFF_FFFF_0000
 StandIn = Callable[[tuple[int, ...]], int | None]
 
 

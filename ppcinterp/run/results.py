@@ -135,19 +135,31 @@ class Results:
         last = self.program.where(Pos(h.pragma.file, h.last_line))
         return f"fell off the end of hunk {number} after its last line, {last}"
 
+    entry_lr: int | None = None      # LR (word-aligned) when the run started: jumping there is the return
+
     def _result_nocode(self, pc: int, n: int, trail, jr=None) -> Result:
         last = _last(trail)
+        if pc == self.entry_lr and pc not in self._successors():   # back to the caller, who is not in the file
+            msg = f"returned to its caller at {pc:#x}" + (f" (from {self.where(last)})" if last else "")
+            return self._made("return", "return", msg, last, n, trail, jr)
         if pc in VECTORS:           # `ba 0x500`: the handler hands the interrupt to the host's own vector
             msg = f"went to the host's {VECTORS[pc]} vector at {pc:#x}" + (f" (from {self.where(last)})"
                                                                          if last else "")
             return self._made(f"vector {pc:#x}", "vector", msg, last, n, trail, jr, tail=(f"vector {pc:#x}",))
         msg = f"jumped to {pc:#x}, where there is no code" + (f" (from {self.where(last)})" if last else "")
-        return self._made("no code", "no-code", msg, last, n, trail, jr)
+        return self._made("no-code", "no-code", msg, last, n, trail, jr)
+
+    def _successors(self) -> set[int]:
+        """Where instructions fall through to: reaching the entry's LR that way (32-bit mode's wrap to 0) is no
+        return."""
+        if "_falls" not in self.__dict__:
+            self._falls = set(self.nxt_at.values()) | set(self.nxt32_at.values())
+        return self._falls
 
     def _result_limit(self, pc: int, max_steps: int, trail, jr) -> Result:
         loop = self._find_loop(pc, trail.pcs()[-2000:] if trail is not None else None)
         msg = f"step limit of {max_steps} reached; the code loops over {loop}"
-        return self._made("step limit", "step-limit", msg, pc, max_steps, trail, jr)
+        return self._made("step-limit", "step-limit", msg, pc, max_steps, trail, jr)
 
     def _find_loop(self, pc: int, pcs: list[int] | None) -> str:
         """Which lines keep repeating: the last recorded steps, or (unrecorded) a little more run on a copy of

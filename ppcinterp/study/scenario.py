@@ -6,7 +6,8 @@
     kernel_tree = "../linux"                    # optional, like asm_offsets: preprocess as kbuild does there
     icp_base = 0x100000000                      # optional: thread N's ICP page at icp_base + N * 0x1000 (each
                                                 # PACA's kvm_hstate.xics_phys points at its own)
-    entry = "hunk 3"                            # a label, "hunk N", "line N", "FILE:N", "upstream N"
+    entry = "hunk 3"                            # a label, "hunk N", "line N", "FILE:N", "upstream N"; or
+                                                # call = ["memcpy", "dst", "src", 64] (study/calls.py)
     [state]                                     # any name the state resolver knows (see machine/names.py)
     r12 = 0x500
     msr.ee = true
@@ -56,10 +57,10 @@ from pathlib import Path
 
 from ppcinterp.api import Session
 from ppcinterp.diagnostics import Pos, PpcError, ScenarioError
-from ppcinterp.machine.core import DEFAULT_ICP_BASE
+from ppcinterp.machine.core import DEFAULT_ICP_BASE, DEFAULT_RAM
 from ppcinterp.machine.names import StateValueError, pending_pairs
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
-from ppcinterp.study import inputs
+from ppcinterp.study import calls, inputs
 
 TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "config": str, "threads": int,
             "current": int, "entry": str, "max_steps": int, "include": list, "defines": dict,
@@ -68,12 +69,13 @@ TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "con
             "stand_ins": dict}
 TOP_KEYS.update(kernel_tree=str, asm_offsets=str)        # paths relative to the scenario file, like include
 TOP_KEYS.update(icp_base=int)       # thread i's ICP page at icp_base + i * 0x1000 (each PACA's xics_phys too)
+TOP_KEYS.update(call=list, buffers=dict, ram_size=int)      # a function called as C does (study/calls.py)
 PATH_KEYS = ("kernel_tree", "asm_offsets", "patch")
 MAX_EVENTS, MAX_THEN, MAX_MEMORY, MAX_ASSIGNMENTS = 1000, 100, 64, 10_000
 MAX_STEPS = 10_000_000                # a run's budget: a scenario may ask for less or more, up to this
 THEN_KEYS = {"entry": str, "state": dict, "note": str}
 EVENT_KEYS = {"at": str, "note": str, "set": dict}
-EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict}
+EXPECT_KEYS = {"exit": str, "kind": str, "path": list, "steps": int, "state": dict, "buffers": dict}
 MEMORY_KEYS = {"name": str, "base": int, "size": int}
 
 
@@ -162,6 +164,7 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
             raise ScenarioError(f"the scenario has {len(items)} {what} (at most {most})", _pos_of(text, p, key))
 
     check(data, TOP_KEYS, "the scenario")
+    calls.check(data, text, p)
     if "source" not in data:
         raise ScenarioError("the scenario has no 'source' (the .S file to run)", Pos(str(p), 1, 1))
     inputs.check_numbers(data, text, p, MAX_STEPS)
@@ -217,7 +220,8 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
                                 f"{_type_name(type(v))}", _pos_of(text, p, sym))
     where = str(inputs.given(patch, "--patch")) if patch is not None else (
         str(paths["patch"]) if "patch" in data else "auto")
-    return Scenario(p, text, data, source, data.get("entry", "hunk 3"), state, events, expect, then, where)
+    entry = data["call"][0] if "call" in data else data.get("entry", "hunk 3")
+    return Scenario(p, text, data, source, entry, state, events, expect, then, where)
 
 
 def _type_name(t: type) -> str:
@@ -290,14 +294,16 @@ def build_session(sc: Scenario) -> Session:
                           kernel_env=d.get("kernel_env", True), threads=d.get("threads", 1),
                           current=d.get("current", 0), externs=d.get("externs", []), patch=sc.patch,
                           kernel_tree=_beside(sc, "kernel_tree"), asm_offsets=_beside(sc, "asm_offsets"),
-                          icp_base=d.get("icp_base", DEFAULT_ICP_BASE))
+                          icp_base=d.get("icp_base", DEFAULT_ICP_BASE), ram_size=d.get("ram_size", DEFAULT_RAM[1]))
     except PpcError as e:
         if e.pos is None:
-            if "icp_base" in e.message and re.search(r"^\s*icp_base\s*=", sc.text, re.M):   # the file placed them
-                raise ScenarioError(e.message, _pos_of(sc.text, sc.path, "icp_base")) from None
+            for key in ("icp_base", "ram_size"):    # the file placed them
+                if key in e.message and re.search(rf"^\s*{key}\s*=", sc.text, re.M):
+                    raise ScenarioError(e.message, _pos_of(sc.text, sc.path, key)) from None
             raise ScenarioError(f"{sc.path}: {e.message}") from None
         raise
     _machine(sc, session)
+    calls.prepare(sc, session)
     for name, v in sc.state:
         _assign(sc, session, name, v)
     return session
@@ -395,4 +401,5 @@ def run(sc: Scenario, journal: bool = True) -> Outcome:
         if isinstance(got, tuple):
             got = [tuple(x) for x in got]
         out.checks.append(Check(name, want, got))
+    out.checks += [Check(*c) for c in calls.expected(sc, session)]
     return out
