@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from conftest import FRAGMENT, ROOT
+from conftest import FRAGMENT, ROOT, gas_assemble, need_gas
 from fuzzing import bounded
 
 from ppcinterp import cli
@@ -145,6 +145,16 @@ def test_a_section_may_not_grow_past_64_mib(tmp_path, text, line):
     with quick("a huge section"):
         e = _error(tmp_path, text)
     assert "64 MiB" in e.message and e.pos.line == line, e.render()
+
+
+def test_org_takes_a_location_and_an_optional_fill_byte_as_gnu_as_does(tmp_path):
+    """`.org` with nothing after it raised IndexError (found by the long fuzz run); `.org N, FILL` fills."""
+    e = _error(tmp_path, "\tnop\n37:\t.org\n")
+    assert ".org needs the new location" in str(e) and (e.pos.line, e.pos.col) == (2, 5)
+    need_gas()
+    text = "\tnop\n\t.org 8, 0x60\n\tnop\n"
+    words, _ = gas_assemble(text, tmp_path)
+    assert bytes(_load(tmp_path, text).sections[".text"].data) == words
 
 
 # ---- 3. a fixup record whose body or alternative lies in no section

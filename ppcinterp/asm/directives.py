@@ -90,11 +90,14 @@ class Directives:
             msg = d.args[0].strip('"') if d.args and isinstance(d.args[0], str) else ".error directive"
             raise SourceError(msg, d.pos)
         elif name == ".org":
+            if not 1 <= len(d.args) <= 2:
+                raise SourceError(".org needs the new location in the section (and optionally a fill byte)", d.pos)
             target = self._const(d.args[0], d.pos)
+            fill = self._const(d.args[1], d.pos) & 0xFF if len(d.args) == 2 else 0
             if target < self.cur.size:
                 raise SourceError(".org would move the location backwards", d.pos)
             self._room(target - self.cur.size, d.pos, f".org {target:#x}")
-            self._emit(("bytes", self.cur.size, bytes(target - self.cur.size), d), target - self.cur.size)
+            self._emit(("bytes", self.cur.size, bytes([fill]) * (target - self.cur.size), d), target - self.cur.size)
         elif name not in IGNORED:
             raise SourceError(f"unknown directive '{name}'", d.pos)
 
