@@ -8,12 +8,14 @@
     s = Session("whole.S", preset="guest-running")      # vcpu, vcore, kvm... in memory, linked (presets.py)
     s.get("vcpu.arch.slb_max"); s.value("&vcpu")
     s.stand_in(".kvmppc_hpte_hv_fault", lambda args: 0)    # a C function the code calls, in Python
+
+    s = Session(["memcpy_64.S", "memcpy_power7.S"], kernel_tree="linux")   # several objects, linked as one
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ppcinterp.api_call import Calls, check_ram_size
@@ -38,7 +40,7 @@ class Session(MachineSetup, Calls):
     # Called as observer(session, result) after every run of every session (the pytest plugin's coverage).
     observers: list[Callable[[Session, Result], None]] = []
 
-    def __init__(self, path: str, *, cpu: str | None = None, features: int | None = None,
+    def __init__(self, path: str | Sequence[str], *, cpu: str | None = None, features: int | None = None,
                  config: str | None = None, include_dirs: list[str] | None = None,
                  defines: dict[str, str | None] | None = None, kernel_env: bool = True,
                  base: int = DEFAULT_BASE, threads: int = 1, current: int = 0, text: str | None = None,

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.machine.memory import Ram
+from ppcinterp.machine.memory import PAGE_SIZE, Ram
 from ppcinterp.machine.presets import apply as apply_preset
 from ppcinterp.machine.structs import OBJECTS
 
@@ -89,14 +89,31 @@ class MachineSetup:
         return out
 
     def _map_image(self) -> None:
-        """The program's own bytes are memory too (tables, TOC, .long data the code loads)."""
-        for name, sec in self.program.sections.items():
-            if sec.data:
-                r = Ram(f"image:{name}", sec.base, len(sec.data))
-                r.data[:] = self.image.data[name]
-                try:
-                    self.machine.memory.map(r)
-                except ValueError as e:
-                    raise PpcError(f"the program's section {name} overlaps the machine's memory map: {e} (the "
-                                   "ICPs may be moved with icp_base, the code with base)") from None
+        """The program's own bytes are memory too (tables, TOC, .long data the code loads), mapped by 4 KiB pages
+        as the kernel's image is: sections whose pages touch are one region, with zeroes between them, so a load
+        that straddles two sections or reads the padding after one (the aligned doubleword or quadword that holds
+        a buffer's last bytes) reads what the machine would."""
+        for names, base, size in _page_runs(self.program.sections.values()):
+            r = Ram("image:" + (",".join(names) if len(names) <= 3 else f"{names[0]},...,{names[-1]}"), base, size)
+            for name in names:
+                sec = self.program.sections[name]
+                r.data[sec.base - base:sec.end - base] = self.image.data[name]
+            try:
+                self.machine.memory.map(r)
+            except ValueError as e:
+                raise PpcError(f"the program's section{'s' * (len(names) > 1)} {', '.join(names)} overlap"
+                               f"{'s' * (len(names) == 1)} the machine's memory map: {e} (the ICPs may be moved "
+                               "with icp_base, the code with base)") from None
 
+
+def _page_runs(sections) -> list[tuple[list[str], int, int]]:
+    """(section names, base, size) of each run of whole pages the sections with bytes cover, by address."""
+    runs: list[tuple[list[str], int, int]] = []
+    for sec in sorted((s for s in sections if s.data), key=lambda s: s.base):
+        lo, hi = sec.base & -PAGE_SIZE, -(-sec.end // PAGE_SIZE) * PAGE_SIZE
+        if runs and lo <= runs[-1][1] + runs[-1][2]:
+            names, base, size = runs[-1]
+            runs[-1] = (names + [sec.name], base, max(size, hi - base))
+        else:
+            runs.append(([sec.name], lo, hi - lo))
+    return runs

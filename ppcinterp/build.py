@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 from ppcinterp import cache
 from ppcinterp.asm.cpus import CpuModel, cpu_model
 from ppcinterp.diagnostics import PpcError
+from ppcinterp.link import MAX_OBJECTS
 
 if TYPE_CHECKING:           # the assembler, parser (Lark) and fixups load only when a build needs them
     from ppcinterp.asm.fixup import Image
@@ -140,16 +142,19 @@ MEMO_SIZE = 32
 _memo: OrderedDict[tuple, tuple[Program, Files]] = OrderedDict()
 
 
-def load_program(path: str, options: BuildOptions | None = None, text: str | None = None) -> Program:
-    """Read a .S file as the kernel build would and assemble it. Raises PpcError with a position.
-    The Program may be shared with other callers: do not change it."""
+def load_program(path: str | Sequence[str], options: BuildOptions | None = None, text: str | None = None) -> Program:
+    """Read a .S file as the kernel build would and assemble it; several files are assembled each as its own
+    object and linked into one program (ppcinterp/link). Raises PpcError with a position. `text` stands for
+    the (first) file's content. The Program may be shared with other callers: do not change it."""
     opts = options or BuildOptions()
-    if text is None and not _is_file(Path(path)):
-        raise PpcError(f"cannot read '{path}': " + ("not a regular file" if Path(path).exists() else "no such file"))
+    paths = _paths(path)
+    for k, p in enumerate(paths):
+        if (text is None or k) and not _is_file(Path(p)):
+            raise PpcError(f"cannot read '{p}': " + ("not a regular file" if Path(p).exists() else "no such file"))
     if not isinstance(opts.base, int) or not 0 <= opts.base < 1 << 64:
         raise PpcError(f"the base address {opts.base!r} is not a 64-bit address")
-    # The path as given and the working directory: positions name files as the build found them.
-    key = (path, os.getcwd(), text, opts.key())
+    # The paths as given and the working directory: positions name files as the build found them.
+    key = (paths[0] if len(paths) == 1 else paths, os.getcwd(), text, opts.key())
     hit = _memo.get(key)
     if hit is not None and cache.still_valid(hit[1]):
         _memo.move_to_end(key)
@@ -157,9 +162,9 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
     found = cache.load(key)
     if found is None:
         try:
-            program, files = _build(path, opts, text)
+            program, files = _build(paths, opts, text)
         except RecursionError:              # each stage bounds its nesting with a positioned error; never this
-            raise PpcError(f"{path}: input nests too deeply") from None
+            raise PpcError(f"{paths[0]}: input nests too deeply") from None
         cache.store(key, program, files)
     else:
         program, files = found
@@ -169,22 +174,39 @@ def load_program(path: str, options: BuildOptions | None = None, text: str | Non
     return program
 
 
+def _paths(path: str | Sequence[str]) -> tuple[str, ...]:
+    """The sources of a program: one path, or several (each an object of its own)."""
+    paths = (path,) if isinstance(path, str) else tuple(path)
+    if not paths:
+        raise PpcError("no source file given")
+    if len(paths) > MAX_OBJECTS:
+        raise PpcError(f"{len(paths)} source files: ppcinterp links at most {MAX_OBJECTS} objects into one program")
+    if not all(isinstance(p, str) for p in paths):
+        raise PpcError("a source file is named by a string (a path)")
+    return paths
+
+
 def forget_builds() -> None:
     """Drop this process's shared builds (the disk cache keeps its entries)."""
     _memo.clear()
 
 
-def _build(path: str, opts: BuildOptions, text: str | None) -> tuple[Program, Files]:
-    from ppcinterp.asm.assembler import assemble
+def _build(paths: tuple[str, ...], opts: BuildOptions, text: str | None) -> tuple[Program, Files]:
+    from ppcinterp.asm.assembler import assemble_object
+    from ppcinterp.link.layout import link
     from ppcinterp.source.parser import parse_source
     from ppcinterp.source.preprocess import preprocess
 
-    pre = preprocess(path, text=text, **opts.preprocessor_args())
-    program = assemble(parse_source(pre.lines), pre, path, opts.base, tuple(opts.externs))
+    objects, read = [], []
+    for k, path in enumerate(paths):
+        given = text if k == 0 else None
+        pre = preprocess(path, text=given, **opts.preprocessor_args())
+        objects.append(assemble_object(parse_source(pre.lines), pre, path, tuple(opts.externs)))
+        # Given text stands for the main file, whatever the disk holds under its name.
+        read += [f for f in pre.files if given is None or f != path]
+    program = link(objects, opts.base)
     patches = _locate_hunks(program, opts.patch, text)
-    # Given text stands for the main file, whatever the disk holds under its name.
-    read = [f for f in pre.files if text is None or f != path] + [str(p) for p in patches]
-    return program, cache.digests(dict.fromkeys(read))
+    return program, cache.digests(dict.fromkeys(read + [str(p) for p in patches]))
 
 
 def _locate_hunks(program: Program, patch: str | None, source: str | None) -> list[Path]:
@@ -211,7 +233,7 @@ def _locate_hunks(program: Program, patch: str | None, source: str | None) -> li
     return paths
 
 
-def build_image(path: str, options: BuildOptions | None = None, cpu: CpuModel | str | None = None,
+def build_image(path: str | Sequence[str], options: BuildOptions | None = None, cpu: CpuModel | str | None = None,
                 text: str | None = None) -> Image:
     """Assemble and apply feature sections for a CPU model (default POWER7)."""
     from ppcinterp.asm.fixup import apply_features

@@ -1,6 +1,7 @@
 """Two-pass assembler: pass 1 lays out every statement at a section offset (expanding .rept, .if and
-macros, numbering local labels, fixing `.set` values at their point of use); pass 2 places sections at
-addresses, evaluates every operand and encodes it from the instruction table."""
+macros, numbering local labels, fixing `.set` values at their point of use); the linker then places the
+sections of every object at addresses, and pass 2 evaluates every operand and encodes it from the
+instruction table."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ppcinterp.asm.externs import References
 from ppcinterp.asm.limits import MAX_BYTES, Limits
 from ppcinterp.asm.pass2 import Pass2
 from ppcinterp.asm.placement import Placement
-from ppcinterp.asm.program import Hunk, Program
+from ppcinterp.asm.program import Hunk
 from ppcinterp.asm.sections import DEFAULT_FLAGS, _Section, _Sym
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa import table
@@ -48,12 +49,10 @@ MAX_DEPTH = 100
 
 
 class Assembler(Directives, Placement, Pass2, Limits):
-    def __init__(self, parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000,
-                 externs: tuple[str, ...] = ()):
+    def __init__(self, parsed: ParsedSource, pre: Preprocessed, path: str, externs: tuple[str, ...] = ()):
         self.parsed = parsed
         self.pre = pre
         self.path = path
-        self.base = base
         self.sections: dict[str, _Section] = {}
         self.cur = self._section(".text", None)
         self.prev = self.cur
@@ -381,6 +380,8 @@ class Assembler(Directives, Placement, Pass2, Limits):
                 exprs.append(self._freeze(op))
         return exprs
 
-def assemble(parsed: ParsedSource, pre: Preprocessed, path: str, base: int = 0x100000,
-             externs: tuple[str, ...] = ()) -> Program:
-    return Assembler(parsed, pre, path, base, externs).assemble()
+def assemble_object(parsed: ParsedSource, pre: Preprocessed, path: str, externs: tuple[str, ...] = ()) -> Assembler:
+    """Pass 1 of one file: an object for the linker (ppcinterp/link), which places it and runs its pass 2."""
+    obj = Assembler(parsed, pre, path, externs)
+    obj.finish_pass1()
+    return obj

@@ -1,12 +1,14 @@
-"""Pass 2: sections placed at addresses (the TOC area last, as the linker lays it out), every operand
-evaluated and encoded from the instruction table, the GOT filled, and the Program made."""
+"""Pass 2: with the sections at the addresses the linker chose (ppcinterp/link), every operand evaluated and
+encoded from the instruction table, and the object's part of the Program made."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from ppcinterp.asm.directives import close_hunks
 from ppcinterp.asm.encode import check_operand, encode
 from ppcinterp.asm.expr import CR_BITS, M64, REGISTERS, Evaluator, Reg, Rel
-from ppcinterp.asm.externs import TOC_BIAS, undefined_message
+from ppcinterp.asm.externs import undefined_message
 from ppcinterp.asm.program import AsmInsn, DataItem, Label, Outside, Program, Section
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa.fields import REGISTER_KINDS, Kind
@@ -25,10 +27,23 @@ REGISTER_OR_CR_KINDS = REGISTER_KINDS | {Kind.CRB}
 
 
 
+@dataclass
+class Linkage:
+    """What the linker decided for one object: where each of its sections goes, the TOC base, the symbols it
+    references that another object (or a slot of the linker's) holds, and where its `@got` entries are."""
+
+    bases: dict[str, int]
+    toc: int
+    imported: dict[str, int] = field(default_factory=dict)
+    got: dict[str, int] = field(default_factory=dict)
+
+
 class Pass2:
     """The Assembler's second pass."""
 
-    def assemble(self) -> Program:
+    def finish_pass1(self) -> None:
+        """Pass 1 over the whole file, then what it leaves for the linker to place: hunks closed, the labels the
+        file leaves to given slots after its code, every forward local reference resolved."""
         self.run_pass1(self.parsed.statements)
         if self.stack:
             raise SourceError("unterminated .pushsection at end of file", None)
@@ -40,31 +55,15 @@ class Pass2:
         close_hunks(self.hunks, code_lines, lambda msg, pos: self.warnings.append((msg, pos)))
         for i, h in enumerate(self.hunks):
             h.end = self.hunks[i + 1].start if i + 1 < len(self.hunks) else text_end
-        slots = self._place_outside()
-        externs = self._place_externs()
+        self.outside_slots = self._place_outside()
         for k in self.forward_refs:
             if k.instance > len(self.local_defs.get(k.num, ())):
                 raise SourceError(f"local label '{k}' is not defined after this point", k.pos)
 
-        got = self._section(".got", "aw") if self.got_syms else None
-        if got is not None:
-            got.items.append(("bytes", 0, bytes(8 * len(self.got_syms)), None))
-            got.size = 8 * len(self.got_syms)
-        # The TOC area (.got, then .toc) comes last, as the linker lays it out; r2 points 32 KiB into it.
-        order = sorted(self.sections.values(), key=lambda s: s.name in (".got", ".toc") and (s.name == ".toc") + 1)
-        bases, addr, toc = {}, self.base, None
-        for s in order:
-            align = max(s.align, 8 if s.name != ".text" else 4)
-            addr = (addr + align - 1) & -align
-            if toc is None and s.name in (".got", ".toc"):
-                toc = addr + TOC_BIAS
-            bases[s.name] = addr
-            addr += s.size
-        if toc is None:                         # no TOC of its own: the base is where one would start
-            toc = ((addr + 7) & -8) + TOC_BIAS
-        if addr > M64:
-            raise SourceError(f"the sections end at {addr:#x}, past the 64-bit address space (base {self.base:#x})",
-                              None)
+    def pass2(self, link: Linkage) -> Program:
+        """Every operand evaluated and encoded with the sections at the linker's addresses: the object's part
+        of the program (sections, instructions, labels, symbols at their addresses)."""
+        bases, imported = link.bases, link.imported
         for h in self.hunks:
             h.start += bases[".text"]
             h.end += bases[".text"]
@@ -76,6 +75,8 @@ class Pass2:
             s = self.symbols.get(name)
             if s is not None:
                 return absolute(s.value)
+            if name in imported:
+                return imported[name]
             if name in REGISTERS:
                 return REGISTERS[name]
             if name in CR_BITS:
@@ -83,12 +84,10 @@ class Pass2:
             strict = self.refs.strict_use(name)
             raise SourceError(undefined_message(name, strict[0]) if strict else f"undefined symbol '{name}'", pos)
 
-        got_slot = {name: bases[".got"] + 8 * i for i, name in enumerate(self.got_syms)}
-
         def got_addr(e: Expr) -> int:
-            return got_slot[e.name] if isinstance(e, Sym) else absolute(ev(e))
+            return link.got[e.name] if isinstance(e, Sym) else absolute(ev(e))
 
-        ev = Evaluator(resolve, lambda k: absolute(self.local_defs[k.num][k.instance - 1][0]), toc, absolute,
+        ev = Evaluator(resolve, lambda k: absolute(self.local_defs[k.num][k.instance - 1][0]), link.toc, absolute,
                        got_addr)
 
         sections: dict[str, Section] = {}
@@ -115,26 +114,18 @@ class Pass2:
                 else:
                     payload = item[2]
                     buf[off:off + len(payload)] = payload
-            if s is got:                        # each entry holds its symbol's address
-                for name, pos in self.got_syms.items():
-                    off = got_slot[name] - base
-                    buf[off:off + 8] = (resolve(name, pos) & M64).to_bytes(8, "big")
             sections[s.name] = Section(s.name, s.flags, base, buf, s.align)
 
         labels = [Label(n, absolute(r), r.section, p, loc) for n, r, p, loc in self.labels]
         outside = {}
-        for name, r in slots.items():
+        for name, r in self.outside_slots.items():
             desc, pos = self.outside_decl[name]
             outside[absolute(r)] = Outside(name, absolute(r), desc, pos)
             labels.append(Label(name, absolute(r), ".text", pos or Pos(self.path, 1), name.isdigit()))
-        for x in externs.values():
-            x.addr = absolute(self.symbols[x.name].value)
-            if x.code:
-                outside[x.addr] = Outside(x.name, x.addr, x.what or "defined in another object", x.pos, x.how)
         symbols = {n: absolute(s.value) for n, s in self.symbols.items()
                    if s.kind == "label" or isinstance(s.value, (int, Rel))}
-        return Program(self.path, self.base, sections, dict(sorted(insns.items())), data_items, labels,
-                       symbols, self.hunks, outside, self.pre, self.globals, externs, toc, self.warnings)
+        return Program(self.path, bases[".text"], sections, insns, data_items, labels, symbols, self.hunks, outside,
+                       self.pre, self.globals, {}, link.toc, self.warnings)
 
     def _encode(self, d: InsnDef, exprs: list[Expr], pc: int, ev: Evaluator) -> tuple[int, list[int]]:
         values = []

@@ -1,10 +1,12 @@
-"""Where the labels a file leaves to go: outside labels and symbols other objects define get slots after the
-code (exits) or memory of their own (data), so references encode as if the symbols were there."""
+"""Where the labels a file leaves to go: outside labels get slots after the code (exits), so references encode as
+if the labels were there; symbols other objects define are listed for the linker, which gives them places."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from ppcinterp.asm.expr import Rel
-from ppcinterp.asm.externs import DATA_SLOT, Extern
+from ppcinterp.asm.externs import Extern
 from ppcinterp.asm.sections import _Sym
 
 
@@ -34,17 +36,17 @@ class Placement:
                 self.symbols[name] = _Sym("label", here, pos)
         return slots
 
-    def _place_externs(self) -> dict[str, Extern]:
-        """Give every symbol left to another object a place: code an exit slot after .text (beside the
-        outside labels), data zeroed memory of its own. Undeclared ones are allowed only where GNU as and
-        the linker would resolve them (see externs.py), with a warning."""
+    def extern_symbols(self, elsewhere: Collection[str] = ()) -> list[Extern]:
+        """The symbols the file references, does not define, and leaves to another object (not one of
+        `elsewhere`, which other objects of the program define), in the order first referenced; the linker gives
+        each a place. Undeclared ones are allowed only where GNU as and the linker would resolve them (see
+        externs.py), with a warning."""
         declared = dict(self.extern_decl)
         for g in sorted(self.globals):
             declared.setdefault(g, (".globl", "", None))
-        text = self.sections[".text"]
-        out: dict[str, Extern] = {}
+        out: list[Extern] = []
         for name, first in self.refs.first.items():
-            if name in self.symbols:
+            if name in self.symbols or name in elsewhere:
                 continue
             what = ""
             if name in declared:
@@ -55,17 +57,5 @@ class Placement:
                                       f"defines it (declare it with .extern {name} or --extern {name})", first))
             else:
                 continue                    # pass 2 reports it as undefined
-            code = self.refs.is_code(name)
-            if code:
-                here = Rel(".text", text.size)
-                text.items.append(("bytes", text.size, bytes(4), None))
-                text.size += 4
-            else:
-                data = self._section("extern data", "aw")
-                data.align = max(data.align, 8)
-                here = Rel(data.name, data.size)
-                data.items.append(("bytes", data.size, bytes(DATA_SLOT), None))
-                data.size += DATA_SLOT
-            self.symbols[name] = _Sym("label", here, pos)
-            out[name] = Extern(name, 0, code, how, what, pos)
+            out.append(Extern(name, 0, self.refs.is_code(name), how, what, pos))
         return out

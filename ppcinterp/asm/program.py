@@ -151,6 +151,16 @@ class Outside:
     extern: str = ""            # left to another object: how it was known to be ("declared .extern", "assumed")
 
 
+@dataclass(slots=True)
+class Placed:
+    """Where the linker put one object's input section (the link map)."""
+
+    path: str            # the object's source
+    section: str
+    base: int
+    size: int
+
+
 @dataclass
 class Program:
     path: str
@@ -167,6 +177,9 @@ class Program:
     externs: dict[str, Extern] = field(default_factory=dict)   # symbols left to other objects
     toc_base: int | None = None                                 # r2 for this object (TOC area + 0x8000)
     warnings: list[tuple[str, Pos | None]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)              # the objects' sources, in link order
+    placed: list[Placed] = field(default_factory=list)          # where each input section went
+    ambiguous: dict[str, list[Pos]] = field(default_factory=dict)   # local to several objects: not in symbols
 
     @property
     def text(self) -> Section:
@@ -218,6 +231,10 @@ class Program:
         """Where calling `name` starts executing: a descriptor's code entry (`memcpy` -> `.memcpy`, as a call
         through the descriptor does), any other symbol's own address. PpcError if `name` is no symbol or its
         descriptor points at no code."""
+        if name in self.ambiguous:
+            where = " and ".join(f"{p.file}:{p.line}" for p in self.ambiguous[name])
+            raise PpcError(f"'{name}' is a local symbol of several objects ({where}): name a global symbol, a "
+                           "FILE:LINE or an address")
         d = self.descriptor(name)
         if d is None:
             if name not in self.symbols:

@@ -9,11 +9,11 @@ from ppcinterp.views.features import describe
 def summary(img: Image, config: str) -> str:
     p = img.program
     pre = p.preprocessed
-    with open(p.path, encoding="utf-8", errors="replace") as f:
-        main_lines = sum(1 for _ in f)
-    out = [f"{p.path}: ok (CPU {img.cpu.name}, config {config}, base {p.base:#x})"]
-    out.append(f"  lines: {main_lines} in the file, {len(pre.lines)} after preprocessing "
-               f"({len(pre.files)} files read)")
+    paths = p.paths or [p.path]
+    main_lines = sum(_lines(path) for path in paths)
+    out = [f"{', '.join(paths)}: ok (CPU {img.cpu.name}, config {config}, base {p.base:#x})"]
+    where = "in the file" if len(paths) == 1 else f"in the {len(paths)} files (each an object, linked)"
+    out.append(f"  lines: {main_lines} {where}, {len(pre.lines)} after preprocessing ({len(pre.files)} files read)")
     out.append(f"  instructions: {len(p.insns)}  (data items: {len(p.data)})")
     named = sorted({lb.name for lb in p.labels if not lb.local and lb.addr not in p.outside})
     local = [lb for lb in p.labels if lb.local and lb.addr not in p.outside]
@@ -53,3 +53,8 @@ def summary(img: Image, config: str) -> str:
     for msg, pos in p.warnings:
         out.append(f"  warning: {pos.file}:{pos.line}: {msg}" if pos else f"  warning: {msg}")
     return "\n".join(out)
+
+
+def _lines(path: str) -> int:
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return sum(1 for _ in f)
