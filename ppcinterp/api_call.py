@@ -129,7 +129,9 @@ class Calls:
             raise PpcError(f"buffer '{name}' of {size:#x} bytes does not fit: RAM ({ram.size >> 10} KiB at "
                            f"{ram.base:#x}) has {max(room, 0):#x} bytes left beside the {STACK_MIN >> 10} KiB stack "
                            "(Session(..., ram_size=...), scenario ram_size, --ram-size)")
-        ram.data[addr - ram.base:addr - ram.base + size] = bytes(size)
+        lo = addr - ram.base
+        if ram.data.count(0, lo, lo + size) != size:       # zeroed where it is not (no page made dirty for nothing)
+            ram.data[lo:lo + size] = bytes(size)
         self.buffers[name] = (addr, size)
         return addr
 

@@ -56,6 +56,7 @@ class Machine:
         # Ram regions there were then: restoring that snapshot copies only those pages back.
         self._clean: tuple | None = None
         self._clean_rams = 0
+        self._ever: dict[int, set[int]] = {}    # by id of a large RAM region: the pages ever written (_saved)
         self._power_on()
 
     def timebase(self) -> int:
@@ -115,7 +116,7 @@ class Machine:
     def snapshot(self) -> tuple:
         """Everything a run can change, cheap to take and to restore (exploration resets thousands of times)."""
         rams = [r for r in self.memory.regions if isinstance(r, Ram)]
-        snap = (self.current, [t.snapshot() for t in self.threads], [bytes(r.data) for r in rams],
+        snap = (self.current, [t.snapshot() for t in self.threads], [self._saved(r) for r in rams],
                 [i.state() for i in self.icps], list(self.slb), self.tb)
         self._set_clean(snap, rams)
         return snap
@@ -134,14 +135,36 @@ class Machine:
                     _copy_pages(r, rams[i] if i < len(rams) else None)
         else:
             for i, r in enumerate(regions):
-                r.data[:] = rams[i] if i < len(rams) else bytes(len(r.data))
+                saved = rams[i] if i < len(rams) else None
+                if r.size >= SPARSE_FROM:
+                    self._put_pages(r, saved if saved is not None else Pages(r.size, {}))
+                else:
+                    r.data[:] = saved if saved is not None else bytes(len(r.data))
         self._set_clean(snap, regions)
         for i, state in zip(self.icps, icps, strict=True):
             i.restore(state)
         self.slb, self.tb = list(slb), tb        # a copy: the snapshot may be restored again
 
+    def _saved(self, r: Ram) -> bytes | Pages:
+        """A RAM region's bytes for a snapshot; a large one's by the pages ever written (the others are zero)."""
+        if r.size < SPARSE_FROM:
+            return bytes(r.data)
+        d = r.data
+        return Pages(r.size, {p: bytes(d[p << PAGE_SHIFT:p + 1 << PAGE_SHIFT]) for p in self._written(r) | r.dirty})
+
+    def _written(self, r: Ram) -> set[int]:
+        return self._ever.setdefault(id(r), set())
+
+    def _put_pages(self, r: Ram, saved: Pages) -> None:
+        for p in (self._written(r) | r.dirty) - saved.pages.keys():
+            r.data[p << PAGE_SHIFT:p + 1 << PAGE_SHIFT] = _ZERO_PAGE[:min(PAGE_SIZE, r.size - (p << PAGE_SHIFT))]
+        for p, page in saved.pages.items():
+            r.data[p << PAGE_SHIFT:(p << PAGE_SHIFT) + len(page)] = page
+
     def _set_clean(self, snap: tuple, rams: list[Ram]) -> None:
         for r in rams:
+            if r.size >= SPARSE_FROM:
+                self._written(r).update(r.dirty)
             r.dirty.clear()
         self._clean, self._clean_rams = snap, len(rams)
 
@@ -163,9 +186,41 @@ class Machine:
 
 FULL_RESTORE = False     # True: every restore copies all RAM (the equivalence tests compare both ways)
 _ZERO_PAGE = bytes(PAGE_SIZE)
+SPARSE_FROM = 4 << 20    # a RAM region this large is snapshotted by its written pages: a 1 GiB RAM is not copied
 
 
-def _copy_pages(r: Ram, saved: bytes | None) -> None:
+class Pages:
+    """A large RAM region as a snapshot holds it: the pages ever written, by page number; every other page is
+    zero. Slices and compares like the bytes it stands for."""
+
+    __slots__ = ("size", "pages")
+
+    def __init__(self, size: int, pages: dict[int, bytes]):
+        self.size, self.pages = size, pages
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, key: slice) -> bytes:
+        start, stop, _ = key.indices(self.size)
+        out = bytearray(max(0, stop - start))
+        for p in range(start >> PAGE_SHIFT, (stop - 1 >> PAGE_SHIFT) + 1) if stop > start else ():
+            page = self.pages.get(p)
+            if page is not None:
+                a = p << PAGE_SHIFT
+                lo, hi = max(a, start), min(a + len(page), stop)
+                out[lo - start:hi - start] = page[lo - a:hi - a]
+        return bytes(out)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, bytes | bytearray | Pages):
+            return NotImplemented
+        return len(other) == self.size and self[:] == (other[:] if isinstance(other, Pages) else bytes(other))
+
+    __hash__ = None      # type: ignore[assignment]
+
+
+def _copy_pages(r: Ram, saved: bytes | Pages | None) -> None:
     """Copy the dirty pages of `r` back from `saved` (None: the region was zero then)."""
     data, size = r.data, len(r.data)
     put = bytearray.__setitem__                # not TrackedBytes': the pages are clean afterwards

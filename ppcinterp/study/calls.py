@@ -21,8 +21,10 @@ fault, an exit) is the run's result like any other: it fails the scenario unless
 
 from __future__ import annotations
 
+import re
+
 from ppcinterp.api import Session
-from ppcinterp.diagnostics import PpcError, ScenarioError
+from ppcinterp.diagnostics import Pos, PpcError, ScenarioError
 from ppcinterp.study import inputs
 
 MAX_BUFFERS = 1000
@@ -50,6 +52,17 @@ def check(data: dict, text: str, p) -> None:
             contents(v, text, p, name, sized=table is buffers)
 
 
+def at(text: str, p, name: str, table: str = "buffers"):
+    """Where `name = ...` is written in [table] (inputs.pos_of would find the name in `call` first)."""
+    lines = text.splitlines()
+    head = next((i for i, line in enumerate(lines) if line.strip() == f"[{table}]"), None)
+    for i in range(head + 1 if head is not None else len(lines), len(lines)):
+        m = re.match(rf'\s*"?{re.escape(name)}"?\s*=', lines[i])
+        if m:
+            return Pos(str(p), i + 1, len(lines[i]) - len(lines[i].lstrip()) + 1)
+    return inputs.pos_of(text, p, name)
+
+
 def contents(v, text: str, p, name: str, sized: bool = False) -> bytes | int:
     """A buffer's value: a size (where `sized`), a string's UTF-8 bytes or a list of bytes."""
     if sized and isinstance(v, int) and not isinstance(v, bool):
@@ -59,7 +72,7 @@ def contents(v, text: str, p, name: str, sized: bool = False) -> bytes | int:
     if isinstance(v, list) and all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b <= 255 for b in v):
         return bytes(v)
     raise ScenarioError(f"buffer '{name}' must be {'a size, ' * sized}a string or a list of bytes (0 to 255)",
-                        inputs.pos_of(text, p, name))
+                        at(text, p, name, "buffers" if sized else "expect.buffers"))
 
 
 def prepare(sc, session: Session) -> None:
@@ -72,7 +85,7 @@ def prepare(sc, session: Session) -> None:
             if isinstance(want, bytes):
                 session.write(addr, want)
         except PpcError as e:
-            raise ScenarioError(e.message, inputs.pos_of(sc.text, sc.path, name)) from None
+            raise ScenarioError(e.message, at(sc.text, sc.path, name)) from None
     if "call" in sc.data:
         try:
             session.prepare_call(*sc.data["call"])
@@ -88,6 +101,6 @@ def expected(sc, session: Session) -> list[tuple[str, bytes, bytes]]:
         addr = session.buffer(name)
         if addr is None:
             raise ScenarioError(f"expect.buffers: there is no buffer '{name}' (the [buffers] table makes them)",
-                                inputs.pos_of(sc.text, sc.path, name))
+                                at(sc.text, sc.path, name, "expect.buffers"))
         out.append((f"buffer {name}", want, session.read(addr, len(want))))
     return out
