@@ -18,7 +18,10 @@ from ppcinterp.source.statements import (
 )
 
 NOP = 0x60000000
-GROUP_NOP = 0x60420000     # ori 2,2,0: GNU as ends code-alignment padding with it for POWER6 and later
+GROUP_NOP = 0x60420000     # ori 2,2,0: GNU as ends code-alignment padding with it for POWER7 and POWER8
+BRANCH = 0x48000000        # b .+N: GNU as jumps over padding of more than NOP_LIMIT words
+NOP_LIMIT = 4
+BRANCH_REACH = 1 << 25     # ... when the branch reaches past it
 DATA_SIZES = {".byte": 1, ".short": 2, ".hword": 2, ".2byte": 2, ".long": 4, ".int": 4, ".4byte": 4,
               ".llong": 8, ".quad": 8, ".8byte": 8}
 IGNORED = {".type", ".size", ".ident", ".file", ".machine", ".abiversion", ".gnu_attribute", ".local",
@@ -112,19 +115,14 @@ class Directives:
             raise SourceError(f"alignment {n} is not valid", d.pos)
         fill = self._const(args[1], d.pos) if args[1] is not None else None
         limit = self._const(args[2], d.pos) if args[2] is not None else None
+        limit = limit if limit is not None and limit > 0 else None      # GNU as: a maximum of 0 (or less) is none
         pad = -self.cur.size % size
         self.cur.align = max(self.cur.align, size)
         if pad == 0 or (limit is not None and pad > limit):
             return
         self._room(pad, d.pos, d.name)
         code = "x" in self.cur.flags or self.cur.name == ".text"
-        if fill is None and code:
-            words = [NOP] * (pad // 4)
-            if words:
-                words[-1] = GROUP_NOP
-            data = bytes(pad % 4) + b"".join(w.to_bytes(4, "big") for w in words)
-        else:
-            data = bytes([(fill or 0) & 0xFF]) * pad
+        data = code_padding(pad) if fill is None and code else bytes([(fill or 0) & 0xFF]) * pad
         self._emit(("bytes", self.cur.size, data, d), pad)
 
     def _pragma(self, p: Pragma) -> None:
@@ -161,6 +159,16 @@ class Directives:
             self.outside_decl[w[1]] = (desc, p.pos)
         else:
             raise SourceError(f"unknown ppcinterp pragma '{w[0]}'", p.pos)
+
+
+def code_padding(pad: int) -> bytes:
+    """GNU as's alignment padding in code (-mpower7): whole words only (else zero bytes); more than four words
+    start with a branch over the padding; the rest are nops, the last of them POWER7's group-ending nop."""
+    if pad % 4:
+        return bytes(pad)
+    words = [BRANCH | pad] if pad > 4 * NOP_LIMIT and pad < BRANCH_REACH else []
+    words += [NOP] * ((pad - 4 * len(words)) // 4 - 1) + [GROUP_NOP]
+    return b"".join(w.to_bytes(4, "big") for w in words)
 
 
 def close_hunks(hunks: list[Hunk], code_lines: dict[str, set[int]], warn) -> None:
