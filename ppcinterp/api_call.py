@@ -63,7 +63,8 @@ class CallError(PpcError):
 
     def __init__(self, call: CallResult):
         r = call.result
-        super().__init__(f"{call.function} did not return: it ended ({r.kind}) after {r.steps} steps: {r.message}")
+        super().__init__(f"{call.function} did not return: it ended ({r.kind}) after {r.steps} "
+                         f"step{'s' * (r.steps != 1)}: {r.message}")
         self.call, self.result = call, r
 
 
@@ -248,18 +249,18 @@ class Calls:
 
     def _arguments(self, name: str, args: tuple) -> tuple[list[int], int]:
         """r3.. for args, and r1: bytes arguments are put at the top of RAM (16-aligned, the first highest),
-        the caller's minimum frame below them, its back chain 0."""
+        the caller's minimum frame below them, its back chain 0. Nothing is written unless every argument is good."""
         ram = self.machine.ram
         top = ram.limit & ~15
         values: list[int] = []
+        put: list[tuple[int, bytes]] = []
         for i, a in enumerate(args):
             if isinstance(a, bytes | bytearray | memoryview):
-                data = bytes(a)
-                top = (top - len(data)) & ~15
+                top = (top - len(a)) & ~15
                 if top - MIN_FRAME - STACK_MIN < self._heap_top():
-                    raise PpcError(f"{name}: the bytes arguments ({len(data):#x} bytes for r{3 + i}) do not fit in "
+                    raise PpcError(f"{name}: the bytes arguments ({len(a):#x} bytes for r{3 + i}) do not fit in "
                                    f"RAM beside the buffers and a {STACK_MIN >> 10} KiB stack (ram_size)")
-                ram.data[top - ram.base:top - ram.base + len(data)] = data
+                put.append((top, bytes(a)))
                 values.append(top)
             elif isinstance(a, int):
                 if not -(1 << 63) <= a <= M64:
@@ -271,7 +272,8 @@ class Calls:
                 raise PpcError(f"{name}: argument {i + 1} is {type(a).__name__}; an argument is an integer, a "
                                "name (a buffer, a constant) or bytes")
         sp = top - MIN_FRAME
-        ram.data[sp - ram.base:sp - ram.base + MIN_FRAME] = bytes(MIN_FRAME)     # back chain 0, empty save areas
+        for addr, data in put + [(sp, bytes(MIN_FRAME))]:        # the frame: back chain 0, empty save areas
+            ram.data[addr - ram.base:addr - ram.base + len(data)] = data
         return values, sp
 
 
