@@ -265,7 +265,7 @@ class Session(MachineSetup, Calls):
                 ranges = ", ".join(f"{h.first}-{h.last}" for h in p.hunks)
                 raise PpcError(f"upstream line {line} is in none of the fragment's hunks (upstream lines {ranges})")
             return self._first_insn(lambda a: (p.upstream_line(a.pos) or -1) >= line, f"upstream line {line}")
-        if s in p.symbols:              # a function descriptor (`memcpy`, in .opd) means its code (`.memcpy`)
+        if s in p.symbols or s in p.ambiguous:      # a descriptor (`memcpy`, in .opd) means its code (`.memcpy`)
             return p.code_entry(s)
         for addr, names in self.engine.labels_at.items():      # numeric labels as paths name them: 1:713
             if s in names:

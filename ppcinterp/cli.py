@@ -54,7 +54,10 @@ def _placement_option(p) -> None:
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="assembly source (.S)")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="assembly source (.S); several are each an object, linked into one program")
+    p.add_argument("--map", action="store_true",
+                   help="also print the link map: where each object's sections and each global symbol went")
     p.add_argument("--cpu", default=None, help="CPU model for feature sections: POWER7 (default), POWER8, PPC970")
     p.add_argument("--features", type=_int, default=None, metavar="MASK",
                    help="use this cpu_features value instead of the CPU model's")
@@ -80,7 +83,8 @@ def _build(args: argparse.Namespace):
                         config=args.config or DEFAULT_CONFIG, kernel_env=not args.no_kernel_env,
                         base=DEFAULT_BASE if args.base is None else args.base, externs=args.extern,
                         kernel_tree=args.kernel_tree, asm_offsets=args.asm_offsets)
-    return build_image(args.file, opts, cpu_model(args.cpu, args.features)), opts
+    files = args.files[0] if len(args.files) == 1 else args.files
+    return build_image(files, opts, cpu_model(args.cpu, args.features)), opts
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -88,20 +92,30 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     img, opts = _build(args)
     print(summary(img, opts.config))
+    _print_map(args, img)
     return 0
+
+
+def _print_map(args: argparse.Namespace, img) -> None:
+    if args.map:
+        from ppcinterp.views.linkmap import link_map
+
+        print(link_map(img.program))
 
 
 def cmd_disasm(args: argparse.Namespace) -> int:
     from ppcinterp.views.listing import listing
 
     img, _ = _build(args)
+    _print_map(args, img)
     print(listing(img))
     return 0
 
 
 def _other_source(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", default=None, metavar="FILE",
-                   help="run on FILE instead of the scenario's source (e.g. the whole upstream file)")
+    p.add_argument("--source", action="append", default=None, metavar="FILE",
+                   help="run on FILE instead of the scenario's source (e.g. the whole upstream file); repeated: "
+                   "several objects linked into one program")
     p.add_argument("--patch", default=None, metavar="PATCH",
                    help="the patch whose hunks 'hunk N' names in that file (default: the seed's)")
 
@@ -227,7 +241,7 @@ def cmd_interleave(args: argparse.Namespace) -> int:
 
 
 def _debug_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("target", metavar="SCENARIO|FILE",
+    p.add_argument("target", nargs="+", metavar="SCENARIO|FILE",
                    help="a scenario (.toml), or an assembly source (.S) with --entry")
     p.add_argument("--entry", help="where a source file's run starts: a label, 'hunk N', 'line N', 'upstream N'")
     p.add_argument("--batch", action="store_true", help="run the -x and -ex commands, print their output, exit")

@@ -22,8 +22,9 @@ SOURCE_ONLY = ("cpu", "features", "config", "base", "threads", "current", "kerne
 
 
 def build(args: argparse.Namespace) -> DebugEngine:
-    target = args.target
-    if target.endswith(".toml"):
+    targets = [args.target] if isinstance(args.target, str) else args.target
+    target = targets[0] if len(targets) == 1 else targets          # several sources: objects linked into one
+    if isinstance(target, str) and target.endswith(".toml"):
         given = [f"--{name.replace('_', '-')}" for name in SOURCE_ONLY if getattr(args, name) is not None]
         given += ["-I"] * bool(args.include) + ["-D"] * bool(args.define) + ["--entry"] * bool(args.entry)
         given += ["--no-kernel-env"] * args.no_kernel_env
@@ -32,7 +33,7 @@ def build(args: argparse.Namespace) -> DebugEngine:
                            "sets them itself")
         return DebugEngine.from_scenario(target, args.source, args.patch, icp_base=args.icp_base)
     if not args.entry:
-        raise PpcError(f"{target}: --entry is needed to debug a source file (a label, 'hunk N', 'line N', "
+        raise PpcError(f"{' '.join(targets)}: --entry is needed to debug a source file (a label, 'hunk N', 'line N', "
                        "'FILE:LINE', 'upstream N' or an address), or give a scenario (.toml)")
     options = {"cpu": args.cpu, "features": args.features, "config": args.config, "include_dirs": args.include,
                "defines": dict(args.define), "kernel_env": not args.no_kernel_env, "threads": args.threads or 1,

@@ -92,12 +92,12 @@ class DebugEngine(StateViews):
             raise ScenarioError(f"{path}: {e}") from None
 
     @classmethod
-    def from_source(cls, path: str, entry: str, **options) -> DebugEngine:
+    def from_source(cls, path: str | list[str], entry: str, **options) -> DebugEngine:
         """Debug a source file from an entry (a label, `hunk N`, `line N`, `FILE:N`, `upstream N`, an address);
         options are Session's (cpu, features, config, include_dirs, defines, kernel_env, base, threads, current)."""
         session = Session(path, **options)
         try:
-            return cls(session, entry, title=f"{path} from {entry}")
+            return cls(session, entry, title=f"{path if isinstance(path, str) else ' '.join(path)} from {entry}")
         except DebugError as e:
             raise PpcError(str(e)) from None
 

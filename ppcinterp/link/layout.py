@@ -92,22 +92,24 @@ class Layout:
         self.order = list(dict.fromkeys(names + [EXTERN_DATA] * any(not x.code for x in self.externs.values())))
         self.order += [n for n in TOC_AREA if any(n in o.sections for o in objs) or (n == ".got" and self.got)]
         self.bases = [{} for _ in objs]
-        addr, toc = self.base, None
+        addr, toc, writable = self.base, None, None
         for name in self.order:
             start = None
             for i, obj in enumerate(objs):
                 s = obj.sections.get(name)
                 if s is not None:
                     addr = -(-addr // input_align(name, s.align)) * input_align(name, s.align)
-                    start = addr if start is None else start
+                    if start is None:
+                        start = addr
+                        writable = addr if writable is None and "w" in s.flags else writable
                     self.bases[i][name] = addr
                     addr += s.size
             addr, start = self._own_part(name, addr, start)
             if toc is None and name in TOC_AREA:
                 toc = start + TOC_BIAS
-        if toc is None:                         # no TOC area: the base is where one would start
-            toc = ((addr + 7) & -8) + TOC_BIAS
-        if len(objs) > 1:                       # GNU ld's TOC base: the area's start aligned down to 256 bytes
+        if toc is None:         # no TOC area: GNU ld starts it at the first writable section; one file, at the end
+            toc = (writable if len(objs) > 1 and writable is not None else (addr + 7) & -8) + TOC_BIAS
+        if len(objs) > 1:       # GNU ld's TOC base: the area's start aligned down to 256 bytes
             toc -= (toc - TOC_BIAS) % TOC_ALIGN
         if addr > M64:
             raise SourceError(f"the sections end at {addr:#x}, past the 64-bit address space (base {self.base:#x})",

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ppcinterp.asm.externs import Extern
-from ppcinterp.asm.program import Outside, Placed, Program, Section
-from ppcinterp.diagnostics import Pos
+from ppcinterp.asm.program import AsmInsn, Outside, Placed, Program, Section
+from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.link.layout import Layout
 from ppcinterp.source.preprocess import Preprocessed
 
@@ -29,6 +29,7 @@ def merge(layout: Layout, progs: Sequence[Program]) -> Program:
         if x.code:
             outside[x.addr] = Outside(x.name, x.addr, x.what or "defined in another object", x.pos, x.how)
     pre = first.preprocessed if len(progs) == 1 else _preprocessed([p.preprocessed for p in progs])
+    _branches_to_descriptors(sections, insns)
     return Program(first.path, layout.base, sections, insns, [d for p in progs for d in p.data],
                    [lb for p in progs for lb in p.labels], symbols, [h for p in progs for h in p.hunks], outside, pre,
                    set().union(*(p.globals for p in progs)), externs, layout.toc,
@@ -47,7 +48,7 @@ def _sections(layout: Layout, progs: Sequence[Program]) -> tuple[dict[str, Secti
         data = bytearray(hi - lo)
         end = lo
         for path, s in parts:
-            if s.is_code and s.base > end:      # between objects' code, GNU ld's fill: nops
+            if "x" in s.flags and s.base > end:     # between objects' code, GNU ld's fill: nops
                 gap = (s.base - end) // 4
                 data[s.base - lo - 4 * gap:s.base - lo] = NOP.to_bytes(4, "big") * gap
             data[s.base - lo:s.end - lo] = s.data
@@ -61,6 +62,35 @@ def _sections(layout: Layout, progs: Sequence[Program]) -> tuple[dict[str, Secti
         align = max([s.align for _, s in parts] + [8] * (own is not None and name != ".text"))
         out[name] = Section(name, flags, lo, data, align)
     return out, placed
+
+
+def _branches_to_descriptors(sections: dict[str, Section], insns: dict[int, AsmInsn]) -> None:
+    """A relative branch to an ELFv1 function descriptor (`b memcpy_power7`, a symbol in .opd) goes to the
+    function's code entry, as GNU ld makes it: the descriptor is data."""
+    opd = sections.get(".opd")
+    if opd is None:
+        return
+    for addr, ai in insns.items():
+        d = ai.insn
+        if d.aa or d.base_name not in ("b", "bc"):
+            continue
+        f = d.fields["LI" if d.base_name == "b" else "BD"]
+        off = addr + f.extract(ai.word) - opd.base
+        if not 0 <= off <= len(opd.data) - 8:
+            continue
+        entry = int.from_bytes(opd.data[off:off + 8], "big")
+        code = next((s for s in sections.values() if s.is_code and s.base <= entry < s.end), None)
+        if code is None:
+            continue
+        disp = entry - addr
+        if not f.lo <= disp <= f.hi:
+            raise SourceError(f"the branch to a function descriptor goes to its code entry {entry:#x}, out of "
+                              "the branch's reach", ai.pos)
+        mask = f.insert(-1 & ((1 << (f.bits + f.scale)) - 1))
+        ai.word = (ai.word & ~mask & 0xFFFFFFFF) | f.insert(disp)
+        ai.operands = tuple(disp if o.field is f else v for o, v in zip(d.operands, ai.operands, strict=True))
+        sec = next(s for s in sections.values() if s.base <= addr < s.end)
+        sec.data[addr - sec.base:addr - sec.base + 4] = ai.word.to_bytes(4, "big")
 
 
 def _symbols(layout: Layout, progs: Sequence[Program]) -> tuple[dict[str, int], dict[str, list[Pos]]]:

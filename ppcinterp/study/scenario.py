@@ -1,7 +1,8 @@
 """TOML scenarios: a source, a machine state by name, events during the run, and expectations.
 
     description = "a KVM IPI while the guest has EE set: MER set, bounce"
-    source = "../book3s_hv_rmhandlers.S"        # relative to the scenario file
+    source = "../book3s_hv_rmhandlers.S"        # relative to the scenario file (or sources = ["a.S", "b.S"]:
+                                                # several objects linked into one program, as `ppcinterp check a b`)
     cpu = "POWER7"                              # config, features, threads, current, entry, max_steps
     kernel_tree = "../linux"                    # optional, like asm_offsets: preprocess as kbuild does there
     icp_base = 0x100000000                      # optional: thread N's ICP page at icp_base + N * 0x1000 (each
@@ -70,6 +71,7 @@ TOP_KEYS = {"description": str, "source": str, "cpu": str, "features": int, "con
 TOP_KEYS.update(kernel_tree=str, asm_offsets=str)        # paths relative to the scenario file, like include
 TOP_KEYS.update(icp_base=int)       # thread i's ICP page at icp_base + i * 0x1000 (each PACA's xics_phys too)
 TOP_KEYS.update(call=list, buffers=dict, ram_size=int)      # a function called as C does (study/calls.py)
+TOP_KEYS.update(sources=list)       # instead of source: several objects linked into one program
 PATH_KEYS = ("kernel_tree", "asm_offsets", "patch")
 MAX_EVENTS, MAX_THEN, MAX_MEMORY, MAX_ASSIGNMENTS = 1000, 100, 64, 10_000
 MAX_STEPS = 10_000_000                # a run's budget: a scenario may ask for less or more, up to this
@@ -98,6 +100,7 @@ class Scenario:
     expect: dict
     then: list[tuple[str, list[tuple[str, object]], str]] = field(default_factory=list)
     patch: str | None = "auto"      # the patch whose hunks `hunk N` names in a whole file
+    sources: list[Path] = field(default_factory=list)     # every object of the program (source is the first)
 
     @property
     def description(self) -> str:
@@ -142,9 +145,10 @@ def _flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
     return out
 
 
-def load(path: str | Path, source: str | Path | None = None, patch: str | Path | None = None) -> Scenario:
-    """Read a scenario; `source` runs it on another file than its own (the whole upstream file, say), `patch`
-    says where that file's hunks are (default: the scenario's `patch`, else the seed's)."""
+def load(path: str | Path, source: str | Path | list | None = None, patch: str | Path | None = None) -> Scenario:
+    """Read a scenario; `source` runs it on another file than its own (the whole upstream file, say; a list:
+    several objects linked), `patch` says where that file's hunks are (default: the scenario's `patch`, else the
+    seed's)."""
     p = Path(path)
     text = inputs.read(p, "scenario")
     data = inputs.parse(text, p)
@@ -165,13 +169,17 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
 
     check(data, TOP_KEYS, "the scenario")
     calls.check(data, text, p)
-    if "source" not in data:
-        raise ScenarioError("the scenario has no 'source' (the .S file to run)", Pos(str(p), 1, 1))
+    if ("source" in data) == ("sources" in data):
+        raise ScenarioError("the scenario has both 'source' and 'sources'" if "source" in data else
+                            "the scenario has no 'source' (the .S file to run) or 'sources' (several, linked)",
+                            _pos_of(text, p, "sources") if "source" in data else Pos(str(p), 1, 1))
     inputs.check_numbers(data, text, p, MAX_STEPS)
     many("events", data.get("events", []), MAX_EVENTS, "events")
     many("then", data.get("then", []), MAX_THEN, "[[then]] runs")
     many("memory", data.get("memory", []), MAX_MEMORY, "[[memory]] regions")
-    for key in ("include", "externs"):
+    if "sources" in data and not data["sources"]:
+        raise ScenarioError("'sources' is empty (it names the .S files to link)", _pos_of(text, p, "sources"))
+    for key in ("include", "externs", "sources"):
         for item in data.get(key, []):
             if not isinstance(item, str):
                 raise ScenarioError(f"'{key}' must be a list of strings, not of {_type_name(type(item))}s",
@@ -183,7 +191,11 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
     paths = {key: inputs.path_beside(p, text, key, data[key]) for key in ("source", *PATH_KEYS) if key in data}
     for i in data.get("include", []):
         inputs.path_beside(p, text, "include", i)
-    source = inputs.given(source, "--source") if source is not None else paths["source"]
+    if source is not None:
+        sources = [inputs.given(x, "--source") for x in ([source] if isinstance(source, str | Path) else source)]
+    else:
+        sources = [paths["source"]] if "source" in data else [inputs.path_beside(p, text, "sources", x)
+                                                               for x in data["sources"]]
     events = []
     for i, ev in enumerate(data.get("events", [])):
         if not isinstance(ev, dict):
@@ -221,7 +233,7 @@ def load(path: str | Path, source: str | Path | None = None, patch: str | Path |
     where = str(inputs.given(patch, "--patch")) if patch is not None else (
         str(paths["patch"]) if "patch" in data else "auto")
     entry = data["call"][0] if "call" in data else data.get("entry", "hunk 3")
-    return Scenario(p, text, data, source, entry, state, events, expect, then, where)
+    return Scenario(p, text, data, sources[0], entry, state, events, expect, then, where, sources)
 
 
 def _type_name(t: type) -> str:
@@ -287,7 +299,8 @@ def _beside(sc: Scenario, key: str) -> str | None:
 def build_session(sc: Scenario) -> Session:
     d = sc.data
     try:
-        session = Session(str(sc.source), cpu=d.get("cpu"), features=d.get("features"), config=d.get("config"),
+        program = [str(x) for x in sc.sources] if len(sc.sources) > 1 else str(sc.source)
+        session = Session(program, cpu=d.get("cpu"), features=d.get("features"), config=d.get("config"),
                           include_dirs=[str(inputs.path_beside(sc.path, sc.text, "include", i))
                                         for i in d.get("include", [])],
                           defines={k: str(v) for k, v in d.get("defines", {}).items()},

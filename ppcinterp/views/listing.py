@@ -23,7 +23,7 @@ def _src_line(img: Image, pos: Pos) -> str:
 def listing(img: Image) -> str:
     p = img.program
     pre = p.preprocessed
-    out = [f"{p.path}: CPU {img.cpu.name}, base {p.base:#x}",
+    out = [f"{', '.join(p.paths or [p.path])}: CPU {img.cpu.name}, base {p.base:#x}",
            "   line [upstream] | source;   address: word   as assembled   |  base form   [feature section]"]
     hunk_at = {h.start: h for h in p.hunks if h.end > h.start}
     labels: dict[int, list] = {}
@@ -54,6 +54,8 @@ def listing(img: Image) -> str:
                            + (f" ({o.description})" if o.description else ""))
                 continue
             if ai is not None and (ai.pos.file, ai.pos.line) != shown_line:
+                if len(p.paths) > 1 and ai.pos.file != (shown_line or ("", 0))[0]:
+                    out.append(f"-- {ai.pos.file}")          # a program of several objects: whose lines follow
                 shown_line = (ai.pos.file, ai.pos.line)
                 out.append(_src_line(img, ai.pos))
             for lb in here:

@@ -96,6 +96,8 @@ def _source(session: Session, pc: int) -> tuple[str, str]:
         return f"{pc:#x}", ""
     up = session.program.upstream_line(stmt.pos)
     where = f"{stmt.pos.line}" + (f"[{up}]" if up else "")
+    if len(session.program.paths) > 1:          # a program of several objects: whose line
+        where = f"{stmt.pos.file.rsplit('/', 1)[-1]}:{where}"
     text = " ".join((source_line(stmt.pos) or stmt.text).split("/*")[0].split())
     if pc in session.image.patched:
         text += " [patched to nop]" if session.image.word(pc) == 0x60000000 else " [patched]"
