@@ -44,6 +44,8 @@ def _with_tree(sc, args: argparse.Namespace):
             sc.data[key] = str(given(getattr(args, key), f"--{key.replace('_', '-')}"))
     if getattr(args, "icp_base", None) is not None:
         sc.data["icp_base"] = args.icp_base
+    if getattr(args, "ram_size", None) is not None:
+        sc.data["ram_size"] = args.ram_size
     return sc
 
 
@@ -51,6 +53,20 @@ def _placement_option(p) -> None:
     p.add_argument("--icp-base", type=_int, default=None, metavar="ADDR",
                    help="real address of thread 0's ICP page (thread N's at ADDR + N * 0x1000; each PACA's "
                    "kvm_hstate.xics_phys points at its own); default 0x3fffe00000000")
+
+
+def _size(text: str) -> int:
+    from ppcinterp.api_call import check_ram_size, parse_size
+
+    try:
+        return check_ram_size(parse_size(text))
+    except PpcError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
+
+
+def _ram_option(p) -> None:
+    p.add_argument("--ram-size", type=_size, default=None, metavar="BYTES",
+                   help="bytes of RAM at 0x1000000 (64K to 1G, e.g. 64M; default: the scenario's ram_size, or 1M)")
 
 
 def _source_options(p: argparse.ArgumentParser) -> None:
@@ -125,6 +141,7 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
     _other_source(p)
     _tree_options(p)
     _placement_option(p)
+    _ram_option(p)
 
 
 def _trace_options(p: argparse.ArgumentParser) -> None:
@@ -132,6 +149,7 @@ def _trace_options(p: argparse.ArgumentParser) -> None:
     _other_source(p)
     _tree_options(p)
     _placement_option(p)
+    _ram_option(p)
     p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
 
 
@@ -227,6 +245,7 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
     _other_source(p)
     _tree_options(p)
     _placement_option(p)
+    _ram_option(p)
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
