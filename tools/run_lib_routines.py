@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The kernel's own library routines (arch/powerpc/lib of a v3.10 tree; memcmp_64.S of v4.x) built as kbuild
-builds them and called through Session.call against Python, on random buffers, sizes and alignments: each line
-says how many cases ran, how many instructions they took, how long, and whether every result was Python's.
+builds them and called through Session.call against Python, on random bytes at every size up to --max-size
+(4,200) and alignments mod 16 (memcpy and memset: all 16 of the source or destination at each size, so that every
+(source, destination) pair occurs; --every-pair: all 256 at each size), and random strings, moves and pages: each
+line says how many cases ran, how many instructions they took, how long, and whether every result was Python's.
 
     python tools/run_lib_routines.py --kernel-tree ~/linux-3.10 --memcmp ~/lib-v4/memcmp_64.S
     python tools/run_lib_routines.py --kernel-tree ~/linux-3.10 --only memcpy --every-pair   # 256 x 4,201
@@ -146,10 +148,11 @@ def memmove_cases(g: Group, rnd: random.Random, count: int, span: int) -> None:
 
 def memset_cases(g: Group, rnd: random.Random, sizes: range) -> None:
     for n in sizes:
-        off, c = rnd.randrange(16), rnd.randrange(256)
-        dst = g.guarded(g.b, off, n)
-        if g.call("memset", dst, c, n) == dst:
-            g.intact(g.b, off, n, bytes([c]) * n, f"memset(dst+{off}, {c:#x}, {n})")
+        for off in range(16):
+            c = rnd.randrange(256)
+            dst = g.guarded(g.b, off, n)
+            if g.call("memset", dst, c, n) == dst:
+                g.intact(g.b, off, n, bytes([c]) * n, f"memset(dst+{off}, {c:#x}, {n})")
 
 
 def cstring(rnd: random.Random, n: int, alphabet: bytes = b"abcdefgh\xff\x80\x01") -> bytes:
@@ -191,7 +194,7 @@ def string_cases(g: Group, rnd: random.Random, count: int, span: int) -> None:
 def memcmp64_cases(g: Group, rnd: random.Random, sizes: range) -> None:
     """v4.x's memcmp_64.S: the sign of the first difference (its long path returns +1/-1)."""
     for n in sizes:
-        for oa, ob in ((rnd.choice([0, 8, rnd.randrange(16)]), rnd.choice([0, 8, rnd.randrange(16)])),):
+        for oa, ob in ((n % 16, n // 16 % 16), (n % 2 * 8, n // 2 % 2 * 8)):     # any pair; both 8-byte aligned
             x = rnd.randbytes(n)
             y = bytearray(x)
             if n and rnd.random() < 0.75:
@@ -209,14 +212,14 @@ def checksum_cases(g: Group, rnd: random.Random, sizes: range) -> None:
     """csum_partial (compared folded to 16 bits: its 32-bit value is any ones'-complement equivalent),
     csum_partial_copy_generic (the copy too), ip_fast_csum and csum_tcpudp_magic (exact)."""
     for n in sizes:
-        off, start = rnd.randrange(16), rnd.getrandbits(32)
+        off, start = n % 16, rnd.getrandbits(32)
         data = rnd.randbytes(n)
         src = g.a + SLACK + off
         g.s.write(src, data)
         got = g.call("csum_partial", src, n, start)
         if got is not None and (got >> 32 or fold16(got) != csum(data, start)):
             g.fail(f"csum_partial(+{off}, {n}, {start:#x}) = {got:#x}, Python's folded sum {csum(data, start):#x}")
-        do = rnd.randrange(16)
+        do = n * 7 % 16
         dst = g.guarded(g.b, do, n)
         got = g.call("csum_partial_copy_generic", src, dst, n, start, 0, 0)
         if got is not None:
@@ -269,20 +272,20 @@ def plan(tree: Path, memcmp: Path | None, args) -> Iterator[tuple[str, list[str]
                lambda g: memcpy_cases(g, random.Random(args.seed), rnd_sizes, args.every_pair), args.max_size)
     for cpu in args.cpus:
         yield ("memset/memmove", files("mem_64.S", "memcpy_64.S", "memcpy_power7.S"), cpu,
-               lambda g: (memset_cases(g, random.Random(args.seed), range(0, min(args.max_size, 1100))),
-                          memmove_cases(g, random.Random(args.seed + 1), n, 2048)), 2048)
+               lambda g: (memset_cases(g, random.Random(args.seed), rnd_sizes),
+                          memmove_cases(g, random.Random(args.seed + 1), n, 2048)), args.max_size)
     yield ("string.S", files("string.S"), args.cpus[0],
            lambda g: string_cases(g, random.Random(args.seed), n, 1024), 1024)
     for cpu in args.cpus:
         yield ("checksum", files("checksum_64.S"), cpu,
-               lambda g: checksum_cases(g, random.Random(args.seed), range(0, min(args.max_size, 1600))), 1600)
+               lambda g: checksum_cases(g, random.Random(args.seed), rnd_sizes), args.max_size)
     for cpu in args.cpus:
         yield ("copy_page", files("copypage_64.S", "copypage_power7.S"), cpu,
                lambda g: copy_page_cases(g, random.Random(args.seed), args.pages), PAGE)
     if memcmp is not None:
         for cpu in args.cpus:
             yield ("memcmp_64 (v4)", [str(memcmp)], cpu,
-                   lambda g: memcmp64_cases(g, random.Random(args.seed), range(0, min(args.max_size, 600))), 600)
+                   lambda g: memcmp64_cases(g, random.Random(args.seed), rnd_sizes), args.max_size)
 
 
 def main(argv: list[str] | None = None) -> int:
