@@ -199,3 +199,14 @@ def test_scenarios_link_their_sources(tmp_path, capsys):
     one.write_text(f'source = "{CALLER}"\nkernel_env = false\ncall = ["entry", 5]\n[expect.state]\nr3 = {EXPECTED}\n')
     assert main(["trace", str(one), "--source", CALLER, "--source", CALLEE]) == 0
     assert "callee.S:23  li r5,0" in capsys.readouterr().out            # each line with its own file
+
+
+def test_bounds_and_the_shared_build():
+    with pytest.raises(PpcError, match="at most 256 objects"):
+        load_program([CALLEE] * 257, PLAIN)
+    with pytest.raises(PpcError, match="no source file given"):
+        load_program([], PLAIN)
+    # The same file twice is two objects defining the same globals.
+    with pytest.raises(PpcError, match="global symbol '.*' is defined in two objects"):
+        load_program([CALLEE, CALLEE], PLAIN)
+    assert load_program([CALLER, CALLEE], PLAIN) is load_program([CALLER, CALLEE], PLAIN)   # built once
