@@ -113,8 +113,8 @@ def qemu_program(cases: list[VCase]) -> str:
     return "\n".join(out + data + results + ["results_end:", ""])
 
 
-def run_qemu(cases: list[VCase]) -> list[VOutcome]:
-    raw, res, off = run_program(qemu_program(cases)), [], 0
+def run_qemu(cases: list[VCase], cpu: str = "power7") -> list[VOutcome]:
+    raw, res, off = run_program(qemu_program(cases), cpu), [], 0
 
     def q(at: int) -> int:
         return int.from_bytes(raw[at:at + 8], "big")

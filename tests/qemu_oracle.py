@@ -139,15 +139,16 @@ TRAILER = ["\tli r0,4", "\tli r3,1", "\tlis r4,results@ha", "\taddi r4,r4,result
            "\tli r0,1", "\tli r3,0", "\tsc"]
 
 
-def run_program(text: str) -> bytes:
-    """Assemble and link a harness program with GNU's tools, run it under qemu-ppc64, return what it wrote."""
+def run_program(text: str, cpu: str = QEMU_CPU) -> bytes:
+    """Assemble and link a harness program with GNU's tools, run it under qemu-ppc64 (-cpu `cpu`), return what it
+    wrote."""
     with tempfile.TemporaryDirectory(prefix="ppc-qemu-") as tmp:
         d = Path(tmp)
         (d / "t.s").write_text(text)
         _tool([GAS, "-a64", "-mpower7", "-mregnames", "t.s", "-o", "t.o"], d)
         # The scratch section sits at the window's address, the same address the interpreter's RAM has.
         _tool([LD, "-static", f"--section-start=.scratch={WINDOW:#x}", "t.o", "-o", "t"], d)
-        p = subprocess.run([QEMU, "-cpu", QEMU_CPU, str(d / "t")], capture_output=True, timeout=120)
+        p = subprocess.run([QEMU, "-cpu", cpu, str(d / "t")], capture_output=True, timeout=120)
     if p.returncode:            # a signal (negative) means an instruction QEMU refused, or a harness fault
         raise RuntimeError(f"{QEMU} exited with {p.returncode}: {p.stderr.decode(errors='replace')[-2000:]}")
     return p.stdout

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GAS, OBJCOPY, need_gas
-from insn_gen import all_mnemonics, edge_lines, hinted, specs, valid_line
+from insn_gen import POWER8_ONLY, all_mnemonics, edge_lines, hinted, specs, valid_line
 
 from ppcinterp.build import BuildOptions, load_program
 from ppcinterp.diagnostics import PpcError
@@ -73,13 +73,20 @@ def generate(rng: random.Random) -> list[Line]:
     return lines
 
 
+def _for_gas(text: str) -> str:
+    """A line as GNU as reads it: a POWER8 mnemonic (which -mpower7 does not know) under `.machine power8`."""
+    if text.split()[0].rstrip("+-") in POWER8_ONLY:
+        return f".machine push; .machine power8; {text}; .machine pop"
+    return text
+
+
 def run_gas(lines: list[Line]) -> None:
     """GNU as on every line, each at its own 4-byte slot (`.org`), so a refused line leaves its slot empty."""
     with tempfile.TemporaryDirectory(prefix="ppc-gas-") as tmp:
         for start in range(0, len(lines), GAS_CHUNK):
             chunk = lines[start:start + GAS_CHUNK]
             src, obj, bin_ = (Path(tmp) / n for n in ("t.s", "t.o", "t.bin"))
-            src.write_text("".join(f"\t.org {4 * k}; {ln.text}\n" for k, ln in enumerate(chunk)))
+            src.write_text("".join(f"\t.org {4 * k}; {_for_gas(ln.text)}\n" for k, ln in enumerate(chunk)))
             p = subprocess.run([GAS, "-Z", "-a64", "-mpower7", "-mregnames", str(src), "-o", str(obj)],
                                capture_output=True, text=True)
             for m in re.finditer(r"^[^:\n]*:(\d+): (Error|Warning): (.*)$", p.stderr, re.M):
