@@ -15,7 +15,7 @@ from fuzzing import bounded, fuzz_settings, no_crash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ppcinterp import cache, cli
+from ppcinterp import build, cache, cli
 from ppcinterp.asm.cpus import CPUS
 from ppcinterp.build import BuildOptions, build_image
 from ppcinterp.diagnostics import PpcError
@@ -150,7 +150,10 @@ def _build(path, data: bytes, cpu: str, kernel_env: bool = True) -> None:
 
 @contextlib.contextmanager
 def _no_disk_cache():
-    was = cache.set_disabled(True)                   # hundreds of one-off builds: nothing to reuse
+    """Hundreds of one-off builds: nothing to reuse. The in-process memo is emptied too, so that hypothesis
+    replaying a slow example builds it again (a cached replay would hide the slowness it found)."""
+    was = cache.set_disabled(True)
+    build._memo.clear()
     try:
         yield
     finally:
@@ -177,7 +180,8 @@ def test_the_command_line_never_crashes_on_them(tmp_path, data, command):
     path = tmp_path / "c.S"
     path.write_bytes(data)
     out, err = io.StringIO(), io.StringIO()
-    with bounded(f"ppcinterp {command}"), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with _no_disk_cache(), bounded(f"ppcinterp {command}"), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
         status = cli.main([command, str(path)])
     no_crash(status, err.getvalue(), f"ppcinterp {command}")
     assert status in (0, 1), err.getvalue()
