@@ -74,7 +74,8 @@ def _source_options(p: argparse.ArgumentParser) -> None:
                    help="assembly source (.S); several are each an object, linked into one program")
     p.add_argument("--map", action="store_true",
                    help="also print the link map: where each object's sections and each global symbol went")
-    p.add_argument("--cpu", default=None, help="CPU model for feature sections: POWER7 (default), POWER8, PPC970")
+    p.add_argument("--cpu", default=None,
+                   help="CPU model for feature sections: POWER7 (default), POWER8, POWER6, PPC970")
     p.add_argument("--features", type=_int, default=None, metavar="MASK",
                    help="use this cpu_features value instead of the CPU model's")
     p.add_argument("--config", default=None, help="kernel config for asm-offsets: pseries_defconfig (default), "
@@ -107,9 +108,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ppcinterp.views.summary import summary
 
     img, opts = _build(args)
+    if args.features_list:
+        from ppcinterp.views.feature_words import feature_words
+
+        print(feature_words(img))
+        return 0
     print(summary(img, opts.config))
     _print_map(args, img)
     return 0
+
+
+def _check_options(p: argparse.ArgumentParser) -> None:
+    _source_options(p)
+    p.add_argument("--features-list", action="store_true",
+                   help="print every bit of the CPU's cpu_features, mmu_features and fw_features words with its "
+                   "kernel name (from the file's headers) and whether the CPU has it, instead of the summary")
 
 
 def _print_map(args: argparse.Namespace, img) -> None:
@@ -302,7 +315,7 @@ def cmd_debug(args: argparse.Namespace) -> int:
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
-    "check": (cmd_check, "read and assemble a file; print a summary", _source_options),
+    "check": (cmd_check, "read and assemble a file; print a summary", _check_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
     "run": (cmd_run, "run scenarios and check their expectations", _scenario_options),
     "trace": (cmd_trace, "run a scenario, printing every step and what it changed", _trace_options),

@@ -140,3 +140,11 @@ def test_an_out_of_range_vmx_operand_is_a_positioned_error(tmp_path):
     r = ppc("check", str(src), "--no-kernel-env")
     assert r.returncode == 1
     assert r.stderr.startswith(f"{src}:2:18: error: operand out of range: 16 is not between 0 and 15")
+
+
+def test_vcmpequd_written_as_a_long_runs(tmp_path):
+    """v4.19's memcmp_64.S writes the POWER8 compare as .long (VCMPEQUD_RC): the word decodes and runs."""
+    word = 0x1000_0000 | 3 << 21 | 1 << 16 | 2 << 11 | 0x4C7          # vcmpequd. v3,v1,v2
+    s = session(tmp_path, f"\t.long {word:#x}", v1=5 << 64 | 7, v2=5 << 64 | 8)
+    assert s.run("start").kind == "end-of-code"
+    assert (s.get("v3"), s.get("cr6")) == (2**64 - 1 << 64, 0)     # first doubleword equal, second not

@@ -47,7 +47,8 @@ def _family(pre: Preprocessed, cpu: str, w: FamilyWord) -> list[str]:
 
 def feature_words(img: Image) -> str:
     pre = img.program.preprocessed
-    out = [f"{img.program.path}: feature words of CPU {img.cpu.name} ({img.cpu.description})"]
+    paths = img.program.paths or [img.program.path]
+    out = [f"{', '.join(paths)}: feature words of CPU {img.cpu.name} ({img.cpu.description})"]
     for w in img.cpu.words(pre).values():
         out += _family(pre, img.cpu.name, w)
     return "\n".join(out)
