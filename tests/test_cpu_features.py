@@ -70,6 +70,7 @@ def test_feature_sections_take_the_real_cpus_branch(cpu, src, capsys):
     r = s.run("memcpy")
     assert (r.kind, s.get("r3"), s.get("r6")) == ("return", 2 if VMX_COPY[cpu] else 1, 1 if ONE_T[cpu] else 0)
     out = check(capsys, str(src), "--cpu", cpu)
+    assert f"feature sections: 3 (cpu_features {CPU_WORDS[cpu]:#x}, mmu_features {MMU_WORDS[cpu]:#x} on {cpu};" in out
     alt = f"patched: alternative copied over the body on {cpu}"
     vmx, mtocrf, mmu = (next(ln for ln in out.splitlines() if key in ln)
                         for key in ("CPU_FTR_VMX_COPY", "CPU_FTR_NOEXECUTE", "MMU_FTR_1T_SEGMENT"))

@@ -24,7 +24,8 @@ def summary(img: Image, config: str) -> str:
         n = sum(1 for i in p.insns.values() if h.contains_line(i.pos.file, i.pos.line))
         out.append(f"    hunk {h.number}: upstream lines {h.first}-{h.last}, file lines {h.lines[0]}-{h.lines[1]}, "
                    f"{n} instructions  {h.header}")
-    out.append(f"  feature sections: {len(img.states)}")
+    words = ", ".join(f"{name} {img.features[f]:#x}" for f, name in (("CPU", "cpu_features"), ("MMU", "mmu_features")))
+    out.append(f"  feature sections: {len(img.states)} ({words} on {img.cpu.name}; --features-list names the bits)")
     for st in img.states:
         fs = st.section
         where = p.where(fs.begin) if fs.begin else "?"
