@@ -101,9 +101,11 @@ class MachineSetup:
             try:
                 self.machine.memory.map(r)
             except ValueError as e:
-                raise PpcError(f"the program's section{'s' * (len(names) > 1)} {', '.join(names)} overlap"
-                               f"{'s' * (len(names) == 1)} the machine's memory map: {e} (the ICPs may be moved "
-                               "with icp_base, the code with base)") from None
+                regions = self.machine.memory.regions
+                secs = [self.program.sections[n] for n in names]
+                hit = next((x for x in secs if any(x.base < o.end and o.base < x.end for o in regions)), secs[0])
+                raise PpcError(f"the program's section {hit.name} overlaps the machine's memory map: {e} (the ICPs "
+                               "may be moved with icp_base, the code with base)") from None
 
 
 def _page_runs(sections) -> list[tuple[list[str], int, int]]:
