@@ -49,7 +49,7 @@ def test_running_a_descriptor_enters_its_code():
 def test_calls_branches_and_loads_across_two_objects(journal):
     s = two()
     r = s.run("entry", journal=journal)
-    assert s.get("r3") == EXPECTED and s.get("r9") == 3, r.message
+    assert (s.get("r3"), s.get("r9"), s.get("r10")) == (EXPECTED, 3, s.program.symbols["seven"]), r.message
     assert r.ok and "caller.S:33" in r.message                       # back through caller's blr
     if journal:
         assert [x for x in r.path if not x.startswith(".L") and ":" not in x] == [
@@ -77,6 +77,7 @@ def test_one_toc_and_one_got_for_both_objects():
     assert p.toc_base + disp("after_branch", 0) == toc.base                # caller's .Ltable_entry@toc
     assert p.toc_base + disp("after_branch", 3) == got.base                # seven@got
     assert p.toc_base + disp(".add_seven", 0) == toc.base + 8              # callee's .Lseven_entry@toc
+    assert p.toc_base + disp("back_to_caller", 0) == got.base              # seven@got: the same entry
 
 
 def test_local_and_numeric_labels_stay_each_objects_own():
@@ -120,9 +121,9 @@ def test_words_equal_gnu_as_and_ld(tmp_path):
     """Calls, branches, TOC loads, descriptors and data across objects, word for word as GNU ld links GNU as's
     objects. (Without the `@got` load: GNU ld's GOT starts with a header word ours has not.)"""
     need_binutils(LD, OBJCOPY)
-    caller = tmp_path / "caller.S"
-    caller.write_text("".join(ln for ln in Path(CALLER).read_text().splitlines(True) if "@got" not in ln))
-    sources = [caller, Path(CALLEE)]
+    sources = [tmp_path / "caller.S", tmp_path / "callee.S"]
+    for src, mine in zip(sources, (CALLER, CALLEE), strict=True):
+        src.write_text("".join(ln for ln in Path(mine).read_text().splitlines(True) if "@got" not in ln))
     prog = load_program([str(s) for s in sources], PLAIN)
     theirs = gnu_link(sources, prog, tmp_path)
     for name, sec in prog.sections.items():
@@ -182,7 +183,7 @@ def test_cli_check_disasm_and_map_of_two_objects():
     assert f"{CALLER}, {CALLEE}: ok" in r.stdout and "in the 2 files (each an object, linked)" in r.stdout
     lines = r.stdout.splitlines()
     assert any(ln.split()[1:] == ["0x40", CALLER] for ln in lines)            # caller's .text at 0x100000
-    assert any(ln.split()[:2] == ["0x0000100040", "0x34"] and ln.endswith(CALLEE) for ln in lines)
+    assert any(ln.split()[:2] == ["0x0000100040", "0x38"] and ln.endswith(CALLEE) for ln in lines)
     assert any(ln.split()[1:] == ["times_four", ".text", f"{CALLEE}:22"] for ln in lines)
     r = ppc("disasm", "--no-kernel-env", CALLER, CALLEE)
     assert r.returncode == 0

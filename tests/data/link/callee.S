@@ -31,6 +31,7 @@ times_four:
 
 	.globl	back_to_caller		/* r3 += 100, then a plain branch back into caller.S */
 back_to_caller:
+	ld	r10,seven@got(r2)	/* the GOT entry caller.S uses too: r10 = &seven */
 	addi	r3,r3,100
 	b	after_branch
 
