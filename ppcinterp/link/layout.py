@@ -12,6 +12,7 @@ from ppcinterp.asm.limits import MAX_BYTES
 from ppcinterp.asm.pass2 import Linkage
 from ppcinterp.asm.program import Program
 from ppcinterp.diagnostics import PpcError, SourceError
+from ppcinterp.link.merge import merge
 
 EXTERN_DATA = "extern data"     # the linker's section of zeroed memory for data no object defines
 TOC_AREA = (".got", ".toc")
@@ -47,9 +48,8 @@ class Layout:
     # ---- symbols
     def _globals(self) -> None:
         for i, obj in enumerate(self.objects):
-            for name in obj.globals:
-                sym = obj.symbols.get(name)
-                if sym is None:
+            for name, sym in obj.symbols.items():          # in the order defined: the first duplicate is named
+                if name not in obj.globals:
                     continue
                 j = self.exported.setdefault(name, i)
                 if j != i:
@@ -60,7 +60,7 @@ class Layout:
         """Each object's symbols no object defines (the first object to reference one decides code or data);
         a name another object defines without .globl is an error, as it is to GNU ld."""
         for i, obj in enumerate(self.objects):
-            elsewhere = [n for n, j in self.exported.items() if j != i]
+            elsewhere = {n for n, j in self.exported.items() if j != i}
             for x in obj.extern_symbols(elsewhere):
                 local = next((o for o in self.objects if o is not obj and x.name in o.symbols), None)
                 if local is not None:
@@ -174,8 +174,6 @@ class Layout:
 
 def link(objects: Sequence[Assembler], base: int) -> Program:
     """One Program from the objects (in link order) with .text at `base`."""
-    from ppcinterp.link.merge import merge
-
     layout = Layout(objects, base)
     progs = [obj.pass2(layout.linkage(i)) for i, obj in enumerate(objects)]
     return merge(layout, progs)

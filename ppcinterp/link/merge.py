@@ -5,12 +5,15 @@ name several objects define differently is ambiguous, kept out of `symbols`), an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ppcinterp.asm.externs import Extern
 from ppcinterp.asm.program import AsmInsn, Outside, Placed, Program, Section
 from ppcinterp.diagnostics import Pos, SourceError
-from ppcinterp.link.layout import Layout
 from ppcinterp.source.preprocess import Preprocessed
+
+if TYPE_CHECKING:
+    from ppcinterp.link.layout import Layout
 
 NOP = 0x60000000
 LINKER = "(linker)"        # the path the map gives the linker's own parts
