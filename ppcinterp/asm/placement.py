@@ -36,11 +36,11 @@ class Placement:
                 self.symbols[name] = _Sym("label", here, pos)
         return slots
 
-    def extern_symbols(self, elsewhere: Collection[str] = ()) -> list[Extern]:
+    def extern_symbols(self, elsewhere: Collection[str] = (), linked: bool = False) -> list[Extern]:
         """The symbols the file references, does not define, and leaves to another object (not one of
         `elsewhere`, which other objects of the program define), in the order first referenced; the linker gives
-        each a place. Undeclared ones are allowed only where GNU as and the linker would resolve them (see
-        externs.py), with a warning."""
+        each a place (`linked`: the file is one of several objects). Undeclared ones are allowed only where GNU
+        as and the linker would resolve them (see externs.py), with a warning."""
         declared = dict(self.extern_decl)
         for g in sorted(self.globals):
             declared.setdefault(g, (".globl", "", None))
@@ -53,7 +53,8 @@ class Placement:
                 how, what, pos = declared[name][0], declared[name][1], declared[name][2] or first
             elif self.refs.strict_use(name) is None:
                 how, pos = "assumed", first
-                self.warnings.append((f"'{name}' is not defined in this file; assuming another object "
+                others = " or the files linked with it" if linked else ""
+                self.warnings.append((f"'{name}' is not defined in this file{others}; assuming another object "
                                       f"defines it (declare it with .extern {name} or --extern {name})", first))
             else:
                 continue                    # pass 2 reports it as undefined

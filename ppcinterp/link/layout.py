@@ -61,7 +61,7 @@ class Layout:
         a name another object defines without .globl is an error, as it is to GNU ld."""
         for i, obj in enumerate(self.objects):
             elsewhere = {n for n, j in self.exported.items() if j != i}
-            for x in obj.extern_symbols(elsewhere):
+            for x in obj.extern_symbols(elsewhere, len(self.objects) > 1):
                 local = next((o for o in self.objects if o is not obj and x.name in o.symbols), None)
                 if local is not None:
                     pos = local.symbols[x.name].pos
