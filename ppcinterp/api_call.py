@@ -119,8 +119,8 @@ class Calls:
     def _carve(self, name: str, size: int, align: int) -> int:
         for what, v in (("size", size), ("align", align)):
             if not isinstance(v, int) or isinstance(v, bool) or v < (what == "align"):
-                raise PpcError(f"buffer '{name}': {what} {v!r:.40} is not a {'positive ' * (what == 'align')}"
-                               "integer")
+                raise PpcError(f"buffer '{name}': {what} {v!r:.40} is not a "
+                               f"{'positive' if what == 'align' else 'non-negative'} integer")
         if align & (align - 1) or align > 1 << 20:
             raise PpcError(f"buffer '{name}': align {align:#x} is not a power of 2 up to 1 MiB")
         ram = self.machine.ram

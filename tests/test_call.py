@@ -162,3 +162,8 @@ def test_scenario_call_errors_point_at_their_line(tmp_path, capsys, body, messag
     status, _, err = _run(capsys, "run", _scenario(tmp_path, body))
     assert status == 1 and message in err and f"call.toml:{line}:" in err, err
     assert "Traceback" not in err
+
+
+def test_a_buffers_table_of_the_wrong_type_is_an_error_at_its_place(tmp_path, capsys):
+    status, _, err = _run(capsys, "run", _scenario(tmp_path, 'call = ["bytelen", 0]\n[expect]\nbuffers = 0\n'))
+    assert status == 1 and "'buffers' in [expect] must be a table" in err and "call.toml:4:" in err, err

@@ -83,7 +83,7 @@ def test_buffers_are_names_for_their_addresses(s):
     (("lpcr", 8), "'lpcr' already names a register"),
     (("MSR_EE", 8), "'MSR_EE' already names"),
     (("2x", 8), "is not a name"),
-    (("ok", -1), "size -1 is not a integer"),
+    (("ok", -1), "size -1 is not a non-negative integer"),
     (("ok", 8, 3), "align 0x3 is not a power of 2"),
     (("ok", 0x100000), "does not fit: RAM (1024 KiB at 0x1000000) has 0xeff00 bytes left beside the 64 KiB stack"),
 ])

@@ -13,7 +13,7 @@ from ppcinterp.machine.xics import PAGE, Icp
 DEFAULT_PACA_BASE = 0x0200_0000
 DEFAULT_ICP_BASE = 0x3_FFFE_0000_0000     # real address of the first thread's ICP page (stride one page)
 DEFAULT_RAM = (0x0100_0000, 0x0010_0000)  # 1 MiB of scratch RAM for vcpu structs, stacks, user data
-MIN_RAM_SIZE, MAX_RAM_SIZE = 64 << 10, 1 << 30   # what a session may ask for (snapshots copy it once: keep it sane)
+MIN_RAM_SIZE, MAX_RAM_SIZE = 64 << 10, 1 << 30   # what a session may ask for (the RAM is as much host memory)
 OBJECT_BASE = 0x0300_0000                 # where presets put named objects (the first free pages from here)
 
 

@@ -31,7 +31,8 @@ MAX_BUFFERS = 1000
 
 
 def check(data: dict, text: str, p) -> None:
-    """The call, buffers and ram_size keys are well formed (each error at its place in the file)."""
+    """The call, [buffers] and [expect.buffers] are well formed (each error at its place in the file; the keys'
+    types are checked already)."""
     if "call" in data:
         call = data["call"]
         if "entry" in data:

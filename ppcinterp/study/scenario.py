@@ -168,7 +168,6 @@ def load(path: str | Path, source: str | Path | list | None = None, patch: str |
             raise ScenarioError(f"the scenario has {len(items)} {what} (at most {most})", _pos_of(text, p, key))
 
     check(data, TOP_KEYS, "the scenario")
-    calls.check(data, text, p)
     if ("source" in data) == ("sources" in data):
         raise ScenarioError("the scenario has both 'source' and 'sources'" if "source" in data else
                             "the scenario has no 'source' (the .S file to run) or 'sources' (several, linked)",
@@ -206,6 +205,7 @@ def load(path: str | Path, source: str | Path | list | None = None, patch: str |
         events.append(Event(ev["at"], ev.get("note", ""), _flatten(ev["set"])))
     expect = data.get("expect", {})
     check(expect, EXPECT_KEYS, "[expect]")
+    calls.check(data, text, p)
     state = _flatten(data.get("state", {}))
     then = []
     for i, t in enumerate(data.get("then", [])):
