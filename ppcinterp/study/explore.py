@@ -26,6 +26,9 @@ from ppcinterp.diagnostics import ScenarioError
 from ppcinterp.run.coverage import Coverage
 from ppcinterp.study import inputs as domain_file
 from ppcinterp.study import scenario as sc_mod
+from ppcinterp.study.inputs import pos_of
+from ppcinterp.study.keys import type_name
+from ppcinterp.study.validate import flatten
 
 MAX_RUNS = 100_000          # runs of one exploration: a few seconds at most
 DOMAIN_KEYS = {"description": str, "entry": str, "cpus": list, "config": str, "threads": int, "max_steps": int,
@@ -58,25 +61,25 @@ def load_domain(path: str | Path) -> Domain:
     for k, v in data.items():
         if k not in DOMAIN_KEYS:
             raise ScenarioError(f"unknown key '{k}' in the domain (expected one of: {', '.join(DOMAIN_KEYS)})",
-                                sc_mod._pos_of(text, p, k))
+                                pos_of(text, p, k))
         if not isinstance(v, DOMAIN_KEYS[k]):
-            raise ScenarioError(f"'{k}' in the domain must be {sc_mod._type_name(DOMAIN_KEYS[k])}",
-                                sc_mod._pos_of(text, p, k))
-    inputs = sc_mod._flatten(data.get("inputs", {}))
+            raise ScenarioError(f"'{k}' in the domain must be {type_name(DOMAIN_KEYS[k])}",
+                                pos_of(text, p, k))
+    inputs = flatten(data.get("inputs", {}))
     for name, values in inputs:
         if not isinstance(values, list) or not values:
-            raise ScenarioError(f"input '{name}' must be a non-empty list of values", sc_mod._pos_of(text, p, name))
+            raise ScenarioError(f"input '{name}' must be a non-empty list of values", pos_of(text, p, name))
     event_sets = {}
     for name, events in data.get("event_sets", {}).items():
         if not isinstance(events, list):
-            raise ScenarioError(f"event set '{name}' must be a list of events", sc_mod._pos_of(text, p, name))
+            raise ScenarioError(f"event set '{name}' must be a list of events", pos_of(text, p, name))
         evs = []
         for ev in events:
             if not isinstance(ev, dict) or "at" not in ev or "set" not in ev:
-                raise ScenarioError(f"each event of '{name}' needs 'at' and 'set'", sc_mod._pos_of(text, p, name))
-            evs.append(sc_mod.Event(ev["at"], ev.get("note", ""), sc_mod._flatten(ev["set"])))
+                raise ScenarioError(f"each event of '{name}' needs 'at' and 'set'", pos_of(text, p, name))
+            evs.append(sc_mod.Event(ev["at"], ev.get("note", ""), flatten(ev["set"])))
         event_sets[name] = evs
-    return Domain(p, text, data.get("entry", ""), data.get("cpus", [None]), sc_mod._flatten(data.get("fixed", {})),
+    return Domain(p, text, data.get("entry", ""), data.get("cpus", [None]), flatten(data.get("fixed", {})),
                   inputs, event_sets, data)
 
 
@@ -147,7 +150,7 @@ def explore(source: str, domain: Domain, entry: str | None = None, cpus: list[st
             hunk = next((h.number for h in session.program.hunks if h.start <= start < h.end), None)
             coverage = Coverage(session.program, session.engine, [hunk] if hunk else None)
         for name, v in domain.fixed:
-            sc_mod._assign(domain, session, name, v)
+            sc_mod.assign(domain, session, name, v)
         base = session.snapshot()
         pc, within = session.address_of(entry), session.hunk_bound(entry)
         limit = domain.data.get("max_steps", 10_000)
@@ -193,7 +196,7 @@ def _prepared_inputs(domain: Domain, session: Session) -> list[list[Callable[[],
     order = [(i, 0) for i in range(len(lists))]
     order += [(i, j) for i in reversed(range(len(lists))) for j in range(1, len(lists[i]))]
     for i, j in order:
-        out[i][j] = sc_mod._prepare(domain, session, domain.inputs[i][0], lists[i][j])
+        out[i][j] = sc_mod.prepare(domain, session, domain.inputs[i][0], lists[i][j])
     return out
 
 

@@ -23,10 +23,11 @@ from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.run.engine import Result
 from ppcinterp.run.journal import Step, change
 from ppcinterp.study import scenario as sc_mod
+from ppcinterp.study.inputs import pos_of
+from ppcinterp.study.validate import flatten
 
 DEFAULT_INVARIANT = "paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff"
 MAX_INTERLEAVINGS = 100_000       # runs of one exploration: a few seconds at most
-MAX_ACTOR_STEPS = 16
 
 
 @dataclass
@@ -43,17 +44,11 @@ ACTORS = {
 
 
 def actor_from(sc: sc_mod.Scenario, name: str) -> Actor:
+    """The scenario's [actors.NAME] (checked as the file was read), else a built-in actor."""
     defined = sc.data.get("actors", {})
     if name in defined:
         spec = defined[name]
-        steps = spec.get("steps") if isinstance(spec, dict) else None
-        if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps) or not steps:
-            raise ScenarioError(f"actor '{name}' needs steps = [ {{ name = value, ... }}, ... ]",
-                                sc_mod._pos_of(sc.text, sc.path, name))
-        if len(steps) > MAX_ACTOR_STEPS:
-            raise ScenarioError(f"actor '{name}' has {len(steps)} steps (at most {MAX_ACTOR_STEPS})",
-                                sc_mod._pos_of(sc.text, sc.path, name))
-        return Actor(name, str(spec.get("description", "")), [sc_mod._flatten(s) for s in steps])
+        return Actor(name, spec.get("description", ""), [flatten(s) for s in spec["steps"]])
     if name in ACTORS:
         return ACTORS[name]
     known = sorted(set(ACTORS) | set(defined))
@@ -95,7 +90,7 @@ def explore_races(sc: sc_mod.Scenario, actor: Actor, invariant: str | None = Non
         check = session.condition(inv_text)
     except PpcError as e:
         if invariant is None and "invariant" in sc.data:
-            raise ScenarioError(e.message, sc_mod._pos_of(sc.text, sc.path, "invariant")) from None
+            raise ScenarioError(e.message, pos_of(sc.text, sc.path, "invariant")) from None
         raise
     base = session.snapshot()
     limit = sc.data.get("max_steps", 10_000)
@@ -122,7 +117,7 @@ class Prepared:
 
     def __init__(self, sc: sc_mod.Scenario, session: Session, actor: Actor, hooks: dict, step_hooks: dict):
         self.hooks, self.step_hooks = hooks, step_hooks
-        self.steps = [[sc_mod._prepare(sc, session, name, v) for name, v in step] for step in actor.steps]
+        self.steps = [[sc_mod.prepare(sc, session, name, v) for name, v in step] for step in actor.steps]
         self.texts = [f"{actor.name} step {k + 1}: " + ", ".join(f"{a} = {v}" for a, v in step)
                       for k, step in enumerate(actor.steps)]
         self.pc, self.within = session.address_of(sc.entry), session.hunk_bound(sc.entry)

@@ -1,0 +1,149 @@
+"""A scenario's keys and values checked as the file is read, before anything is built: every problem a
+ScenarioError at its place in the file. The keys and their types are study/keys.py's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ppcinterp.asm.cpus import CPUS
+from ppcinterp.build import configs
+from ppcinterp.diagnostics import Pos, ScenarioError
+from ppcinterp.machine.predicate import PredicateError, parse
+from ppcinterp.study import calls, inputs
+from ppcinterp.study.keys import ACTOR_KEYS, EVENT_KEYS, EXPECT_KEYS, KINDS, MEMORY_KEYS, THEN_KEYS, TOP_KEYS, type_name
+
+MAX_EVENTS, MAX_THEN, MAX_MEMORY, MAX_ASSIGNMENTS = 1000, 100, 64, 10_000
+MAX_STEPS = 10_000_000                # a run's budget: a scenario may ask for less or more, up to this
+MAX_ACTOR_STEPS = 16                  # an actor's steps: interleavings grow as (handler steps) ** (actor steps)
+
+
+def flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """A TOML table of assignments as (dotted name, value) pairs: `icp.mfrr = 4` is {"icp": {"mfrr": 4}}."""
+    out = []
+    for k, v in d.items():
+        name = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict):
+            out += flatten(v, name)
+        else:
+            out.append((name, v))
+    return out
+
+
+class Checker:
+    """The checks of one file's data (its text and path place each error)."""
+
+    def __init__(self, data: dict, text: str, p: Path):
+        self.data, self.text, self.p = data, text, p
+
+    def error(self, message: str, key: str) -> ScenarioError:
+        return ScenarioError(message, inputs.pos_of(self.text, self.p, key))
+
+    def keys(self, table: dict, allowed: dict[str, type], where: str) -> None:
+        for k, v in table.items():
+            if k not in allowed:
+                raise self.error(f"unknown key '{k}' in {where} (expected one of: {', '.join(allowed)})", k)
+            want = allowed[k]
+            if not isinstance(v, want) or (want is int and isinstance(v, bool)):
+                raise self.error(f"'{k}' in {where} must be {type_name(want)}, not {type_name(type(v))}", k)
+
+    def many(self, key: str, items: list | dict, most: int, what: str) -> None:
+        if len(items) > most:
+            raise self.error(f"the scenario has {len(items)} {what} (at most {most})", key)
+
+    def tables(self, key: str, allowed: dict[str, type], what: str) -> list[dict]:
+        """The array of tables `key` (events, then, memory), each table's keys checked."""
+        out = []
+        for i, t in enumerate(self.data.get(key, [])):
+            if not isinstance(t, dict):
+                raise self.error(f"{key}[{i}] must be a table{what}", key)
+            self.keys(t, allowed, f"{key}[{i}]")
+            out.append(t)
+        return out
+
+    def assignments(self, pairs: list[tuple[str, object]]) -> None:
+        self.many("state", pairs, MAX_ASSIGNMENTS, "assignments and expected values")
+        for name, value in pairs:
+            if not isinstance(value, int | str | list):
+                raise self.error(f"'{name}' must be an integer, boolean, constant name or list, not "
+                                 f"{type_name(type(value))}", name)
+
+
+def check(data: dict, text: str, p: Path) -> None:
+    """Every key known and of its type, numbers in range, names of CPUs, configs and kinds known."""
+    c = Checker(data, text, p)
+    c.keys(data, TOP_KEYS, "the scenario")
+    if ("source" in data) == ("sources" in data):
+        raise ScenarioError("the scenario has both 'source' and 'sources'" if "source" in data else
+                            "the scenario has no 'source' (the .S file to run) or 'sources' (several, linked)",
+                            inputs.pos_of(text, p, "sources") if "source" in data else Pos(str(p), 1, 1))
+    inputs.check_numbers(data, text, p, MAX_STEPS)
+    c.many("events", data.get("events", []), MAX_EVENTS, "events")
+    c.many("then", data.get("then", []), MAX_THEN, "[[then]] runs")
+    c.many("memory", data.get("memory", []), MAX_MEMORY, "[[memory]] regions")
+    if "sources" in data and not data["sources"]:
+        raise c.error("'sources' is empty (it names the .S files to link)", "sources")
+    for key in ("include", "externs", "sources"):
+        for item in data.get(key, []):
+            if not isinstance(item, str):
+                raise c.error(f"'{key}' must be a list of strings, not of {type_name(type(item))}s", key)
+    for name, v in data.get("defines", {}).items():
+        if not re.fullmatch(r"[A-Za-z_]\w*", name) or not isinstance(v, str | int):
+            raise c.error(f"define '{name[:80]}' must be a macro name set to a string or an integer", name)
+    _build_keys(c)
+    events = c.tables("events", EVENT_KEYS, "")
+    for i, ev in enumerate(events):
+        if "at" not in ev or "set" not in ev:
+            raise c.error(f"events[{i}] needs 'at' and 'set'", "events")
+    then = c.tables("then", THEN_KEYS, "")
+    expect = data.get("expect", {})
+    c.keys(expect, EXPECT_KEYS, "[expect]")
+    if "kind" in expect and expect["kind"] not in KINDS:
+        raise c.error(f"unknown kind '{expect['kind'][:80]}' in [expect] (a run ends as one of: "
+                      f"{', '.join(KINDS)})", "kind")
+    if not all(isinstance(x, str) for x in expect.get("path", [])):
+        raise c.error("'path' in [expect] must be a list of labels (strings)", "path")
+    calls.check(data, text, p)
+    c.assignments(flatten(data.get("state", {})) + [a for e in events for a in flatten(e["set"])]
+                  + flatten(expect.get("state", {})) + [a for t in then for a in flatten(t.get("state", {}))])
+    for i, mem in enumerate(c.tables("memory", MEMORY_KEYS, " (name, base, size)")):
+        if "name" not in mem:
+            raise c.error(f"memory[{i}] needs a 'name'", "memory")
+    for sym, v in data.get("stand_ins", {}).items():
+        if not isinstance(v, int | str):
+            raise c.error(f"stand-in '{sym}' must return an integer or an expression (a string), not "
+                          f"{type_name(type(v))}", sym)
+    _race_keys(c)
+
+
+def _build_keys(c: Checker) -> None:
+    """The names the build takes: known now, so that the error is at its key, not the build's."""
+    d = c.data
+    if "cpu" in d and d["cpu"].upper() not in CPUS:
+        raise c.error(f"unknown CPU '{d['cpu'][:80]}' (known: {', '.join(CPUS)})", "cpu")
+    if "config" in d and "kernel_tree" not in d and d["config"] not in (known := configs()):
+        raise c.error(f"unknown kernel config '{d['config'][:80]}' (known: {', '.join(known)})", "config")
+    if "features" in d and d["features"] < 0:
+        raise c.error(f"'features' is a cpu_features word: 0 to 0xffffffffffffffff, not {d['features']}", "features")
+
+
+def _race_keys(c: Checker) -> None:
+    """interleave's invariant (its syntax; names are resolved against the machine) and [actors.NAME]."""
+    d = c.data
+    if "invariant" in d:
+        try:
+            parse(d["invariant"])
+        except PredicateError as e:
+            raise c.error(f"in invariant '{d['invariant'][:200]}' at column {e.column}: {e}", "invariant") from None
+        except (ValueError, RecursionError):
+            raise c.error("the invariant has a number too long or nests too deeply", "invariant") from None
+    for name, spec in d.get("actors", {}).items():
+        if not isinstance(spec, dict):
+            raise c.error(f"actor '{name}' must be a table: [actors.{name}] with steps = [...]", name)
+        c.keys(spec, ACTOR_KEYS, f"[actors.{name}]")
+        steps = spec.get("steps")
+        if not steps or not all(isinstance(s, dict) for s in steps):
+            raise c.error(f"actor '{name}' needs steps = [ {{ name = value, ... }}, ... ]", name)
+        if len(steps) > MAX_ACTOR_STEPS:
+            raise c.error(f"actor '{name}' has {len(steps)} steps (at most {MAX_ACTOR_STEPS})", name)
+        c.assignments([a for s in steps for a in flatten(s)])
