@@ -197,3 +197,34 @@ def test_the_session_refuses_a_wrong_value_for_a_name(name, value, message):
 def test_a_nul_in_a_path_option_is_an_error(capsys, tmp_path, option):
     status, _, err, _ = run(capsys, tmp_path, HEAD, option, "a\0b")
     assert status == 1 and f"{option}: cannot resolve the path" in err, err
+
+
+@pytest.mark.parametrize("body, message, line", [
+    ('cpu = "POWER9"\n', "unknown CPU 'POWER9' (known: POWER6, POWER7, POWER8, PPC970)", 3),
+    ('config = "nope"\n', "unknown kernel config 'nope'", 3),
+    ('features = -1\n', "'features' is a cpu_features word", 3),
+    ('kernel_tree = "/nonexistent"\n', "'kernel_tree': /nonexistent: not a directory", 3),
+    ('asm_offsets = "/nonexistent"\n', "'asm_offsets': /nonexistent: no such file", 3),
+    ('patch = "/nonexistent"\n', "cannot read patch '/nonexistent'", 3),
+    ('[expect]\nkind = "no code"\n', "unknown kind 'no code' in [expect] (a run ends as one of: exit,", 4),
+    ('invariant = "r3 =="\n', "in invariant 'r3 ==' at column", 3),
+    ('[actors.poke]\nsteps = 3\n', "'steps' in [actors.poke] must be a list, not an integer", 4),
+    ('[actors.poke]\nsteps = [{ r3 = 1 }]\nwhen = 2\n', "unknown key 'when' in [actors.poke]", 5),
+    ('[actors.poke]\nsteps = [{ r3 = 1.5 }]\n', "'r3' must be an integer, boolean, constant name or list", 4),
+    ('[[then]]\nentry = "nowhere"\n', "unknown entry 'nowhere'", 3),
+])
+def test_errors_that_had_no_position_are_at_their_key(capsys, tmp_path, body, message, line):
+    """These said `t.toml: ...` (or no file at all, for an unknown entry) before."""
+    refused(capsys, tmp_path, HEAD + body, message, line)
+
+
+def test_an_unknown_entry_is_at_its_key_in_every_command(capsys, tmp_path):
+    body = f'source = "{FRAGMENT}"\n\nentry = "nowhere"\n'
+    for command in ("run", "trace", "interleave"):
+        refused(capsys, tmp_path, body, "unknown entry 'nowhere'", 3, command=command)
+
+
+def test_too_many_interleavings_is_at_the_actor(capsys, tmp_path):
+    steps = ", ".join(["{ r3 = 1 }"] * 12)
+    refused(capsys, tmp_path, HEAD + f'[state]\nr12 = 0x500\n[actors.many]\nsteps = [{steps}]\n',
+            "interleavings (at most 100,000)", 5, "--actor", "many", command="interleave")

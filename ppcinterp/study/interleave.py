@@ -99,8 +99,10 @@ def explore_races(sc: sc_mod.Scenario, actor: Actor, invariant: str | None = Non
     n = reference.steps
     count = math.comb(n + len(actor.steps), len(actor.steps))      # positions 0..n, non-decreasing
     if count > MAX_INTERLEAVINGS:
-        raise ScenarioError(f"{sc.path}: the handler's {n} steps and the actor's {len(actor.steps)} make {count:,} "
-                            f"interleavings (at most {MAX_INTERLEAVINGS:,}): use fewer actor steps or a shorter run")
+        key = actor.name if actor.name in sc.data.get("actors", {}) else "call" if "call" in sc.data else "entry"
+        raise ScenarioError(f"the handler's {n} steps and the actor's {len(actor.steps)} make {count:,} "
+                            f"interleavings (at most {MAX_INTERLEAVINGS:,}): use fewer actor steps or a shorter run",
+                            pos_of(sc.text, sc.path, key))
     prepared = Prepared(sc, session, actor, hooks, step_hooks)
     out = []
     for positions in itertools.combinations_with_replacement(range(n + 1), len(actor.steps)):
