@@ -62,10 +62,22 @@ def address(draw, ea: int, indexed: bool) -> tuple[dict[int, int], str]:
 
 @st.composite
 def fp_mem(draw) -> VCase:
-    name = draw(st.sampled_from(("lfd", "stfd", "lfdx", "stfdx")))
+    name = draw(st.sampled_from(("lfd", "stfd", "lfdx", "stfdx", "lfdu", "stfdu", "lfdux", "stfdux", "lfiwax",
+                                 "lfiwzx", "stfiwx")))
     f = draw(FREG)
-    regs, ops = address(draw, WINDOW + draw(st.integers(0, 56)), name.endswith("x"))
+    while True:                                  # an update form's RA is never r0
+        regs, ops = address(draw, WINDOW + draw(st.integers(0, 56)), name.endswith("x"))
+        if "u" not in name.removeprefix("lfiw") or not ops.startswith("0,"):
+            break
     return draw(common(f"{name} f{f},{ops}", regs, {f: draw(VEC)}, outs=regs, vouts=(f,), mem=64))
+
+
+@st.composite
+def fp_moves(draw) -> VCase:
+    name, rc = draw(st.sampled_from(("fmr", "fneg", "fabs", "fnabs", "fcpsgn"))), draw(RC)
+    t, a, b = draw(FREG), draw(FREG), draw(FREG)
+    ops = f"f{t},f{a},f{b}" if name == "fcpsgn" else f"f{t},f{b}"
+    return draw(common(f"{name}{rc} {ops}", {}, {a: draw(VEC), b: draw(VEC), t: draw(VEC)}, vouts=(t, a, b)))
 
 
 @st.composite
@@ -116,7 +128,8 @@ def vrsave_popcnt(draw) -> VCase:
 
 
 # family: (strategy, cases per batch, batches); the first two hypothesis examples are its simplest ones.
-FAMILIES = {"fp_mem": (fp_mem(), 50, 6), "fpscr": (fpscr_moves(), 50, 8), "vmx": (vmx(), 50, 6),
+FAMILIES = {"fp_mem": (fp_mem(), 50, 8), "fp_moves": (fp_moves(), 50, 6), "fpscr": (fpscr_moves(), 50, 8),
+            "vmx": (vmx(), 50, 6),
             "vsx": (vsx(), 50, 6), "vrsave_popcntw": (vrsave_popcnt(), 50, 4)}
 MIN_CASES = 1000
 assert sum(n * (k - 2) for _, n, k in FAMILIES.values()) >= MIN_CASES

@@ -195,7 +195,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
             if isinstance(s, LabelDef):
                 self._define_label(s.name, s.pos)
             elif isinstance(s, Instruction):
-                macro = self.parsed.macros.get(s.mnemonic)
+                macro = self.parsed.macros.get(s.mnemonic.lower())     # GNU as: any case
                 if macro is not None:
                     self._expand_macro(macro, s)
                 else:
@@ -330,7 +330,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
         self.depth -= 1
 
     def _instruction(self, s: Instruction) -> None:
-        name, ops = s.mnemonic, s.operands
+        name, ops = s.mnemonic.lower(), s.operands           # mnemonics in any case (HRFID, h##rfid)
         try:
             rewritten = table.rewrite(name, ops)
         except LookupError as e:

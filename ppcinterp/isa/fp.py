@@ -1,15 +1,33 @@
-"""Floating-point loads, stores and FPSCR moves: what kvmppc_save_fp/kvmppc_load_fp use to save and restore
-a guest's FP state. FPRs are moved as raw 64-bit patterns (lfd/stfd do no conversion); an FPR write clears
-the rest of the VSX register it is part of (Thread.set_fpr)."""
+"""Floating-point loads, stores, moves and FPSCR moves: what kvmppc_save_fp/kvmppc_load_fp use to save and
+restore a guest's FP state, and the register moves kernel code uses (fmr, fneg, fabs, fnabs, fcpsgn). All move
+raw 64-bit patterns: no conversion, no rounding, no FPSCR exception (the moves change only the sign bit); an
+FPR write clears the rest of the VSX register it is part of (Thread.set_fpr)."""
 
 from ppcinterp.isa.table import D, X, define
 
 F = "fp"
 
+
+def _fp_update(v: dict[str, int]) -> tuple[str, str] | None:
+    return ("RA", "an FP load or store with update needs RA other than r0") if v["RA"] == 0 else None
+
+
 define("lfd", D(50), "FRT,D(RA0)", F)
 define("stfd", D(54), "FRS,D(RA0)", F)
 define("lfdx", X(31, 599), "FRT,RA0,RB", F)
 define("stfdx", X(31, 727), "FRS,RA0,RB", F)
+define("lfdu", D(51), "FRT,D(RA)", F, check=_fp_update)
+define("stfdu", D(55), "FRS,D(RA)", F, check=_fp_update)
+define("lfdux", X(31, 631), "FRT,RA,RB", F, check=_fp_update)
+define("stfdux", X(31, 759), "FRS,RA,RB", F, check=_fp_update)
+define("lfiwax", X(31, 855), "FRT,RA0,RB", F)          # the word, sign-extended (ISA 2.05)
+define("lfiwzx", X(31, 887), "FRT,RA0,RB", F)          # the word, zero-extended (ISA 2.06)
+define("stfiwx", X(31, 983), "FRS,RA0,RB", F)          # the low word
+define("fmr", X(63, 72), "FRT,FRB", F, rc=True)
+define("fneg", X(63, 40), "FRT,FRB", F, rc=True)
+define("fabs", X(63, 264), "FRT,FRB", F, rc=True)
+define("fnabs", X(63, 136), "FRT,FRB", F, rc=True)
+define("fcpsgn", X(63, 8), "FRT,FRA,FRB", F, rc=True)   # FRA's sign, FRB's other bits (ISA 2.05)
 define("mffs", X(63, 583), "FRT", F, rc=True)
 # ISA 2.05+: mtfsf FLM,FRB,L,W (L in bit 6, W in bit 15); the kernel's MTFSF_L is the L=1 form as a .long.
 define("mtfsf", X(63, 711), "FLM,FRB,[L6],[W]", F, rc=True)
@@ -43,27 +61,61 @@ def cr1_of(fpscr: int) -> int:
     return (fpscr >> 28) & 0xF
 
 
-def _fp_access(store: bool, indexed: bool):
+def _fp_access(store: bool, indexed: bool, size: int = 8, signed: bool = False):
+    """An FP load or store of `size` bytes (8: the doubleword; 4: the word forms lfiwax/lfiwzx/stfiwx). The
+    update forms (RA named, never the literal 0) write EA back to RA after the access, as the integer ones do:
+    in 32-bit mode the truncated EA."""
     def factory(ctx, f):
         g, t, fpr, mem, nxt = ctx.g, ctx.thread, ctx.thread.fpr, ctx.mem, ctx.nxt
         ft = f.get("FRT", f.get("FRS"))
-        ra, d, rb = f["RA0"], f.get("D", 0), f.get("RB")
+        update = "RA" in f
+        ra, d, rb = f.get("RA0", f.get("RA")), f.get("D", 0), f.get("RB")
+        low = (1 << 8 * size) - 1
 
         def run():
             a = ((g[ra] if ra else 0) + (g[rb] if indexed else d)) & addr_mask(t)
             if store:
-                mem.write(a, 8, fpr[ft])
+                mem.write(a, size, fpr[ft] & low)
             else:
-                t.set_fpr(ft, mem.read(a, 8))
+                v = mem.read(a, size)
+                t.set_fpr(ft, (v ^ 0x80000000) - 0x80000000 & M64 if signed else v)
+            if update:
+                g[ra] = a
             return nxt
         return run
     return factory
 
 
-semantics("lfd")(_fp_access(False, False))
-semantics("stfd")(_fp_access(True, False))
-semantics("lfdx")(_fp_access(False, True))
-semantics("stfdx")(_fp_access(True, True))
+for _name, _store, _indexed in (("lfd", False, False), ("stfd", True, False), ("lfdx", False, True),
+                                ("stfdx", True, True), ("lfdu", False, False), ("stfdu", True, False),
+                                ("lfdux", False, True), ("stfdux", True, True)):
+    semantics(_name)(_fp_access(_store, _indexed))
+semantics("lfiwax")(_fp_access(False, True, 4, signed=True))
+semantics("lfiwzx")(_fp_access(False, True, 4))
+semantics("stfiwx")(_fp_access(True, True, 4))
+
+SIGN = 1 << 63
+_MOVES = {"fmr": lambda a, b: b, "fneg": lambda a, b: b ^ SIGN, "fabs": lambda a, b: b & ~SIGN,
+          "fnabs": lambda a, b: b | SIGN, "fcpsgn": lambda a, b: (a & SIGN) | (b & ~SIGN)}
+
+
+def _move(op):
+    """FRT = op(FRA, FRB) on the raw patterns; the record forms copy FPSCR[FX,FEX,VX,OX] into CR1."""
+    def factory(ctx, f):
+        t, fpr, cr, nxt, frt, frb, rc = ctx.thread, ctx.thread.fpr, ctx.cr, ctx.nxt, f["FRT"], f["FRB"], ctx.insn.rc
+        fra = f.get("FRA", 0)
+
+        def run():
+            t.set_fpr(frt, op(fpr[fra], fpr[frb]))
+            if rc:
+                cr[1] = cr1_of(t.fpscr)
+            return nxt
+        return run
+    return factory
+
+
+for _name, _op in _MOVES.items():
+    semantics(_name)(_move(_op))
 
 
 @semantics("mffs")

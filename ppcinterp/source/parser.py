@@ -103,7 +103,8 @@ class _Build(Transformer):
         args = [s for s in slots]
         if args == [None]:
             args = []
-        return Directive(self._pos(name), name.value, args, self._text(name), line=name.line - 1)
+        # GNU as takes directives in any case (.LONG); the name is kept lower-case, the text as written
+        return Directive(self._pos(name), name.value.lower(), args, self._text(name), line=name.line - 1)
 
     def darg_slot(self, arg=None):
         return arg
@@ -245,8 +246,8 @@ class ParsedSource:
     macros: dict[str, MacroDef] = field(default_factory=dict)
 
 
-_MACRO = re.compile(r"^\s*\.macro\s+([A-Za-z_.$][\w.$]*)\s*,?\s*(.*?)\s*$")
-_ENDM = re.compile(r"^\s*\.endm\b")
+_MACRO = re.compile(r"^\s*\.macro\s+([A-Za-z_.$][\w.$]*)\s*,?\s*(.*?)\s*$", re.I)
+_ENDM = re.compile(r"^\s*\.endm\b", re.I)
 
 
 def parse_source(lines: Sequence[Line]) -> ParsedSource:
@@ -263,7 +264,7 @@ def parse_source(lines: Sequence[Line]) -> ParsedSource:
                 continue
             plain.append(line)
         elif _ENDM.match(line.text):
-            macros[current.name] = current
+            macros[current.name.lower()] = current        # invoked in any case, as GNU as does
             current = None
         else:
             current.body.append(line)

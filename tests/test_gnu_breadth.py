@@ -1,0 +1,90 @@
+"""What GNU as accepts beyond the seed's file, as kernel sources use it: mnemonics, directives and macro names
+in any case (`HRFID`, `h##rfid` -> `Hrfid`, `.LONG`), and the FP register moves and FP loads/stores with update
+or of a word (fmr, fneg, fabs, fnabs, fcpsgn, lfdu, stfdux, lfiwax, stfiwx ...); words compared with GNU as."""
+
+from __future__ import annotations
+
+from conftest import gas_assemble, need_gas
+
+from ppcinterp.api import Session
+from ppcinterp.build import BuildOptions, load_program
+
+CASES = """\
+\t.macro save_it reg
+\tstd \\reg, 8(r1)
+\t.endm
+\t.MACRO Twice
+\tnop
+\tnop
+\t.ENDM
+\tHRFID
+\tHrfid
+\tRfId
+\tSAVE_IT r3
+\ttwice
+\tADDI r3, r3, 1
+\tFMR f1, f2
+\t.LONG 5
+\t.Rept 2
+\tnop
+\t.EndR
+"""
+
+FP = """\
+\tfmr f1,f2
+\tfmr. f3,f4
+\tfneg f1,f2
+\tfneg. f1,f2
+\tfabs f31,f0
+\tfnabs. f1,f2
+\tfcpsgn f1,f2,f3
+\tfcpsgn. f1,f2,f3
+\tlfdu f1,8(r3)
+\tstfdu f1,-8(r3)
+\tlfdux f1,r3,r4
+\tstfdux f1,r3,r4
+\tlfiwax f1,r3,r4
+\tlfiwzx f1,0,r4
+\tstfiwx f1,r3,r4
+"""
+
+
+def _words(tmp_path, text: str) -> bytes:
+    path = tmp_path / "t.S"
+    path.write_text(text)
+    return bytes(load_program(str(path), BuildOptions(kernel_env=False)).sections[".text"].data)
+
+
+def test_mnemonics_directives_and_macros_in_any_case_assemble_as_gnu_as_does(tmp_path):
+    ours = _words(tmp_path, CASES)
+    assert ours[:4] == bytes.fromhex("4c000224")              # hrfid
+    need_gas()
+    gnu, _ = gas_assemble(CASES.replace("r1", "1").replace("r3", "3"), tmp_path)
+    assert ours == gnu
+
+
+def test_fp_moves_and_fp_update_and_word_forms_assemble_as_gnu_as_does(tmp_path):
+    ours = _words(tmp_path, FP)
+    assert ours[:4] == bytes.fromhex("fc201090")              # fmr f1,f2: opcode 63, XO 72
+    need_gas()
+    gnu, _ = gas_assemble(FP, tmp_path)
+    assert ours == gnu
+
+
+def test_fp_moves_change_only_the_sign_and_update_forms_write_back_ra(tmp_path):
+    (tmp_path / "m.S").write_text("f:\n\tfneg f1,f2\n\tfabs f3,f2\n\tfnabs f4,f5\n\tfcpsgn f6,f2,f5\n"
+                                  "\tlfdu f7,8(r3)\n\tstfiwx f2,0,r4\n\tlfiwax f8,0,r4\n\tb out\n\t.extern out\n")
+    s = Session(str(tmp_path / "m.S"), kernel_env=False)
+    s.set("f2", 0xC000_0000_0000_0001)                    # negative
+    s.set("f5", 0x3FF0_0000_0000_0000)                    # 1.0
+    s.set("r3", 0x100_2000)
+    s.set("mem64[0x1002008]", 0x1122_3344_5566_7788)
+    s.set("r4", 0x100_3000)
+    assert s.run("f").kind == "exit"
+    assert s.get("f1") == 0x4000_0000_0000_0001           # the sign flipped
+    assert s.get("f3") == 0x4000_0000_0000_0001           # the sign cleared
+    assert s.get("f4") == 0xBFF0_0000_0000_0000           # the sign set
+    assert s.get("f6") == 0xBFF0_0000_0000_0000           # f2's sign, f5's magnitude
+    assert (s.get("f7"), s.get("r3")) == (0x1122_3344_5566_7788, 0x100_2008)
+    assert s.get("mem32[0x1003000]") == 0x0000_0001          # the low word of f2
+    assert s.get("f8") == 0x0000_0000_0000_0001           # and back, sign-extended from a positive word
