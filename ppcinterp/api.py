@@ -37,6 +37,15 @@ from ppcinterp.run.stops import Paused
 
 
 class Session(MachineSetup, Calls):
+    """A program built for one CPU and a machine to run it on: state by name, runs, calls (docs/api.md).
+
+    path: a .S file, or a list of them (each an object, linked into one program). cpu, features: the CPU model
+    and, optionally, its cpu_features word instead of the model's. config, include_dirs, defines, kernel_env,
+    externs, kernel_tree, asm_offsets: how the source is preprocessed and assembled (as the command line's
+    options). base: the address of .text. threads, current: the core's hardware threads and the one that runs.
+    text: the source's text instead of the file's. preset: a machine a guest runs on (`guest-running`). patch:
+    the patch whose hunks `hunk N` names in a whole file. icp_base, ram_size: where the ICPs are, how much RAM."""
+
     # Called as observer(session, result) after every run of every session (the pytest plugin's coverage).
     observers: list[Callable[[Session, Result], None]] = []
 
@@ -87,6 +96,9 @@ class Session(MachineSetup, Calls):
 
     # ---- state by name ----
     def ref(self, name: str) -> Ref:
+        """The state a name resolves to (`r3`, `cr0.eq`, `lpcr.mer`, `paca.kvm_hstate.host_ipi`, `icp[1].mfrr`,
+        `mem64[0x1000000]`, `vcpu.arch.gpr[3]`): a Ref with its get and set functions, its width in bits (0 for
+        icp.pending's pairs) and the address behind it (None for a register or a device's)."""
         if not isinstance(name, str):
             raise PpcError(f"a state name is a string, not {kind_of(name)}")
         try:
@@ -95,6 +107,7 @@ class Session(MachineSetup, Calls):
             raise PpcError(str(e)) from None
 
     def get(self, name: str) -> int:
+        """The value of state by name (as ref() names it); icp.pending gives its (source, priority) pairs."""
         ref = self.ref(name)
         try:
             return ref.get()
@@ -148,7 +161,8 @@ class Session(MachineSetup, Calls):
                            "interpreter does not execute modified code")
 
     def value(self, text: str) -> int:
-        """The integer a scenario string stands for: `0x500`, `IPI_PRIORITY`, `&paca[1]`, `&icp[0]`."""
+        """The integer a scenario string stands for: `0x500`, `IPI_PRIORITY` (a constant), `buf` or `&buf` (a
+        label's address, or a buffer's: alloc()), `&paca[1]`, `&icp[0]`, `&vcpu`, `&vcpu.arch.gpr[3]`."""
         t = text.strip()
         if len(t) > 1000:
             raise PpcError(f"'{t[:40]}...' is {len(t)} characters: too long for a number or a constant's name")
@@ -167,10 +181,22 @@ class Session(MachineSetup, Calls):
                                f"{t.replace('0', '', 1)} or 0o{t.lstrip('-0')}")
             return int(t, 0)
 
-        c = self.program.preprocessed.macro_value(t)
+        c = self.constant(t)
         if c is None:
-            raise PpcError(f"'{t}' is not a number or a constant of the kernel environment")
+            raise PpcError(f"'{t}' is not a number or a constant of the kernel environment, nor a label")
         return c
+
+    def constant(self, name: str) -> int | None:
+        """What a name stands for in a value: a constant of the kernel environment (a macro: IPI_PRIORITY), else
+        a symbol's value (a label's address, as the code's own `LOAD_REG_ADDR(r3, buf)` would load it); None if
+        neither."""
+        c = self.program.preprocessed.macro_value(name)
+        if c is not None:
+            return c
+        if name in self.program.ambiguous:
+            where = " and ".join(f"{p.file}:{p.line}" for p in self.program.ambiguous[name])
+            raise PpcError(f"'{name}' is a label of several objects ({where}): write its address")
+        return self.program.symbols.get(name)
 
     def _address(self, name: str) -> int:
         """&vcpu, &vcpu[1], &vcore, &vcpu.arch.gpr[3], &REGION: where an object, a field or a region is."""
@@ -185,6 +211,8 @@ class Session(MachineSetup, Calls):
         region = next((r for r in mach.memory.regions if r.name == name), None)
         if region is not None:
             return region.base
+        if name in self.program.symbols or name in self.program.ambiguous:     # &label: the label itself
+            return self.constant(name)
         ref = self.ref(name)
         if ref.addr is None:
             raise PpcError(f"&{name}: '{name}' is not in memory (an object, a field of one, or a region)")
@@ -196,9 +224,11 @@ class Session(MachineSetup, Calls):
         self.buffers.clear()
 
     def snapshot(self) -> tuple:
+        """The whole machine's state (registers, SPRs, memory, devices of every thread), for restore()."""
         return self.machine.snapshot()
 
     def restore(self, snap: tuple) -> None:
+        """Put the machine back as snapshot() took it."""
         self.machine.restore(snap)
 
     def condition(self, text: str) -> Callable[[], int]:
@@ -232,7 +262,10 @@ class Session(MachineSetup, Calls):
                         raise PpcError(f"in condition '{text[:200]}': {e.message}") from None
                 getters[name] = ref.get
             except StateNameError as e:
-                value = self.program.preprocessed.macro_value(name)
+                try:
+                    value = self.constant(name)
+                except PpcError as err:
+                    raise PpcError(f"in condition '{text[:200]}': {err.message}") from None
                 if value is None:
                     raise PpcError(f"in condition '{text}': {e}") from None
                 getters[name] = (lambda v: lambda: v)(value)

@@ -314,6 +314,39 @@ def cmd_debug(args: argparse.Namespace) -> int:
         return report_internal_error(internal_error_text(e))
 
 
+def _scenario_file_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--schema", action="store_true", help="print the JSON Schema of a scenario file")
+    p.add_argument("action", nargs="?", choices=["new"], help="new FILE: write a commented starter scenario")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the scenario file to write (.toml)")
+    p.add_argument("--entry", help="where the run starts: a label, 'hunk N', 'line N', 'FILE:LINE', 'upstream N'")
+    p.add_argument("--source", action="append", default=None, metavar="FILE",
+                   help="the assembly source (.S; repeated: several objects linked); default: the seed's fragment")
+    p.add_argument("--cpu", default=None, help="CPU model: POWER7 (default), POWER8, POWER6, PPC970")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if args.schema:
+        import json
+
+        from ppcinterp.study.schema import schema
+
+        print(json.dumps(schema(), indent=1))
+        return 0
+    if args.action != "new" or not args.file or not args.entry:
+        raise PpcError("usage: ppcinterp scenario --schema | ppcinterp scenario new FILE --entry E [--source S.S]")
+    from ppcinterp.study.template import default_source, write
+
+    sources = args.source or [default_source()]
+    if sources[0] is None:
+        raise PpcError("scenario new: give the assembly source with --source FILE.S")
+    said = write(Path(args.file), args.entry, sources, args.cpu, args.force)
+    print(f"wrote {args.file}: its run {said}; edit [state] and [expect], then: ppcinterp run {args.file}")
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _check_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
@@ -324,6 +357,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
     "paths": (cmd_paths, "every path an entry takes over an input domain, with branch coverage", _paths_options),
     "debug": (cmd_debug, "step through a scenario or an entry with a gdb-like debugger (reverse steps too)",
               _debug_options),
+    "scenario": (cmd_scenario, "the scenario format: --schema prints its JSON Schema, new FILE writes a starter",
+                 _scenario_file_options),
 }
 
 

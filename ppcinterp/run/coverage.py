@@ -57,8 +57,11 @@ class Coverage:
         self.branches = {a: Branch(a, program.insns[a].pos, " ".join(program.insns[a].stmt.text.split()))
                          for a in sorted(engine.conditional) if a in program.insns and included(program.insns[a].pos)}
         self.labels: dict[str, int] = {}
-        for lb in program.labels:
-            if lb.written and lb.addr not in program.outside and included(lb.pos):
+        data = {d.addr for d in program.data}
+        for lb in program.labels:      # labels of code only: a buffer's label is never "reached"
+            code = lb.section in program.sections and program.sections[lb.section].is_code and (
+                lb.addr in program.insns or lb.addr not in data)
+            if code and lb.written and lb.addr not in program.outside and included(lb.pos):
                 self.labels.setdefault(label_name(program, lb), 0)
 
     def add(self, res: Result) -> None:

@@ -110,7 +110,7 @@ def check(data: dict, text: str, p: Path) -> None:
         if "name" not in mem:
             raise c.error(f"memory[{i}] needs a 'name'", "memory")
     for sym, v in data.get("stand_ins", {}).items():
-        if not isinstance(v, int | str):
+        if not isinstance(v, int | str) or isinstance(v, bool):
             raise c.error(f"stand-in '{sym}' must return an integer or an expression (a string), not "
                           f"{type_name(type(v))}", sym)
     _race_keys(c)
