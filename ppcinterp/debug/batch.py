@@ -46,13 +46,24 @@ def build(args: argparse.Namespace) -> DebugEngine:
     return DebugEngine.from_source(target, args.entry, **options)
 
 
-Emit = Callable[[str, bool], None]            # (text, ok): where a command's output goes
+Emit = Callable[..., None]        # (text, ok, end="\n"): where a command's output goes
 
 
 def printer(out: TextIO | None = None, err: TextIO | None = None) -> Emit:
     """Output to `out`, errors to `err`; by default the sys.stdout and sys.stderr of the moment of printing
     (a default bound when this module was imported would outlive a redirection)."""
-    return lambda text, ok: print(text, file=(out or sys.stdout) if ok else (err or sys.stderr), flush=not ok)
+    return lambda text, ok, end="\n": print(text, end=end, file=(out or sys.stdout) if ok else (err or sys.stderr),
+                                            flush=not ok)
+
+
+def show(dbg: DebugEngine, text: str, ok: bool, emit: Emit) -> None:
+    """A command's output: exactly as echo / printf / output made it, else as whole lines."""
+    raw = dbg.commands.raw
+    if ok and raw is not None:
+        if raw:
+            emit(raw, True, "")
+    elif text:
+        emit(text, ok)
 
 
 def run_line(dbg: DebugEngine, line: str, emit: Emit) -> bool:
@@ -61,8 +72,7 @@ def run_line(dbg: DebugEngine, line: str, emit: Emit) -> bool:
         emit(f"+{line.strip()}", True)
     text = dbg.execute(line)
     ok = dbg.last_ok
-    if text:
-        emit(text, ok)
+    show(dbg, text, ok, emit)
     return ok
 
 
@@ -86,10 +96,14 @@ def run_script(dbg: DebugEngine, path: str, emit: Emit) -> bool:
         if not dbg.last_ok:
             emit(f"{path}:{number}: Error in sourced command file:\n{text}", False)
             return False
-        if text:
-            emit(text, True)
+        show(dbg, text, True, emit)
         if dbg.commands.quit:
             break
+    if dbg.commands.block is not None:
+        emit(f"{path}: the file ends inside '{dbg.commands.block.kind} {dbg.commands.block.head[:80]}' (no `end').",
+             False)
+        dbg.commands.block = None
+        return False
     return True
 
 
@@ -99,7 +113,7 @@ def main(args: argparse.Namespace) -> int:
     dbg = build(args)
     tui = not args.batch and not args.no_tui and terminal()
     kept: list[tuple[str, bool]] = []
-    emit = (lambda text, ok: kept.append((text, ok))) if tui else printer()
+    emit = (lambda text, ok, end="\n": kept.append((text, ok))) if tui else printer()
     if not tui:
         for note in dbg.notes:
             print(note, file=sys.stderr)

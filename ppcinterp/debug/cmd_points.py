@@ -74,17 +74,18 @@ def _watch(c: Commands, arg: str, kind: str) -> str:
 
 @command("watch", usage="watch EXPR [if COND]")
 def _watch_cmd(c: Commands, arg: str, fmt: str | None) -> str:
-    """Stop when the value of EXPR changes (any expression: registers, CR fields, SPRs, msr.ee, PACA fields,
-    ICP registers, memN[ADDR]); checked at every instruction boundary, so a change by a scenario event (the
-    host's write) is caught too. Going backward, it stops where the value changed."""
+    """Stop when the value of EXPR changes.
+    Any expression: registers, CR fields, SPRs, msr.ee, PACA fields, ICP registers, memN[ADDR]. Checked at
+    every instruction boundary, so a change by a scenario event (the host's write) is caught too. Going
+    backward, it stops where the value changed."""
     return _watch(c, arg, "watch")
 
 
 @command("rwatch", usage="rwatch NAME [if COND]")
 def _rwatch(c: Commands, arg: str, fmt: str | None) -> str:
-    """Stop after an instruction (or event) reads the memory behind NAME: a PACA field (paca.FIELD,
-    paca[N].FIELD), an ICP register (icp.mfrr, icp[1].xirr, icp.cppr), or memN[ADDR]. Registers cannot be
-    read-watched: the journal records their writes, not their reads."""
+    """Stop after an instruction (or event) reads the memory behind NAME.
+    NAME: a PACA field (paca.FIELD, paca[N].FIELD), an ICP register (icp.mfrr, icp[1].xirr, icp.cppr), or
+    memN[ADDR]. Registers cannot be read-watched: the journal records their writes, not their reads."""
     return _watch(c, arg, "rwatch")
 
 

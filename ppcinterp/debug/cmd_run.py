@@ -50,15 +50,16 @@ def _continue(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("stepi", "si", repeat=True, usage="stepi [N]")
 def _stepi(c: Commands, arg: str, fmt: str | None) -> str:
-    """Execute one instruction (N instructions), with the events that happen on arriving after it; shows
-    what a single instruction changed, then where it stopped."""
+    """Execute one instruction (N instructions).
+    Shows what a single instruction changed, with the events that happen on arriving after it, then where it
+    stopped."""
     return c.moved(c.dbg.forward(count_arg(arg)))
 
 
 @command("nexti", "ni", repeat=True, usage="nexti [N]")
 def _nexti(c: Commands, arg: str, fmt: str | None) -> str:
-    """Like stepi, but a link branch (bl, bcl, bctrl, blrl) runs until it returns to the instruction after
-    it (or a breakpoint, or the end)."""
+    """Like stepi, but a call (bl, bcl, bctrl, blrl) runs until it returns.
+    It stops at the instruction after the call (or at a breakpoint, or the end)."""
     return c.moved(_repeat(c.dbg.next_insn, count_arg(arg)))
 
 
@@ -105,8 +106,9 @@ def _next(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("finish", "fin", repeat=True, usage="finish")
 def _finish(c: Commands, arg: str, fmt: str | None) -> str:
-    """Run until the current routine returns: until the run arrives at the return address held in LR now
-    (a blr back to the caller), or stops at a breakpoint, or ends. Assembly has no frames: when LR holds no
+    """Run until the current routine returns to its caller.
+    That is, until the run arrives at the return address held in LR now (a blr back to the caller), or stops
+    at a breakpoint, or ends. Assembly has no frames: when LR holds no
     address of the program (a handler entered from an interrupt vector), it runs to the end of the run."""
     dbg = c.dbg
     head = f"Run till exit from #0  {frame_line(dbg.location())}"
@@ -119,8 +121,9 @@ def _finish(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("until", "u", repeat=True, usage="until [LOCATION]")
 def _until(c: Commands, arg: str, fmt: str | None) -> str:
-    """Without LOCATION: like nexti, but a backward jump (the end of a loop) runs on until an address past
-    the current one. With LOCATION: run until it (or until the current routine returns to LR), as advance."""
+    """Run past the end of a loop, or until LOCATION.
+    Without LOCATION: like nexti, but a backward jump (the end of a loop) runs on until an address past the
+    current one. With LOCATION: run until it (or until the current routine returns to LR), as advance."""
     if not arg:
         return c.moved(c.dbg.until_next())
     return c.moved(c.dbg.advance(c.address(arg)))
@@ -128,8 +131,8 @@ def _until(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("advance", repeat=True, usage="advance LOCATION")
 def _advance(c: Commands, arg: str, fmt: str | None) -> str:
-    """Run until LOCATION (see `help break` for locations), a breakpoint, the current routine's return to
-    LR, or the end of the run."""
+    """Run until LOCATION, a breakpoint, the current routine's return (to LR), or the end of the run.
+    Locations as for `break` (see `help break`)."""
     if not arg:
         raise DebugError("Argument required (a location).")
     return c.moved(c.dbg.advance(c.address(arg)))
@@ -137,8 +140,9 @@ def _advance(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("reverse-stepi", "rsi", repeat=True, usage="reverse-stepi [N]")
 def _rsi(c: Commands, arg: str, fmt: str | None) -> str:
-    """Go back one instruction (N): undo it and the events that followed it, from the recorded history
-    (always on: back to the first instruction). Forward commands then replay the same history exactly."""
+    """Go back one instruction (N instructions).
+    It undoes the instruction and the events that followed it, from the recorded history (always on: back to
+    the first instruction). Forward commands then replay the same history exactly."""
     return c.moved(c.dbg.backward(count_arg(arg)))
 
 
@@ -162,5 +166,5 @@ def _rn(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("reverse-continue", "rc", repeat=True, usage="reverse-continue")
 def _rc(c: Commands, arg: str, fmt: str | None) -> str:
-    """Go back to the previous breakpoint or watchpoint hit, or to the first instruction of the history."""
+    """Go back to the previous breakpoint or watchpoint hit, or to the start of the history."""
     return c.moved(c.dbg.backward(None))

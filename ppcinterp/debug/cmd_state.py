@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ppcinterp.debug import examine
+from ppcinterp.debug import examine, expr
 from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.present import frame_line, full_stop, line_text, source_of
 from ppcinterp.debug.registry import ALIASES, COMMANDS, command, count_arg, find, number
 from ppcinterp.diagnostics import Pos, source_line
+from ppcinterp.machine.names import StateNameError, resolve
 
 if TYPE_CHECKING:
     from ppcinterp.debug.commands import Commands
@@ -32,16 +33,13 @@ def _print(c: Commands, arg: str, fmt: str | None) -> str:
     Reading never disturbs the machine: an ICP register is shown from its state, nothing is accepted."""
     letter = c.print_format(fmt)
     v = c.dbg.values
-    node = None
     if arg:
-        node = v.parse(arg)
-        value, bits = v.evaluate(node), v.bits(node)
+        x = v.value(arg)
     elif v.history:
-        value, bits = v.history[-1]
+        x = v.history[-1]
     else:
         raise DebugError("History is empty.")
-    n = v.record(value, bits)
-    return f"${n} = {c.show(value, bits, letter, node)}"
+    return f"${v.record(x)} = {c.show(x, letter)}"
 
 
 @command("set", usage="set var NAME = EXPR")
@@ -70,7 +68,25 @@ def _set(c: Commands, arg: str, fmt: str | None) -> str:
         if m or not word:
             raise DebugError("Argument required (an assignment: NAME = EXPR).")
         raise DebugError(f'Undefined set command: "{word}".  Try "help set".')
-    return c.dbg.assign(mm.group(1), mm.group(2).strip())
+    target, rhs = mm.group(1).strip(), mm.group(2).strip()
+    if convenience_name(c, target):
+        x = c.dbg.values.value(rhs)
+        c.dbg.values.set_convenience(target[1:], expr.Val(x.v, x.t, None, x.agg))
+        return ""
+    return c.dbg.assign(target, rhs)
+
+
+def convenience_name(c: Commands, target: str) -> bool:
+    """`$NAME` that is no register or state name (nor gdb's $pc, $sp, $toc): a convenience variable."""
+    if not re.fullmatch(r"\$[A-Za-z_]\w*", target) or target[1:].lower() in ("pc", "sp", "toc"):
+        return False
+    try:
+        resolve(c.dbg.machine, target[1:])
+    except StateNameError:
+        if re.fullmatch(r"(r|f|v|vs|cr)\d+", target[1:].lower()):     # a mistyped register, not a new variable
+            raise DebugError(f"Invalid register `{target[1:]}'") from None
+        return True
+    return False
 
 
 @command("x", repeat=True, usage="x[/NFU] [ADDR]")
@@ -86,8 +102,9 @@ def _x(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("display", "disp", usage="display[/FMT] [EXPR]")
 def _display(c: Commands, arg: str, fmt: str | None) -> str:
-    """Show EXPR now and after every stop (display/i $pc shows the next instruction; /FMT as for print, or
-    as for x when it has a count, a unit or i). Without EXPR, show every display now."""
+    """Show EXPR now and after every stop.
+    `display/i $pc` shows the next instruction; /FMT as for print, or as for x when it has a count, a unit or
+    i. Without EXPR, show every display now."""
     dbg = c.dbg
     if not arg:
         return c.show_displays()
@@ -125,7 +142,8 @@ def _thread(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("list", "l", repeat=True, usage="list [LOCATION | FIRST,LAST | -]")
 def _list(c: Commands, arg: str, fmt: str | None) -> str:
-    """Show source lines (with their upstream lines): around the current line (marked =>), around LOCATION
+    """Show source lines, with their upstream lines.
+    Around the current line (marked =>), around LOCATION
     (see `help break`), FIRST,LAST, or the next ten; `list -` shows the ten before the last shown."""
     dbg = c.dbg
     here = source_of(dbg, dbg.pc)
@@ -184,24 +202,22 @@ def _frame(c: Commands, arg: str, fmt: str | None) -> str:
 
 @command("info", "i", "inf", repeat=True, usage="info WHAT")
 def _info(c: Commands, arg: str, fmt: str | None) -> str:
-    """Show state: registers [NAMES], all-registers, sprs, paca [N] [FILTER], icp [N], threads, path, frame,
+    """Show state: registers, SPRs, the PACA, the ICPs, threads, the path, breakpoints and more.
+    Subcommands: registers [NAMES], all-registers, sprs, paca [N] [FILTER], icp [N], threads, path, frame,
     breakpoints, watchpoints, display, record, symbol ADDR, line [LOCATION]. `info` alone lists them."""
     from ppcinterp.debug import info
     return info.info(c, arg)
 
 
-@command("echo", usage="echo TEXT")
-def _echo(c: Commands, arg: str, fmt: str | None) -> str:
-    r"""Print TEXT (C escapes: \n \t \\ \"); for scripts."""
-    out = re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), arg)
-    return out[:-1] if out.endswith("\n") else out
-
-
 @command("help", "h", usage="help [COMMAND]")
 def _help(c: Commands, arg: str, fmt: str | None) -> str:
-    """Describe a command, or list them all."""
+    """Describe a command, or list them all (with the commands `define` made)."""
     if arg:
-        cmd = COMMANDS[find(arg.split()[0], COMMANDS, ALIASES)]
+        word = arg.split()[0]
+        name = find(word, COMMANDS.keys() | c.user.keys(), ALIASES)
+        if name in c.user:
+            return c.user_docs.get(name, "User-defined.")
+        cmd = COMMANDS[name]
         if cmd.name == "info" and len(arg.split()) > 1:
             from ppcinterp.debug import info
             return info.help_for(arg.split()[1])
@@ -210,10 +226,28 @@ def _help(c: Commands, arg: str, fmt: str | None) -> str:
     rows = ["List of commands:", ""]
     for cmd in sorted(COMMANDS.values(), key=lambda k: k.name):
         alias = f" ({', '.join(cmd.aliases)})" if cmd.aliases else ""
-        rows.append(f"{cmd.name}{alias} -- {cmd.summary}")
+        rows.append(one_line(f"{cmd.name}{alias} -- ", cmd.doc))
+    if c.user:
+        rows += ["", "User-defined commands:", ""]
+        rows += [one_line(f"{name} -- ", c.user_docs.get(name, "User-defined.")) for name in sorted(c.user)]
     rows += ["", 'Type "help" followed by a command name for full documentation.',
              "Command name abbreviations are allowed if unambiguous. An empty line repeats the last command."]
     return "\n".join(rows)
+
+
+HELP_WIDTH = 120
+
+
+def one_line(head: str, doc: str) -> str:
+    """`head` and the first sentence of a command's documentation, cut at a word with "..." past HELP_WIDTH."""
+    text = " ".join(doc.split())
+    m = re.search(r"(?<!e\.g)(?<!i\.e)(?<!\.)[.?!](?=\s|$)", text)
+    sentence = text[:m.start() + 1] if m else text
+    line = head + sentence
+    if len(line) <= HELP_WIDTH:
+        return line
+    cut = line[:HELP_WIDTH - 3]
+    return cut[:cut.rfind(" ")].rstrip(",;:") + "..."
 
 
 @command("quit", "q", "exit", usage="quit")

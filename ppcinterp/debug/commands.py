@@ -11,20 +11,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ppcinterp.debug import cmd_points, cmd_run, cmd_state, examine  # noqa: F401 - the cmd_ modules register
+from ppcinterp.debug import aggregate, cmd_points, cmd_run, cmd_script, cmd_state, examine  # noqa: F401 - they register
+from ppcinterp.debug.ctype import char_text, scalar
 from ppcinterp.debug.errors import DebugError, InternalError
+from ppcinterp.debug.expr import Val
 from ppcinterp.debug.present import format_value, source_of
 from ppcinterp.debug.registry import ALIASES, COMMANDS, Command, find, numbers
 from ppcinterp.debug.report import stop_text
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.machine.predicate import Node
 from ppcinterp.run.engine import SENTINEL
 
 if TYPE_CHECKING:
     from ppcinterp.debug.engine import DebugEngine, Stop
-
-BOOLEAN_OPS = {"==", "!=", "<", "<=", ">", ">=", "&&", "||"}
-
 
 class Commands:
     def __init__(self, dbg: DebugEngine):
@@ -37,9 +35,25 @@ class Commands:
         self.list_at: tuple[str, int, int] | None = None       # file, first and last line shown
         self.next_display = 1
         self.trace_commands = False          # gdb's `set trace-commands on`: scripts echo `+COMMAND`
+        self.user: dict[str, list[str]] = {}             # `define`d commands: their body lines
+        self.user_docs: dict[str, str] = {}              # and what `document` said of them
+        self.block: cmd_script.Block | None = None       # a define / document / if / while reading its lines
+        self.depth = 0                                   # user commands and sourced files running
+        self.loops = 0                                   # while loops running
+        self.raw: str | None = None      # the last command's exact output when it is not whole lines (echo)
+        self.line = ""                   # the last command line as typed
 
     # ---------------------------------------------------------------- dispatch
     def execute(self, line: str) -> str:
+        self.raw, self.line = None, line
+        if self.block is not None:
+            try:
+                out = cmd_script.feed(self, line)
+                self.last_ok = True
+                return out
+            except DebugError as e:
+                self.last_ok = False
+                return str(e)
         text = line.strip()
         if not text:
             if not self.repeat_line:
@@ -70,6 +84,11 @@ class Commands:
                 return f"Internal error in '{text[:200]}': ValueError: {e}"
             self.last_ok = False
             return "Numeric constant too large."
+        except cmd_script.LoopControl:
+            if self.loops:
+                raise                # to the while loop running this line
+            self.last_ok = False
+            return "loop_break and loop_continue are for the inside of a while loop."
         except InternalError:
             raise                    # the session cannot go on: the UI ends it
         except Exception as e:       # noqa: BLE001 - a bug must not end the session; say what it was
@@ -80,8 +99,17 @@ class Commands:
         m = re.match(r"([A-Za-z][\w-]*)(/\S*)?\s*(.*)$", text, re.S)
         if not m:
             raise DebugError(f'Undefined command: "{text.split()[0]}".  Try "help".')
-        name = find(m.group(1), COMMANDS, ALIASES)
+        name = find(m.group(1), COMMANDS.keys() | self.user.keys(), ALIASES)
+        if name in self.user:
+            cmd = Command(name, lambda c, arg, fmt: cmd_script.call_user(c, name, arg), (), False, name,
+                          self.user_docs.get(name, "User-defined."))
+            return cmd, None, (m.group(2) or "") + m.group(3).strip()
         return COMMANDS[name], (m.group(2)[1:] if m.group(2) else None), m.group(3).strip()
+
+    def say(self, text: str) -> str:
+        """Output printed exactly as it is (echo, printf, output: no newline of their own)."""
+        self.raw = text
+        return text.removesuffix("\n")
 
     @staticmethod
     def _repeat_form(cmd: Command, fmt: str | None, text: str) -> str:
@@ -118,20 +146,33 @@ class Commands:
             raise DebugError(f"{s} is outside the fragment: reaching it ends the run (exit {eng.exit_names[addr]}).")
         return addr
 
-    def natural(self, node: Node | None, value: int, bits: int) -> str:
-        if node is not None and node[0] == "bin" and node[1] in BOOLEAN_OPS or node and node[0] == "unary" \
-                and node[1] == "!":
-            return str(value)
-        if node is not None and node[0] == "name" and (node[1].lower() == "pc" or node[1].startswith("&")
-                                                        or node[1] in self.dbg.session.program.symbols):
-            return format_value(value, "a", 64, self.dbg.symbols.symbol(value))
-        return format_value(value, None, bits)
+    def show(self, x: Val, fmt: str | None) -> str:
+        """A value as print/FMT shows it, in gdb's shapes (ctype.scalar, aggregate.show)."""
+        if x.agg is not None:
+            return aggregate.show(self.dbg.values, x, fmt)
+        if x.t.kind == "void":
+            return "void"
+        if x.t.kind == "double" and fmt is None or x.t.kind == "vector" and fmt in (None, "x"):
+            return scalar(x.v, x.t, None)
+        pointer = x.t.kind in ("ptr", "func")
+        sym = self.dbg.symbols.symbol(x.v & (2**64 - 1)) if fmt == "a" or pointer and fmt is None else ""
+        text = scalar(x.v, x.t, fmt, sym)
+        if fmt is None and x.t.kind == "ptr" and x.t.target is not None and x.t.target.kind == "char" and x.v:
+            text += " " + self.c_string(x.v)
+        return text
 
-    def show(self, value: int, bits: int, fmt: str | None, node: Node | None = None) -> str:
-        if fmt is None:
-            return self.natural(node, value, bits)
-        sym = self.dbg.symbols.symbol(value & (2**64 - 1)) if fmt == "a" else ""
-        return format_value(value, fmt, bits, sym)
+    def c_string(self, addr: int, limit: int = 200) -> str:
+        """The C string at addr as gdb shows it after a char pointer: "AB\\377", ... past `limit` bytes."""
+        out = []
+        for i in range(limit):
+            try:
+                b = self.dbg.values.peek(addr + i, 1)
+            except DebugError:
+                return f'"{"".join(out)}"' if out else f"<error: Cannot access memory at address {addr:#x}>"
+            if b == 0:
+                return '"' + "".join(out) + '"'
+            out.append('\\"' if b == 34 else char_text(b))
+        return '"' + "".join(out) + '"...'
 
     def show_value(self, value: int | None, bits: int) -> str:
         return "<unreadable>" if value is None else format_value(value, None, bits)
@@ -140,12 +181,12 @@ class Commands:
     def print_format(fmt: str | None) -> str | None:
         if fmt is None:
             return None
-        if len(fmt) != 1 or fmt not in "xduotcaz":
+        if len(fmt) != 1 or fmt not in "xduotcazs":
             letter = (fmt or "?")[-1]
-            if letter in "is":
+            if letter == "i":
                 raise DebugError(f'Format letter "{letter}" is meaningless in "print" command.')
             raise DebugError(f'Undefined output format "{fmt}".')
-        return fmt
+        return None if fmt == "s" else fmt             # /s: natural, as gdb does for a non-string
 
     def moved(self, stop: Stop, head: str = "") -> str:
         parts = [head] if head else []
@@ -177,8 +218,7 @@ class Commands:
                 body = f"<error: {e}>"
             return f"{d.number}: x/{d.fmt} {d.expr}\n{body}"
         try:
-            node = self.dbg.values.parse(d.expr)
-            value = self.show(self.dbg.values.evaluate(node), self.dbg.values.bits(node), d.fmt, node)
+            value = self.show(self.dbg.values.value(d.expr), self.print_format(d.fmt))
         except DebugError as e:
             value = f"<error: {e}>"
         return f"{d.number}: {f'/{d.fmt} ' if d.fmt else ''}{d.expr} = {value}"

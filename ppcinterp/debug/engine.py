@@ -29,7 +29,7 @@ from ppcinterp.debug.history import History
 from ppcinterp.debug.points import Points
 from ppcinterp.debug.present import Symbols, relative
 from ppcinterp.debug.stops import Stop, arrived, refresh_watches, watch_hit
-from ppcinterp.debug.values import Values
+from ppcinterp.debug.values import REGISTER_ALIASES, Values
 from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.machine.names import StateNameError, resolve
@@ -322,6 +322,7 @@ class DebugEngine(StateViews):
         """set var NAME = EXPR; returns a notice when it forgot the future."""
         value, _ = self.values.eval(expr)
         target = name.strip().lstrip("$")
+        target = REGISTER_ALIASES.get(target.lower(), target)          # $sp is r1, $toc r2
         if target.lower() == "pc":
             notice = self.leave_past()
             self.live_pc = value

@@ -74,6 +74,9 @@ class Symbols:
                 starts.setdefault(h.start, f"hunk {h.number}")
         for addr, names in s.engine.labels_at.items():
             starts[addr] = names[0]
+        self.named: dict[int, str] = {}            # the program's own symbols, by address (the first of several)
+        for name, addr in s.program.symbols.items():
+            self.named.setdefault(addr, name)
         self.addrs = sorted(starts)
         self.names = [starts[a] for a in self.addrs]
 
@@ -98,6 +101,9 @@ class Symbols:
         if isinstance(region, Icp):
             off = addr - region.base
             return f"{region.name}.{ICP_NAMES[off]}" if off in ICP_NAMES else f"{region.name}+{off:#x}"
+        named = self.named.get(addr)
+        if named:                                  # a label where the code of the hunk after it starts
+            return named
         if addr in self.dbg.session.program.insns or self.dbg.session.program.section_of(addr):
             name, off = self.function(addr)
             return "" if name == "??" else name + (f"+{off}" if off else "")

@@ -12,6 +12,8 @@ import sys
 import threading
 from contextlib import contextmanager
 
+from ppcinterp.debug.cmd_script import prompt_text
+from ppcinterp.debug.complete import complete
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.debug.present import full_stop
 
@@ -41,20 +43,47 @@ def interrupts_stop(dbg: DebugEngine):
         dbg.interrupt(False)              # a Ctrl-C during a command that did not move must not stop the next
 
 
+def completion(dbg: DebugEngine, readline) -> None:
+    """Tab completes as gdb's does (complete.py): the word before the cursor, from the whole line so far."""
+    found: list[str] = []
+
+    def completer(text: str, state: int) -> str | None:
+        if state == 0:
+            line = readline.get_line_buffer()[:readline.get_endidx()]
+            start = len(line) - len(text)
+            found[:] = [c[start:] for c in complete(dbg, line) if c.startswith(line[:start])]
+        return found[state] if state < len(found) else None
+
+    readline.set_completer_delims(" \t,()*+-/=<>!&|^~{}")
+    readline.set_completer(completer)
+    readline.parse_and_bind("tab: complete")
+
+
 def repl(dbg: DebugEngine) -> None:
     with contextlib.suppress(ImportError):
-        import readline  # noqa: F401 - line editing and history for input(); nothing is written to disk
+        import readline  # line editing and history for input(); nothing is written to disk
+        completion(dbg, readline)
     print(banner(dbg))
-    while not dbg.commands.quit:
+    c = dbg.commands
+    while not c.quit:
         try:
-            line = input(PROMPT)
+            line = input(">" if c.block is not None else PROMPT)
         except EOFError:
+            if c.block is not None:            # Ctrl-D ends a block as `end` would
+                print("end")
+                dbg.execute("end")
+                continue
             print("quit")
             return
         except KeyboardInterrupt:
             print("\nQuit")
+            c.block = None
             continue
         with interrupts_stop(dbg):
             text = dbg.execute(line)
-        if text:
+        if c.raw is not None and dbg.last_ok:
+            print(c.raw, end="", flush=True)
+        elif text:
             print(text, file=sys.stdout if dbg.last_ok else sys.stderr, flush=True)
+        if c.block is not None and not c.block.lines and dbg.last_ok and (hint := prompt_text(c.block)):
+            print(hint, flush=True)
