@@ -8,6 +8,7 @@ from conftest import gas_assemble, need_gas
 
 from ppcinterp.api import Session
 from ppcinterp.build import BuildOptions, load_program
+from ppcinterp.diagnostics import SourceError
 
 CASES = """\
 \t.macro save_it reg
@@ -88,3 +89,32 @@ def test_fp_moves_change_only_the_sign_and_update_forms_write_back_ra(tmp_path):
     assert (s.get("f7"), s.get("r3")) == (0x1122_3344_5566_7788, 0x100_2008)
     assert s.get("mem32[0x1003000]") == 0x0000_0001          # the low word of f2
     assert s.get("f8") == 0x0000_0000_0000_0001           # and back, sign-extended from a positive word
+
+
+LAYOUTS = [
+    "start:\n\tnop\n\t. = start + 0x10\n\tnop\n",                        # label-relative location assignment
+    "\tnop\n\t. = 0x100\n\tnop\n\t. = 0x180\n\tli 3,1\n",               # exceptions-64s.S lays out vectors so
+    "\tnop\n5001:\tnop\n\t.org 5001b+8\n\tnop\n",                        # asm/bug.h's .org 5001b+SIZE
+    "\tnop\n\t.org 8, 0x60\n\tnop\n\t.org . + 4\n\tnop\n",
+    "\tbcl 20,31,$+4\n\tb $\n\tb $-4\n",                                 # `$`: the location counter
+]
+
+
+def test_location_counter_assignments_org_and_dollar_lay_out_as_gnu_as_does(tmp_path):
+    need_gas()
+    for text in LAYOUTS:
+        gnu, _ = gas_assemble(text, tmp_path)
+        assert _words(tmp_path, text) == gnu, text
+
+
+def test_org_into_another_section_or_backwards_is_an_error(tmp_path):
+    path = tmp_path / "t.S"
+    for text, why in (("\t.data\nd:\t.long 1\n\t.text\n\tnop\n\t. = d + 8\n", ".org to an address in section .data"),
+                      ("\tnop\n\tnop\n\t. = 4\n", "backwards")):
+        path.write_text(text)
+        try:
+            load_program(str(path), BuildOptions(kernel_env=False))
+        except SourceError as e:
+            assert why in str(e) and e.pos.line == text.count("\n"), (text, str(e))
+        else:
+            raise AssertionError(f"no error for {text!r}")

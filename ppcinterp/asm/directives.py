@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ppcinterp.asm.expr import Value
+from ppcinterp.asm.expr import Rel, Value
 from ppcinterp.asm.program import Hunk
 from ppcinterp.diagnostics import Pos, SourceError, line_count
 from ppcinterp.source.literals import is_decimal, number_too_long, unescape
@@ -95,7 +95,7 @@ class Directives:
         elif name == ".org":
             if not 1 <= len(d.args) <= 2:
                 raise SourceError(".org needs the new location in the section (and optionally a fill byte)", d.pos)
-            target = self._const(d.args[0], d.pos)
+            target = self._org_target(d.args[0], d.pos)
             fill = self._const(d.args[1], d.pos) & 0xFF if len(d.args) == 2 else 0
             if target < self.cur.size:
                 raise SourceError(".org would move the location backwards", d.pos)
@@ -124,6 +124,18 @@ class Directives:
         code = "x" in self.cur.flags or self.cur.name == ".text"
         data = code_padding(pad) if fill is None and code else bytes([(fill or 0) & 0xFF]) * pad
         self._emit(("bytes", self.cur.size, data, d), pad)
+
+    def _org_target(self, arg, pos: Pos) -> int:
+        """`.org` / `. = ` take an offset in the current section: a constant, or an expression relative to this
+        section (`5001b + BUG_ENTRY_SIZE`, `start + 0x10`), as GNU as does; another section's is an error."""
+        if not isinstance(arg, Expr):
+            raise SourceError("expected an expression", pos)
+        v = self._eval1()(self._freeze(arg))
+        if isinstance(v, Rel):
+            if v.section != self.cur.name:
+                raise SourceError(f".org to an address in section {v.section} from section {self.cur.name}", pos)
+            return v.offset
+        return v
 
     def _pragma(self, p: Pragma) -> None:
         w = p.words

@@ -95,6 +95,8 @@ class _Build(Transformer):
         return Mem(disp, base, disp.pos)
 
     def assign(self, name: Token, value):
+        if name.value == ".":                   # `. = expr` is GNU as's .org
+            return Directive(self._pos(name), ".org", [value], self._text(name), line=name.line - 1)
         if name.value[-1] in "+-.":
             raise SourceError(f"invalid symbol name '{name.value}'", self._pos(name))
         return Assign(self._pos(name), name.value, value, line=name.line - 1)
@@ -143,7 +145,7 @@ class _Build(Transformer):
         return LocalRef(int(tok.value[:-1]), tok.value[-1] == "f", self._pos(tok))
 
     def sym(self, tok: Token):
-        if tok.value == ".":
+        if tok.value in (".", "$"):              # GNU as for PowerPC takes `$` for the location counter too
             return Dot(self._pos(tok))
         return Sym(tok.value.lstrip("%"), self._pos(tok))
 
