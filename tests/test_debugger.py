@@ -372,9 +372,9 @@ def test_info_registers_and_friends():
     assert "Path: 1:713" in run(d, "info path") and "taken -> 1:713" in run(d, "info path")
     assert "hunk 3: upstream lines 674-764" in run(d, "info frame")
     assert run(d, "info threads").splitlines()[1].startswith("* 0    hw thread 0    0x0000000000100094")
-    assert run(d, "info symbol 0x100094") == "1:713 + 32"
-    assert run(d, "info line upstream 725") == \
-        'Line 77 of "asm/book3s_hv_rmhandlers.S" (upstream 725) is at address 0x100084 <1:713+16>.'
+    assert run(d, "info symbol 0x100094") == "1:713 + 32 in section .text"          # gdb's sentences
+    assert run(d, "info line upstream 725") == 'Line 77 of "asm/book3s_hv_rmhandlers.S" (upstream 725) starts at ' \
+        "address 0x100084 <1:713+16> and ends at 0x100088 <1:713+20>."
     assert "Current instruction number is 24." in run(d, "info record")
     assert fails(d, "info nosuch") == 'Undefined info command: "nosuch".  Try "help info".'
 

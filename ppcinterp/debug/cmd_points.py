@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 def _break(c: Commands, arg: str, fmt: str | None, temporary: bool = False) -> str:
     """Set a breakpoint at a location; the run stops before executing the instruction there.
     LOCATION: a label (ext_stash_for_host, 1:713 as paths name numeric labels), LINE or FILE:LINE (the first
-    instruction at or after it), `upstream N` (a line of the upstream file of the seed), `hunk N`, `line N`,
+    instruction at or after it, as gdb moves to the next line with code; in a fragment, only within the line's
+    own hunk: a line after a hunk's last code is an error naming both hunks' ranges, since the next hunk is
+    another place in the upstream file), `upstream N` (a line of the upstream file of the seed), `hunk N`, `line N`,
     or *ADDRESS (any expression). Without a location: the current instruction.
     `if COND` stops only when COND (an expression, see `help print`) is non-zero there, e.g.
       break upstream 733 if paca.kvm_hstate.host_ipi != 0"""

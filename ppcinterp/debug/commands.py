@@ -11,18 +11,23 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ppcinterp.debug import aggregate, cmd_points, cmd_run, cmd_script, cmd_state, examine  # noqa: F401 - they register
+from ppcinterp.debug import aggregate, cmd_memory, cmd_points, cmd_run, cmd_script, cmd_state, examine  # noqa: F401 - they register
 from ppcinterp.debug.ctype import char_text, scalar
 from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.expr import Val
 from ppcinterp.debug.present import format_value, source_of
 from ppcinterp.debug.registry import ALIASES, COMMANDS, Command, find, numbers
 from ppcinterp.debug.report import stop_text
-from ppcinterp.diagnostics import PpcError
+from ppcinterp.diagnostics import Pos, PpcError
 from ppcinterp.run.engine import SENTINEL
 
 if TYPE_CHECKING:
     from ppcinterp.debug.engine import DebugEngine, Stop
+
+def hunk_range(h) -> str:
+    first, last = h.lines
+    return f"lines {first}-{last}, upstream {h.first}-{h.last}"
+
 
 class Commands:
     def __init__(self, dbg: DebugEngine):
@@ -144,7 +149,31 @@ class Commands:
             raise DebugError(e.message[0].upper() + e.message[1:] + ".") from None
         if addr in eng.exit_names:
             raise DebugError(f"{s} is outside the fragment: reaching it ends the run (exit {eng.exit_names[addr]}).")
+        self._same_hunk(s, addr)
         return addr
+
+    def _same_hunk(self, spec: str, addr: int) -> None:
+        """A line of a fragment's hunk with no code after it in that hunk has nothing to stop at: the next code
+        is another hunk's, elsewhere in the upstream file, so say so rather than move there."""
+        p = self.dbg.session.program
+        m = re.fullmatch(r"(?:(.+):|line\s+)(\d+)|upstream\s+(\d+)", spec)
+        ai = p.insns.get(addr)
+        if m is None or ai is None or not p.is_fragment:
+            return
+        got = p.hunk_of(ai.pos)
+        if m.group(3):
+            line = int(m.group(3))
+            want = next((h for h in p.hunks if h.first <= line <= h.last), None)
+            what = f"Upstream line {line}"
+        else:
+            line = int(m.group(2))
+            want = p.hunk_of(Pos(ai.pos.file, line))
+            what = f"Line {line}"
+        if want is None or got is None or want.number == got.number:
+            return
+        raise DebugError(f"{what} has no code after it in hunk {want.number} ({hunk_range(want)}). The next code, "
+                         f"line {ai.pos.line} [upstream {p.upstream_line(ai.pos)}], is hunk {got.number}'s "
+                         f"({hunk_range(got)}), another place in the upstream file: `break {ai.pos.line}` stops there.")
 
     def show(self, x: Val, fmt: str | None) -> str:
         """A value as print/FMT shows it, in gdb's shapes (ctype.scalar, aggregate.show)."""

@@ -75,7 +75,8 @@ for _name, _t in (("ulong", ULONG), ("size_t", ULONG), ("ssize_t", LONG), ("uint
                   ("phys_addr_t", ULLONG), ("bool", UCHAR), ("_Bool", UCHAR)):
     NAMED[_name] = CType(_name, _t.size, _t.signed)
 TYPE_WORDS = {w for n in NAMED for w in n.split()} | {"struct"}
-X_UNITS = {1: NAMED["int8_t"], 2: NAMED["int16_t"], 4: NAMED["int32_t"], 8: NAMED["int64_t"]}   # x's $_ and $__
+# x's $_ and $__: gdb's own intN_t (its int8_t is an integer, not a char)
+X_UNITS = {1: integer("int8_t", 1, True), 2: NAMED["int16_t"], 4: NAMED["int32_t"], 8: NAMED["int64_t"]}
 FIELD_TYPES = {1: UCHAR, 2: USHORT, 4: UINT, 8: ULONG}             # a field known only by its size
 
 

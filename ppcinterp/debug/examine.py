@@ -1,4 +1,5 @@
-"""`x/NFU ADDR`: memory in gdb's rows (`0xADDR <sym+off>:<TAB>0x........`), and x/i, the program's words.
+"""`x/NFU ADDR`: memory in gdb's rows (`0xADDR <sym+off>:<TAB>0x........`), and x/i, the program's words; then
+$_ is the last address examined and $__ what is there, as in gdb.
 
 Reads go through Values.peek_bytes: no journal records and no device side effects.
 """
@@ -8,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ppcinterp.debug.ctype import X_UNITS, pointer
 from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.expr import Val
 from ppcinterp.debug.present import format_value
 from ppcinterp.debug.registry import number
 from ppcinterp.isa.table import decode
@@ -63,6 +66,10 @@ def examine(c: Commands, spec: str | None, arg: str, remember: bool = True) -> s
         rows, nxt = data_rows(c, addr, count, letter, UNITS[unit])
     if remember:
         c.x_next, c.x_fmt = nxt, (letter, unit)
+        size = 4 if letter == "i" else UNITS[unit]          # gdb's $_ (the last address examined) and $__
+        last, t = nxt - size, X_UNITS[size]
+        c.dbg.values.set_convenience("_", Val(last, pointer(t)))
+        c.dbg.values.set_convenience("__", c.dbg.values.read(last, t))
     return "\n".join(rows)
 
 

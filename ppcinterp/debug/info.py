@@ -8,8 +8,9 @@ import re
 import struct
 from typing import TYPE_CHECKING
 
+from ppcinterp.debug import info_symbols as symbols
 from ppcinterp.debug.errors import DebugError
-from ppcinterp.debug.present import frame_line, short_stop, source_of
+from ppcinterp.debug.present import frame_line, short_stop
 from ppcinterp.debug.registry import find, number, numbers
 from ppcinterp.debug.report import path_text, point_table
 from ppcinterp.debug.values import MEM
@@ -321,28 +322,6 @@ def record(c: Commands, arg: str) -> str:
     return "\n".join(rows)
 
 
-def symbol(c: Commands, arg: str) -> str:
-    if not arg:
-        raise DebugError("Argument required (address).")
-    addr = c.dbg.values.eval(arg)[0]
-    sym = c.dbg.symbols.symbol(addr)
-    if not sym:
-        return f"No symbol matches {arg}."
-    name, plus, off = sym.partition("+")
-    return f"{name}{' + ' + off if plus else ''}"
-
-
-def line(c: Commands, arg: str) -> str:
-    dbg = c.dbg
-    addr = c.address(arg)
-    src = source_of(dbg, addr)
-    if src is None:
-        return f"No line number information available for address {addr:#x}"
-    loc = dbg.location(addr)
-    return f'Line {loc.line} of "{loc.file}"' + (f" (upstream {loc.upstream})" if loc.upstream else "") + \
-        f" is at address {addr:#x} <{loc.symbol}>."
-
-
 SUBCOMMANDS = {
     "registers": (registers, "registers [NAMES]: registers in gdb's columns (name, hex, natural; * = changed at "
                   "the last stop); default r0-r31, pc, msr, cr, lr, ctr, xer; NAMES: any state names"),
@@ -368,8 +347,10 @@ SUBCOMMANDS = {
     "regions": (regions, "regions [OBJ [FILTER...]]: the memory map (RAM, PACA, vcpu and the other objects a "
                 "preset or scenario maps, devices); with an object (vcpu, vcore, kvm, paca[1], frame...), its "
                 "fields by C path and asm-offsets symbol, with offset, size and value"),
-    "symbol": (symbol, "symbol ADDR: the label (or PACA field, ICP register) at an address"),
-    "line": (line, "line [LOCATION]: the source line and address of a location"),
+    "symbol": (symbols.symbol, "symbol ADDR: the label (or PACA field, ICP register) at an address, and its "
+               "section: `ext_interrupt_to_host in section .text`"),
+    "address": (symbols.address, "address NAME: where a label, a field or a register lives"),
+    "line": (symbols.line, "line [LOCATION]: the source line of a location and the addresses of its code"),
 }
 INFO_ALIASES = {"r": "registers", "reg": "registers", "b": "breakpoints", "break": "breakpoints",
                 "f": "frame", "s": "frame", "stack": "frame", "w": "watchpoints", "disp": "display"}
