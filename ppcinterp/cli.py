@@ -230,7 +230,8 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 
 class _progress:
-    """A rich progress bar on a terminal when there are many runs; nothing otherwise."""
+    """A rich progress bar on stderr when it is a terminal and there are many runs; nothing otherwise (stdout is
+    the report's alone, so that `paths ... > out` holds the report only)."""
 
     def __init__(self, total: int, quiet: bool):
         self.total, self.quiet, self.bar = total, quiet, None
@@ -238,8 +239,9 @@ class _progress:
     def __enter__(self):
         if self.quiet or self.total < 2000 or not sys.stderr.isatty():
             return None
+        from rich.console import Console
         from rich.progress import Progress
-        self.bar = Progress(transient=True)
+        self.bar = Progress(console=Console(stderr=True), transient=True)
         self.bar.__enter__()
         task = self.bar.add_task("exploring", total=self.total)
         return lambda done, total: self.bar.update(task, completed=done, total=total)
@@ -259,16 +261,18 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
     _tree_options(p)
     _placement_option(p)
     _ram_option(p)
+    p.add_argument("--json", action="store_true", help="the same facts as JSON: counts, the violations' window, the "
+                   "first violation's writes and reads, and its trace")
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
     from ppcinterp.study import scenario
     from ppcinterp.study.interleave import actor_from, explore_races
-    from ppcinterp.views.race import race_text
+    from ppcinterp.views.race import race_json, race_text
 
     sc = _with_tree(scenario.load(args.scenario, args.source, args.patch), args)
     report = explore_races(sc, actor_from(sc, args.actor), args.invariant)
-    print(race_text(sc, report))
+    print((race_json if args.json else race_text)(sc, report))
     return 1 if report.violations else 0
 
 

@@ -196,7 +196,7 @@ def test_a_bad_input_value_is_reported_at_its_place_as_before(tmp_path):
     with pytest.raises(ScenarioError) as e:
         explore(str(FRAGMENT), load_domain(d))
     assert (str(e.value.pos), e.value.message) == (
-        f"{d}:4:2", "'r11': 'NOPE_Z' is not a number or a constant of the kernel environment")
+        f"{d}:4:2", "'r11': 'NOPE_Z' is not a number or a constant of the kernel environment, nor a label")
 
 
 def test_event_hooks_fire_once_per_run_and_rearm():

@@ -76,6 +76,16 @@ class RaceReport:
     def violations(self) -> list[Interleaving]:
         return [i for i in self.interleavings if not i.holds]
 
+    def window(self) -> tuple[list[tuple[int, int]], int]:
+        """Where the violations lie: for each actor step, the lowest and highest position at which it broke the
+        invariant; and how many interleavings lie inside those bounds (all violations: the window is exact)."""
+        v = self.violations
+        bounds = [(min(i.positions[k] for i in v), max(i.positions[k] for i in v))
+                  for k in range(len(self.actor.steps))] if v else []
+        inside = sum(all(lo <= p <= hi for p, (lo, hi) in zip(i.positions, bounds, strict=True))
+                     for i in self.interleavings) if v else 0
+        return bounds, inside
+
     def replay(self, which: Interleaving) -> Result:
         """Run one interleaving again with the journal on (for its trace); the machine is left after it."""
         self.session.restore(self.base)

@@ -8,8 +8,9 @@ inside a feature section, whether that code is active or patched for this CPU.
 from __future__ import annotations
 
 from ppcinterp.asm.fixup import Image
+from ppcinterp.asm.program import AsmInsn
 from ppcinterp.diagnostics import Pos, source_line
-from ppcinterp.isa.table import decode
+from ppcinterp.isa.table import decode, field_values
 from ppcinterp.views.features import describe
 
 
@@ -18,6 +19,21 @@ def _src_line(img: Image, pos: Pos) -> str:
     up = img.program.upstream_line(pos)
     where = f"{pos.line:5d}" + (f" [{up:4d}]" if up else "       ")
     return f"{where} | {text}"
+
+
+def _decoded(word: int, addr: int, section: str) -> tuple[str, str]:
+    """(the word as capstone reads it, its base form from our table) for a word a feature fixup put there."""
+    import capstone
+
+    cs = capstone.Cs(capstone.CS_ARCH_PPC, capstone.CS_MODE_64 | capstone.CS_MODE_BIG_ENDIAN)
+    got = next(cs.disasm(word.to_bytes(4, "big"), addr), None)
+    text = f"{got.mnemonic} {got.op_str}".strip() if got else f".long {word:#x}"
+    d = decode(word)
+    if d is None:
+        return text, f".long {word:#x}"
+    values = field_values(d, word)
+    ops = [v for o in d.operands for v in (values[o.field.name], *([values[o.base.name]] if o.base else []))]
+    return text, AsmInsn(addr, word, d, tuple(ops), None, section).base_text()
 
 
 def listing(img: Image) -> str:
@@ -66,8 +82,10 @@ def listing(img: Image) -> str:
                 d = decode(word)
                 out.append(f"{'':18}{addr:#012x}: {word:08x}   .long {word:#x}" + (f"  ({d.name})" if d else ""))
                 continue
-            written = " ".join(ai.stmt.text.split())
-            line = f"{'':18}{addr:#012x}: {word:08x}   {written:<30} | {ai.base_text()}"
+            written, base = " ".join(ai.stmt.text.split()), ai.base_text()
+            if addr in img.patched:             # the text decodes the word shown; the source line says what was written
+                written, base = _decoded(word, addr, sec.name)
+            line = f"{'':18}{addr:#012x}: {word:08x}   {written:<30} | {base}"
             st = img.state_at(addr)
             if st is not None:
                 cond = f"{st.section.family} {describe(pre, st.section)}"

@@ -6,6 +6,7 @@ import json
 
 from ppcinterp.study.explore import Exploration, domain_values
 from ppcinterp.views.report import path_text
+from ppcinterp.views.trace import shown_path
 
 
 def _value(v) -> str:
@@ -51,7 +52,7 @@ def paths_text(ex: Exploration, cpus: list[str]) -> str:
         out.append(f"  {mark} {where:<42} {b.text:<32} {b.status}")
     out.append("labels:")
     for name, n in cov.labels.items():
-        out.append(f"  {'ok  ' if n else 'MISS'} {name:<24} reached by {n} runs")
+        out.append(f"  {'ok  ' if n else 'MISS'} {name:<24} reached by {n} run{'s' * (n != 1)}")
     out.append("coverage complete" if cov.complete else "coverage INCOMPLETE: the domain misses the lines marked MISS")
     return "\n".join(out)
 
@@ -68,7 +69,7 @@ def paths_json(ex: Exploration, cpus: list[str]) -> str:
                                  for pc, t in g.decisions],
                    "decided_by": g.deciding(values)} for g in ex.groups],
         "coverage": {
-            "branches": [{"addr": b.addr, "file": b.pos.file, "line": b.pos.line,
+            "branches": [{"addr": b.addr, "file": shown_path(b.pos.file), "line": b.pos.line,
                           "upstream": p.upstream_line(b.pos), "insn": b.text, "taken": b.taken,
                           "not_taken": b.not_taken, "status": b.status} for b in ex.coverage.branches.values()],
             "labels": ex.coverage.labels,

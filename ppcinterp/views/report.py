@@ -32,10 +32,11 @@ def report(out: Outcome) -> str:
         lines.append(f"  why:   {r.message}")
     lines.append(f"  path:  {path_text(r.path) if r.path else '(no labels passed)'}")
     for c in out.checks:
+        show = str if c.what == "steps" else _show          # a count is decimal; state values hex
         if c.ok:
-            lines.append(f"  ok     {c.what} == {_show(c.expected)}")
+            lines.append(f"  ok     {c.what} == {show(c.expected)}")
         else:
-            lines.append(f"  WRONG  {c.what}: expected {_show(c.expected)}, got {_show(c.actual)}")
+            lines.append(f"  WRONG  {c.what}: expected {show(c.expected)}, got {show(c.actual)}")
     return "\n".join(lines)
 
 

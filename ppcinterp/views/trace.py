@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import textwrap
 from typing import NamedTuple
 
 from ppcinterp.api import Session
 from ppcinterp.diagnostics import source_line
+from ppcinterp.machine.names import CR_BITS
 from ppcinterp.machine.state import spr_name
 from ppcinterp.machine.structs import StructRegion
 from ppcinterp.run.engine import Result
@@ -60,6 +63,11 @@ def _fmt(v) -> str:
     return hex(v) if isinstance(v, int) else str(v)
 
 
+def cr_bits(field: int) -> str:
+    """A CR field's set bits by name (`lt`, `gt|so`), `-` for none."""
+    return "|".join(name for name, bit in CR_BITS.items() if field & bit) or "-"
+
+
 def describe_changes(session: Session, step: Step) -> tuple[list[str], list[str]]:
     """(state changes as 'name: old -> new', device accesses as 'icp[0]: meaning')."""
     changes, mmio = [], []
@@ -72,6 +80,8 @@ def describe_changes(session: Session, step: Step) -> tuple[list[str], list[str]
         elif c.what == "load":           # old: cache-inhibited, new: the value read
             name = change_name(session, _mem(c.key))
             mmio.append(f"{name} -> {c.new:#x}" + (" (cache-inhibited load from RAM)" if c.old else ""))
+        elif c.what == "cr":             # a CR field by its bits, as the full screen shows it: cr0: - -> lt
+            changes.append(f"{change_name(session, c, step.thread)}: {cr_bits(c.old)} -> {cr_bits(c.new)}")
         elif c.what != "icp":            # ICP register changes are told by the access's meaning
             changes.append(f"{change_name(session, c, step.thread)}: {_fmt(c.old)} -> {_fmt(c.new)}")
     return changes, mmio
@@ -88,7 +98,8 @@ def _branch(session: Session, step: Step) -> str | None:
     return f"taken -> {name}"
 
 
-def _source(session: Session, pc: int) -> tuple[str, str]:
+def source_text(session: Session, pc: int) -> tuple[str, str]:
+    """(line[upstream], the statement as written) of the instruction at pc, for a trace line."""
     ai = session.program.insns.get(pc)
     # An instruction a macro writes as a .long word (STXVD2X, MTFSF_L, PPC_SLBFEE_DOT) is shown by its line too.
     stmt = ai.stmt if ai else next((d.stmt for d in session.program.data if d.addr == pc and d.size == 4), None)
@@ -126,26 +137,50 @@ def memory_map(session: Session) -> list[str]:
                           session.regions() if not name.startswith("image:")]
 
 
-def trace_lines(session: Session, result: Result) -> list[str]:
+def trace_lines(session: Session, result: Result, width: int | None = None) -> list[str]:
+    """One line per step (an event's changes below it); `width`: each line folded to that many columns, the
+    continuation lines indented under the instruction's text (for mail)."""
     out = memory_map(session)
     for step in result.journal or ():
         changes, mmio = describe_changes(session, step)
         if step.pc is None:
-            out.append(f"{'':>10}  -- event: {step.event}" + "".join(f"\n{'':>14}{x}" for x in changes + mmio))
+            out += _fold([f"{'':>10}  -- event: {step.event}"] + [f"{'':>14}{x}" for x in changes + mmio], width)
             continue
-        where, text = _source(session, step.pc)
+        where, text = source_text(session, step.pc)
         call = _call(step)
         if call is not None:             # a C function's stand-in: the call is the step's text
             where, text = "(C)", call.text
             mmio = [m for m in mmio if m != call.text]
-        parts = [f"{step.pc:#010x}  {where:>9}  {text:<38}"]
-        parts += changes
-        parts += [f"[{m}]" for m in mmio]
+        parts = changes + [f"[{m}]" for m in mmio]
         br = _branch(session, step)
         if br:
             parts.append(f"({br})")
-        out.append("  ".join(parts).rstrip())
-    out.append(f"=> {result.message} after {result.steps} steps")
+        head = f"{step.pc:#010x}  {where:>9}  {text:<38}"
+        full = "  ".join([head, *parts]).rstrip()
+        if width is None or len(full) <= width:
+            out.append(full)
+            continue
+        line = head.rstrip()
+        lines = []
+        for part in parts:
+            if len(line) + 2 + len(part) > width and line.strip():
+                lines.append(line)
+                line = " " * 23
+            line += ("  " if line.strip() else "") + part
+        out += _fold(lines + [line], width)
+    out.append(f"=> {result.message} after {result.steps} step{'s' * (result.steps != 1)}")
+    return _fold(out, width)
+
+
+def _fold(lines: list[str], width: int | None) -> list[str]:
+    """Lines longer than `width` broken at spaces, each continuation indented as its line plus two."""
+    if width is None:
+        return lines
+    out = []
+    for line in lines:
+        indent = " " * (len(line) - len(line.lstrip()) + 2)
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False,
+                             drop_whitespace=True) if len(line) > width else [line]
     return out
 
 
@@ -167,8 +202,8 @@ def trace_json(session: Session, result: Result) -> list[str]:
             ai = session.program.insns.get(step.pc)
             rec["pc"] = step.pc
             if ai is not None:
-                rec.update(file=ai.pos.file, line=ai.pos.line, upstream=session.program.upstream_line(ai.pos),
-                           insn=ai.stmt.text, base=ai.base_text())
+                rec.update(file=shown_path(ai.pos.file), line=ai.pos.line,
+                           upstream=session.program.upstream_line(ai.pos), insn=ai.stmt.text, base=ai.base_text())
             br = _branch(session, step)
             if br:
                 rec["branch"] = {"taken": br.startswith("taken"), "target": step.next_pc}
@@ -183,6 +218,15 @@ def trace_json(session: Session, result: Result) -> list[str]:
     out.append(json.dumps({"exit": result.exit, "kind": result.kind, "message": result.message,
                            "steps": result.steps, "path": result.path}))
     return out
+
+
+def shown_path(file: str) -> str:
+    """A source's path for output: relative to the current directory when the file is below it, else as it is."""
+    try:
+        rel = os.path.relpath(file)
+    except ValueError:              # another drive (Windows)
+        return file
+    return file if rel.startswith("..") else rel
 
 
 def _json(v):
