@@ -9,18 +9,26 @@ from typing import TYPE_CHECKING
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.present import frame_line, full_stop, source_of
 from ppcinterp.debug.registry import command, count_arg
+from ppcinterp.debug.runs import run_to, started
 
 if TYPE_CHECKING:
     from ppcinterp.debug.commands import Commands
     from ppcinterp.debug.engine import Stop
 
 
-@command("run", "r", "restart", usage="run")
+@command("run", "r", "restart", usage="run [N]")
 def _run(c: Commands, arg: str, fmt: str | None) -> str:
-    """Start the run over, from the initial state (the scenario's [state]) at the entry, and continue to a
-    breakpoint or the end. The recorded history starts afresh. `restart` is the same."""
+    """Start over and continue to a breakpoint or the end of the run.
+    The machine goes back to its initial state (the scenario's [state]) at the entry, and the recorded history
+    starts afresh. A scenario with [[then]] runs has several runs, played in turn: at the end of one,
+    `continue` starts the next (`info runs` lists them); `run N` starts over and stops at the start of run N
+    (breakpoints on the way are passed by). `restart` is the same as `run`."""
+    if arg:
+        said = run_to(c.dbg, count_arg(arg)) or started(c.dbg, 1)
+        return f"{said}\n{full_stop(c.dbg, c.dbg.pc)}"
     stop = c.dbg.run()
-    return c.moved(stop, f"Starting run: {c.dbg.title} (entry {c.dbg.entry} at {c.dbg.entry_pc:#x})")
+    which = f"run 1 of {c.dbg.run_count}: " if c.dbg.run_count > 1 else "run: "
+    return c.moved(stop, f"Starting {which}{c.dbg.title} (entry {c.dbg.entry} at {c.dbg.entry_pc:#x})")
 
 
 @command("starti", "start", usage="starti")

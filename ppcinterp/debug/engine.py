@@ -28,6 +28,7 @@ from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.history import History
 from ppcinterp.debug.points import Points
 from ppcinterp.debug.present import Symbols, relative
+from ppcinterp.debug.runs import Plan, Runs, replayed, start_next
 from ppcinterp.debug.stops import Stop, arrived, refresh_watches, watch_hit
 from ppcinterp.debug.values import REGISTER_ALIASES, Values
 from ppcinterp.diagnostics import PpcError, ScenarioError
@@ -45,7 +46,7 @@ LR = 8
 class DebugEngine(StateViews):
     def __init__(self, session: Session, entry: str | int, *, events: Sequence[scenario.Event] = (),
                  max_steps: int = DEFAULT_STEP_LIMIT, title: str | None = None, notes: Sequence[str] = (),
-                 prepare: Callable[[str, object], Callable[[], None]] | None = None):
+                 prepare: Callable[[str, object], Callable[[], None]] | None = None, then: Sequence[Plan] = ()):
         self.session = session
         self.machine = session.machine
         try:
@@ -54,6 +55,8 @@ class DebugEngine(StateViews):
             raise DebugError(e.message) from None
         self.entry = entry if isinstance(entry, str) else f"{entry:#x}"
         session.engine.bind(session.hunk_bound(entry))     # `hunk N` of a whole file: as in the fragment
+        self.runs = Runs([(self.entry, [], ""), *then])   # the scenario's runs: the first, then its [[then]]s
+        self.prepare = prepare or (lambda name, value: lambda: session.set(name, value))
         self.title = title or self.entry
         self.max_steps = max_steps
         self.notes = list(notes)           # said once, at the start (what the debugger does not follow)
@@ -77,17 +80,18 @@ class DebugEngine(StateViews):
     @classmethod
     def from_scenario(cls, path: str | Path, source: str | None = None, patch: str | None = None,
                       icp_base: int | None = None) -> DebugEngine:
-        """Debug a scenario: its source (or `source`), CPU, state, entry and events (its [[then]] runs are not
-        followed); `icp_base` places the ICPs elsewhere than the scenario does."""
+        """Debug a scenario: its source (or `source`), CPU, state, entry and events, and its [[then]] runs one
+        after the other (runs.py); `icp_base` places the ICPs elsewhere than the scenario does."""
         sc = scenario.load(path, source, patch)
         if icp_base is not None:
             sc.data["icp_base"] = icp_base
         session = scenario.build_session(sc)
-        notes = [f"(the scenario's {len(sc.then)} [[then]] run(s) are not followed: debug from their entry "
-                 "with 'ppcinterp debug FILE --entry ...')"] if sc.then else []
+        notes = [f"(the scenario has {len(sc.then) + 1} runs: this is run 1; at the end of each, `continue` starts "
+                 "the next; `info runs` lists them)"] if sc.then else []
         try:
             return cls(session, sc.entry, events=sc.events, max_steps=sc.data.get("max_steps", DEFAULT_STEP_LIMIT),
-                       title=str(path), notes=notes, prepare=lambda n, v: scenario._prepare(sc, session, n, v))
+                       title=str(path), notes=notes, prepare=lambda n, v: scenario._prepare(sc, session, n, v),
+                       then=sc.then)
         except DebugError as e:
             raise ScenarioError(f"{path}: {e}") from None
 
@@ -137,20 +141,40 @@ class DebugEngine(StateViews):
 
     # ---------------------------------------------------------------- starting over
     def restart(self) -> Stop | None:
-        """Back to the initial state at the entry (events due there fire); history starts afresh."""
+        """Back to the initial state at the entry of run 1 (events due there fire); history starts afresh."""
         m = self.machine
         m.restore(self._initial)
         self.history = History(m)
+        self.runs.reset()
         rearm(self.hooks, self.step_hooks)
         self._sync_thread()
-        self.live_pc, self.exit = self.session.engine.resume(
-            self.entry_pc, self.history.journal, max_steps=0, arrive=True, hooks=self.hooks,
-            step_hooks=self.step_hooks)
-        self.history.extended()
+        self.enter(self.runs.plan[0][0])
         self._marks = (self.history.pos, self.history.pos)
-        self.refresh_watches()
         self.last_stop = Stop("exit", 0, exit=self.exit) if self.exit else None
         return self.last_stop
+
+    def enter(self, entry: str) -> None:
+        """Go live at an entry (a run's start): the events due on arriving there fire."""
+        try:
+            self.entry_pc = self.session.address_of(entry)
+        except PpcError as e:
+            raise DebugError(e.message) from None
+        self.entry = entry
+        self.session.engine.bind(self.session.hunk_bound(entry))
+        self.live_pc, self.exit = self.session.engine.resume(
+            self.entry_pc, self.history.journal, max_steps=0, first=self.history.count, arrive=True,
+            hooks=self.hooks, step_hooks=self.step_hooks)
+        self.history.extended()
+        self.refresh_watches()
+
+    @property
+    def run_index(self) -> int:
+        """The scenario's run being played (1-based; a scenario with [[then]] runs has several)."""
+        return self.runs.index(self.history.pos)
+
+    @property
+    def run_count(self) -> int:
+        return self.runs.count
 
     def run(self) -> Stop:
         """`run`: start over and continue to a breakpoint or the end."""
@@ -162,6 +186,8 @@ class DebugEngine(StateViews):
 
     # ---------------------------------------------------------------- moving forward
     def check_can_run(self) -> None:
+        if self.exited is not None and self.run_index < self.run_count and self.exit.ok:
+            return                                  # the next run starts (forward)
         if self.exited is not None:
             raise DebugError(f"The run has ended ({relative(self, self.exit.message)}). Use \"run\" to start again, or "
                              "reverse-stepi / reverse-continue to go back.")
@@ -172,15 +198,26 @@ class DebugEngine(StateViews):
         until(unit), the end of the run, the step limit or an interrupt."""
         self.check_can_run()
         h, eng = self.history, self.session.engine
+        start = h.pos
+        if self.exited is not None:                 # the end of a run, and more to play: start the next
+            said = start_next(self)
+            if count is not None:
+                return self._stopped(Stop("run-start", 0, message=said), start)
+            stop = self.forward(count, temps=temps, until=until)
+            stop.message = said + ("\n" + stop.message if stop.message else "")
+            return stop
         moved, unit = 0, []
-        start, budget = h.pos, h.count + self.max_steps      # live instructions one command may execute
+        budget = h.count + self.max_steps                    # live instructions one command may execute
         while count is None or moved < count:
             if self._interrupt:
                 return self._stopped(Stop("interrupted", moved, unit=unit), start)
             if not h.at_end:
+                before = h.pos
                 unit = h.forward()
                 moved += 1
                 self._sync_thread()
+                if self.runs.crossed(before, h.pos):    # replaying over the start of the next run: stop there
+                    return self._stopped(Stop("run-start", moved, unit=unit, message=replayed(self)), start)
             else:
                 if h.count >= budget:
                     return self._stopped(Stop("limit", moved, unit=unit), start)

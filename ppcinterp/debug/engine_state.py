@@ -95,13 +95,15 @@ class StateViews:
         self._changed = (key, got)
         return got
 
-    def path(self) -> list[str]:
-        """The labels passed so far, in order (the exit's name last once the run has left)."""
+    def path(self, first: int | None = None, last: int | None = None) -> list[str]:
+        """The labels passed so far in the current run, in order (the exit's name last once the run has left);
+        with instruction numbers first and last, the labels passed between them (no exit)."""
         labels = self.session.engine.labels_at
         h = self.history
-        out = [name for pc in h.journal.pcs(h.pos) for name in labels.get(pc, ())]
+        lo = self.runs.counts[self.run_index - 1] if first is None else first
+        out = [name for pc in h.journal.pcs(h.pos)[lo:last] for name in labels.get(pc, ())]
         ex = self.exited
-        if ex is not None and ex.kind in ("exit", "end-of-hunk"):
+        if first is None and ex is not None and ex.kind in ("exit", "end-of-hunk"):
             out.append(ex.exit)
         return out
 

@@ -13,6 +13,7 @@ from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.present import frame_line, short_stop
 from ppcinterp.debug.registry import find, number, numbers
 from ppcinterp.debug.report import path_text, point_table
+from ppcinterp.debug.runs import info_runs
 from ppcinterp.debug.values import MEM
 from ppcinterp.machine.names import StateNameError, resolve
 from ppcinterp.machine.state import LPCR_BITS, MSR_BITS, spr_name
@@ -347,6 +348,8 @@ SUBCOMMANDS = {
     "regions": (regions, "regions [OBJ [FILTER...]]: the memory map (RAM, PACA, vcpu and the other objects a "
                 "preset or scenario maps, devices); with an object (vcpu, vcore, kvm, paca[1], frame...), its "
                 "fields by C path and asm-offsets symbol, with offset, size and value"),
+    "runs": (lambda c, a: info_runs(c.dbg), "runs: the scenario's runs (the first, then each [[then]]), * the one "
+             "being played"),
     "symbol": (symbols.symbol, "symbol ADDR: the label (or PACA field, ICP register) at an address, and its "
                "section: `ext_interrupt_to_host in section .text`"),
     "address": (symbols.address, "address NAME: where a label, a field or a register lives"),

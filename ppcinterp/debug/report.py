@@ -28,12 +28,20 @@ def effects(dbg: DebugEngine, unit: list) -> list[str]:
     return out
 
 
-def exit_text(dbg: DebugEngine, res: Result) -> str:
-    n = dbg.history.total()
+def exit_text(dbg: DebugEngine, res: Result, k: int | None = None) -> str:
+    """How run k (default: the current one) ended; with more runs to play, how to start the next."""
+    runs = dbg.runs
+    k = k or dbg.run_index
+    first = runs.counts[k - 1]
+    n = (runs.counts[k] if k < len(runs.counts) else dbg.history.total()) - first
     how = "ended" if res.ok else f"ended ({res.kind})"
-    text = f"[Run {how} after {n} instruction{'s' * (n != 1)}: {relative(dbg, res.message)}]"
-    path = dbg.path()
-    return text + ("\nPath: " + path_text(path) if path else "")
+    which = f"Run {k} of {runs.count}" if runs.count > 1 else "Run"
+    text = f"[{which} {how} after {n} instruction{'s' * (n != 1)}: {relative(dbg, res.message)}]"
+    path = dbg.path(first, first + n) + ([res.exit] if res.kind in ("exit", "end-of-hunk") else [])
+    text += "\nPath: " + path_text(path) if path else ""
+    if k < runs.count and res.ok and k == dbg.run_index:
+        text += f"\n(`continue` starts run {k + 1} of {runs.count}; `info runs` lists them.)"
+    return text
 
 
 def path_text(path: list[str], limit: int = 40) -> str:
@@ -54,12 +62,16 @@ def stop_text(dbg: DebugEngine, stop: Stop) -> str:
     lines: list[str] = []
     if stop.reason == "step" and not stop.backward and stop.moved == 1:
         lines += effects(dbg, stop.unit)
+    if stop.message and stop.reason in ("exit", "run-start"):
+        lines.append(stop.message)
+    if stop.reason == "run-start":
+        return "\n".join(lines + [full_stop(dbg, dbg.pc)])
     if stop.reason == "exit":
         lines += effects(dbg, stop.unit) if stop.moved == 1 else []
         lines += stop.watch_reports
         lines.append(exit_text(dbg, stop.exit))
         return "\n".join(lines)
-    if stop.message:
+    if stop.message and stop.reason != "exit":
         lines.append(stop.message)
     lines += stop.watch_reports
     pc = dbg.pc
