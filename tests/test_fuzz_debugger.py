@@ -18,19 +18,23 @@ from ppcinterp.debug.registry import ALIASES, COMMANDS
 
 SCENARIO = ROOT / "asm" / "scenarios" / "race_host_ipi.toml"
 # `maintenance internal-error` ends the session on purpose (status 70 is what it is for)
-WORDS = sorted(w for w in [*COMMANDS, *ALIASES] if not w.startswith(("maint", "mt")))
+WORDS = sorted(w for w in [*COMMANDS, *ALIASES, "end", "else"] if not w.startswith(("maint", "mt")))
 SUBWORDS = ["var", "step-limit", "trace-commands", "registers", "all-registers", "sprs", "float", "vector", "paca",
             "icp", "threads", "path", "frame", "breakpoints", "watchpoints", "display", "record", "regions",
-            "symbol", "line", "confirm", "pagination", "on", "off", "if", "thread", "*", "=", ",", "-"]
+            "symbol", "line", "address", "runs", "confirm", "pagination", "on", "off", "if", "thread", "*", "=", ",",
+            "-", "end", "else", '"%d %x %s %c %lx %p %5.2u %%\\n",', '"\\101\\n"', "$arg0", "$argc"]
 NAMES = ["r0", "r3", "r12", "$r13", "pc", "$pc", "lr", "ctr", "xer", "xer.ca", "cr", "cr0", "cr7.eq", "msr",
          "msr.ee", "lpcr", "lpcr.mer", "hsrr0", "spr318", "f0", "v2", "vs33", "fpscr", "vscr", "icp.mfrr",
          "icp[0].cppr", "icp.xirr", "icp.pending", "icp[9].mfrr", "paca.kvm_hstate.host_ipi", "paca[1].kvm_hstate",
          "thread[0].r3", "thread[7].r1", "$", "$$", "$1", "$$3", "$999", "IPI_PRIORITY", "XICS_MFRR",
-         "ext_interrupt_to_host", "1:713", "&paca[0]", "&icp[0]", "&paca.kvm_hstate.host_ipi", "&r3", "vcpu.arch"]
+         "ext_interrupt_to_host", "1:713", "&paca[0]", "&icp[0]", "&paca.kvm_hstate.host_ipi", "&r3", "vcpu.arch",
+         "$sp", "$toc", "$_", "$__", "$bpnum", "$nosuch", "$n", "paca", "paca[0]", "icp", "paca.kvm_hstate",
+         "'A'", "'\\377'", "sizeof(long)", "sizeof paca", "*(unsigned char *)$r13", "{u8}$r13", "(char)$r3",
+         "*(u64 *)&paca[0]", "(void *)0", "*$sp", "&*(int *)$r13", "(struct paca_struct *)$r13"]
 LOCATIONS = ["upstream 725", "upstream 99999", "hunk 3", "hunk 9", "line 80", "line 0", "*0x100000", "*$pc + 4",
              "ext_interrupt_to_host", "1:751", "no_such_label", "asm/book3s_hv_rmhandlers.S:85", "85", "t.S:1"]
-FORMATS = ["", "/x", "/a", "/d", "/t", "/c", "/s", "/i", "/4xw", "/8xb", "/2i", "/3xg", "/100000xb", "/0x",
-           "/zz", "/-1x", "/999999999999xw"]
+FORMATS = ["", "/x", "/a", "/d", "/t", "/c", "/s", "/i", "/o", "/u", "/z", "/4xw", "/8xb", "/2i", "/3xg",
+           "/100000xb", "/0x", "/zz", "/-1x", "/999999999999xw"]
 
 
 def numbers() -> st.SearchStrategy[str]:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ppcinterp.debug.ctype import FIELD_TYPES, UCHAR, UINT, ULONG, VOID_P, CType, pointer, scalar
+from ppcinterp.debug.ctype import FIELD_TYPES, UCHAR, UINT, ULONG, VECTOR, VOID_P, CType, pointer, scalar
 from ppcinterp.debug.expr import Val
 
 if TYPE_CHECKING:
@@ -122,8 +122,8 @@ def _array(values: Values, base: int, f: Field) -> Val:
             sub = _struct(values, at, f.of.fields, 0, elem)
             agg.members.append((None, Val(at, CType(f"struct {f.of.struct}", elem, kind="struct"), at, sub)))
         else:
-            t = FIELD_TYPES.get(elem, UCHAR)
-            agg.members.append((None, Val(values.peek(at, elem), t, at)))
+            t = FIELD_TYPES.get(elem) or (VECTOR if elem == 16 else ULONG)      # vr[]: 128-bit registers
+            agg.members.append((None, Val(values.peek(at, min(elem, t.size)), t, at)))
     return Val(base + f.offset, CType(f.path, f.size, kind="struct"), base + f.offset, agg)
 
 

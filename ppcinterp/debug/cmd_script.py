@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ppcinterp.debug.commands import Commands
 
 MAX_DEPTH = 64                # user commands and sourced files, one inside another
-MAX_LOOPS = 100_000           # iterations of one while loop
+MAX_LOOPS = 10_000            # passes of one while loop (a few seconds of printing at most)
 MAX_WIDTH = 4096              # printf field width and precision
 MAX_SCRIPT = 1 << 20          # bytes of a sourced file
 MAX_LINES = 100_000           # lines of one block
@@ -136,7 +136,8 @@ def _if(c: Commands, arg: str, fmt: str | None) -> str:
 @command("while", usage="while COND")
 def _while(c: Commands, arg: str, fmt: str | None) -> str:
     """Run the lines that follow, up to `end`, as long as COND is non-zero.
-    `loop_break` leaves the loop, `loop_continue` starts the next pass; at most 100,000 passes."""
+    `loop_break` leaves the loop, `loop_continue` starts the next pass; at most 10,000 passes (Ctrl-C stops
+    it sooner)."""
     if not arg:
         raise DebugError("if/while commands require arguments.")
     return _start(c, "while", arg)
@@ -222,6 +223,8 @@ def _control(c: Commands, kind: str, cond: str, body: list[str], orelse: list[st
     passes = 0
     while c.dbg.values.evaluate(c.dbg.values.parse(cond)):
         passes += 1
+        if c.dbg.interrupted():
+            raise DebugError(f"while {cond[:80]}: interrupted after {passes - 1:,} passes.")
         if passes > MAX_LOOPS:
             raise DebugError(f"while {cond[:80]}: more than {MAX_LOOPS:,} passes; stopped.")
         c.loops += 1
@@ -244,9 +247,7 @@ def call_user(c: Commands, name: str, arg: str) -> str:
         if m.group(1) == "c":
             return str(len(args))
         k = int(m.group(2))
-        if k >= len(args):
-            raise DebugError(f"Missing argument {k} in user function.")
-        return args[k]
+        return args[k] if k < len(args) else m.group(0)     # an error only if that line runs (values.py)
     body = [re.sub(r"\$arg(c|(\d+))\b", sub, line) for line in c.user[name]]
     c.depth += 1
     try:

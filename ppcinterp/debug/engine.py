@@ -139,6 +139,10 @@ class DebugEngine(StateViews):
         interrupt(False) withdraws it (a UI does once the command it was meant for has ended)."""
         self._interrupt = stop
 
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C asked the running command to stop (a script's while loop looks between passes)."""
+        return self._interrupt
+
     # ---------------------------------------------------------------- starting over
     def restart(self) -> Stop | None:
         """Back to the initial state at the entry of run 1 (events due there fire); history starts afresh."""

@@ -155,6 +155,8 @@ class Values:
             return self._history(name)
         if key in self.convenience:
             return self.convenience[key]
+        if self.dbg.commands.depth and re.fullmatch(r"arg\d+", key):
+            raise DebugError(f"Missing argument {key[3:]} in user function.")
         if key == "bpnum":
             n = self.dbg.points.next - 1
             return Val(n, INT) if n else Val(0, VOID)
