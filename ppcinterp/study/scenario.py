@@ -33,7 +33,7 @@ from ppcinterp.study.validate import MAX_STEPS, flatten
 
 # What the debugger, the race explorer, the tools and the tests use from here (setup.py and keys.py's too).
 __all__ = ["EXPECT_KEYS", "MAX_STEPS", "TOP_KEYS", "Check", "Event", "Outcome", "Scenario", "build_session",
-           "assign", "event_point", "flatten", "hooks_for", "load", "prepare", "run"]
+           "assign", "event_point", "flatten", "from_source", "hooks_for", "load", "prepare", "run"]
 _prepare = prepare          # debug/engine.py's name for it
 
 
@@ -111,6 +111,16 @@ def load(path: str | Path, source: str | Path | list | None = None, patch: str |
     entry = data["call"][0] if "call" in data else data.get("entry", "hunk 3")
     return Scenario(p, text, data, sources[0], entry, flatten(data.get("state", {})), events,
                     data.get("expect", {}), then, where, sources)
+
+
+def from_source(sources: list[str | Path], entry: str, cpu: str | None = None,
+                patch: str | Path | None = None) -> Scenario:
+    """A scenario of the command line, with no file: run `entry` of the sources (linked, if several) from the
+    power-on state (`ppcinterp run|trace FILE.S --entry E`)."""
+    paths = [inputs.given(x, "FILE") for x in sources]
+    data: dict = {"sources": [str(x) for x in paths], "entry": entry, **({"cpu": cpu} if cpu else {})}
+    where = str(inputs.given(patch, "--patch")) if patch is not None else "auto"
+    return Scenario(Path(sources[0]), "", data, paths[0], entry, [], [], {}, [], where, paths)
 
 
 def run(sc: Scenario, journal: bool = True) -> Outcome:

@@ -24,7 +24,8 @@ _BUILD_KEYS = {"kernel_tree": "--kernel-tree", "asm_offsets": "--asm-offsets", "
 
 
 def at(sc: Scenario, key: str):
-    return inputs.pos_of(sc.text, sc.path, key)
+    """Where the file gives `key`; None for a scenario of the command line (scenario.from_source)."""
+    return inputs.pos_of(sc.text, sc.path, key) if sc.text else None
 
 
 def value(sc: Scenario, session: Session, name: str, v):
@@ -95,7 +96,7 @@ def build_session(sc: Scenario) -> Session:
                           kernel_tree=_beside(sc, "kernel_tree"), asm_offsets=_beside(sc, "asm_offsets"),
                           icp_base=d.get("icp_base", DEFAULT_ICP_BASE), ram_size=d.get("ram_size", DEFAULT_RAM[1]))
     except PpcError as e:
-        if e.pos is None:
+        if e.pos is None and sc.text:
             for key, said in _BUILD_KEYS.items():      # the file gave the key (not the command line)
                 if said in e.message and re.search(rf"^\s*{key}\s*=", sc.text, re.M):
                     message = e.message.replace(f"{said} ", f"'{key}': ", 1) if said.startswith("--") else e.message
@@ -111,7 +112,7 @@ def build_session(sc: Scenario) -> Session:
         try:
             session.address_of(entry)       # a location that does not exist is the file's error, before any run
         except PpcError as e:
-            raise ScenarioError(e.message, at(sc, key)) from None
+            raise ScenarioError(e.message if sc.text else f"--entry: {e.message}", at(sc, key)) from None
     return session
 
 

@@ -15,6 +15,10 @@ def _show(v) -> str:
     return _cut(str(v))
 
 
+def _steps(n: int) -> str:
+    return f"{n} step{'s' * (n != 1)}"
+
+
 def _cut(text: str, most: int = 2000) -> str:
     return text if len(text) <= most else f"{text[:most]}... ({len(text) - most:,} more characters)"
 
@@ -25,9 +29,9 @@ def report(out: Outcome) -> str:
     head = "PASS" if out.ok else "FAIL"
     lines = [f"{head} {sc.path}" + (f" - {_cut(sc.description, 500)}" if sc.description else "")]
     for i, earlier in enumerate(out.runs[:-1], 1):
-        lines.append(f"  run {i}: {earlier.exit} ({earlier.kind}) after {earlier.steps} steps, "
+        lines.append(f"  run {i}: {earlier.exit} ({earlier.kind}) after {_steps(earlier.steps)}, "
                      f"path {path_text(earlier.path) or '-'}")
-    lines.append(f"  exit:  {r.exit} ({r.kind}) after {r.steps} steps")
+    lines.append(f"  exit:  {r.exit} ({r.kind}) after {_steps(r.steps)}")
     if not r.ok:
         lines.append(f"  why:   {r.message}")
     lines.append(f"  path:  {path_text(r.path) if r.path else '(no labels passed)'}")
