@@ -48,7 +48,7 @@ def starter(path: Path, entry: str, sources: list[str], cpu: str | None) -> str:
     rel = [_quoted(str(s) if os.path.commonpath([s, here]) == "/" else os.path.relpath(s, here))
            for s in (Path(x).resolve() for x in sources)]
     where = (f"source = {rel[0]}" if len(rel) == 1 else f"sources = [{', '.join(rel)}]")
-    where += " " * max(1, 37 - len(where)) + "# relative to this file"
+    where += " " * max(1, 37 - len(where)) + "# a path relative to this file (or absolute)"
     cpu_text, entry_text = _quoted(cpu or "POWER7"), _quoted(entry)
     return HEAD.format(name=path.name, sources=where, cpu=cpu_text, cpu_pad=" " * max(1, 31 - len(cpu_text)),
                        entry=entry_text, entry_pad=" " * max(1, 29 - len(entry_text)))
