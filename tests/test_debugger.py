@@ -121,7 +121,7 @@ def test_watch_a_paca_field_written_by_an_event():
     d = debug()
     assert run(d, "watch paca.kvm_hstate.host_ipi") == "Hardware watchpoint 1: paca.kvm_hstate.host_ipi"
     out = run(d, "continue")
-    assert "Hardware watchpoint 1: paca.kvm_hstate.host_ipi\n\nOld value = 0x0\nNew value = 0x1\n" \
+    assert "Hardware watchpoint 1: paca.kvm_hstate.host_ipi\n\nOld value = 0 '\\000'\nNew value = 1 '\\001'\n" \
            "(by event: host: host_ipi = 1)" in out
     assert d.pc == 0x100084                   # the events fire on arriving at upstream 725, before the clear
 
@@ -130,7 +130,7 @@ def test_watch_a_paca_field_written_by_a_store():
     d = debug(STASH)
     run(d, "watch paca.kvm_hstate.saved_xirr")
     out = run(d, "continue")
-    assert "Old value = 0x0\nNew value = 0xff001234" in out
+    assert "Old value = 0\nNew value = 4278194740" in out          # as gdb shows a u32 (decimal)
     last = d.history.steps[d.history.pos - 1]
     assert d.session.engine.insn_at[last.pc].name == "stw"
 
@@ -139,25 +139,25 @@ def test_rwatch_fires_on_the_lbz_of_a_paca_field():
     d = debug()
     run(d, "rwatch paca.kvm_hstate.host_ipi")
     first = run(d, "continue")
-    assert "Hardware read watchpoint 1: paca.kvm_hstate.host_ipi\n\nValue = 0x0" in first
+    assert "Hardware read watchpoint 1: paca.kvm_hstate.host_ipi\n\nValue = 0 '\\000'" in first
     assert "42 [690]" in first                # stopped after the first lbz (upstream 689)
     second = run(d, "continue")
-    assert "Value = 0x1" in second and "86 [734]" in second
+    assert "Value = 1 '\\001'" in second and "86 [734]" in second
     assert "reached ext_interrupt_to_host" in run(d, "continue")
 
 
 def test_awatch_on_an_icp_register_sees_device_stores():
     d = debug()
     run(d, "awatch icp.mfrr")
-    assert "Value = 0x4\n(by event: host: MFRR = IPI_PRIORITY)" in run(d, "continue")    # the host's store
-    assert "Old value = 0x4\nNew value = 0xff" in run(d, "continue")                    # the clear (725)
-    assert "Old value = 0xff\nNew value = 0x4" in run(d, "continue")                    # the re-raise (752)
+    assert "Value = 4 '\\004'\n(by event: host: MFRR = IPI_PRIORITY)" in run(d, "continue")    # the host's store
+    assert "Old value = 4 '\\004'\nNew value = 255 '\\377'" in run(d, "continue")               # the clear (725)
+    assert "Old value = 255 '\\377'\nNew value = 4 '\\004'" in run(d, "continue")               # the re-raise (752)
 
 
 def test_watch_any_expression_and_errors():
     d = debug()
     run(d, "watch $r0 + 1 if $r0 == 0xff")
-    assert "New value = 0x100" in run(d, "continue")
+    assert "New value = 256" in run(d, "continue")
     assert "register" in fails(d, "rwatch $r3")
     assert fails(d, "watch 5") == "Cannot watch constant value `5'."
     assert "No symbol" in fails(d, "watch nosuch")

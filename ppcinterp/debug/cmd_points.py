@@ -7,6 +7,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from ppcinterp.debug.errors import DebugError
+from ppcinterp.debug.expr import number as expr_number
 from ppcinterp.debug.points import KIND_TITLES, Breakpoint, Watchpoint
 from ppcinterp.debug.registry import command, count_arg, numbers, split_condition
 from ppcinterp.machine.names import StateNameError, resolve
@@ -56,7 +57,8 @@ def _watch(c: Commands, arg: str, kind: str) -> str:
     node = v.parse(expr)
     if not names(node):
         raise DebugError(f"Cannot watch constant value `{expr}'.")
-    value = v.evaluate(node)
+    typed = v.value(node)
+    value = expr_number(typed)
     region, name = None, expr
     if kind != "watch":
         addr, size, name = v.region(expr)
@@ -70,7 +72,7 @@ def _watch(c: Commands, arg: str, kind: str) -> str:
     if cond:
         v.evaluate(v.parse(cond))
     w = c.dbg.points.add(Watchpoint(c.dbg.points.new_number(), kind, expr, node, v.bits(node), region, name,
-                                    value, cond))
+                                    value, cond, ctype=typed.t))
     return f"{KIND_TITLES[kind]} {w.number}: {expr}"
 
 

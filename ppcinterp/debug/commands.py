@@ -23,6 +23,7 @@ from ppcinterp.run.engine import SENTINEL
 
 if TYPE_CHECKING:
     from ppcinterp.debug.engine import DebugEngine, Stop
+    from ppcinterp.debug.points import Watchpoint
 
 def hunk_range(h) -> str:
     first, last = h.lines
@@ -203,8 +204,11 @@ class Commands:
             out.append('\\"' if b == 34 else char_text(b))
         return '"' + "".join(out) + '"...'
 
-    def show_value(self, value: int | None, bits: int) -> str:
-        return "<unreadable>" if value is None else format_value(value, None, bits)
+    def show_watched(self, value: int | None, w: Watchpoint) -> str:
+        """A watched expression's value, as print shows one of its type."""
+        if value is None:
+            return "<unreadable>"
+        return self.show(Val(value, w.ctype), None) if w.ctype is not None else format_value(value, None, w.bits)
 
     @staticmethod
     def print_format(fmt: str | None) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from ppcinterp.debug.ctype import CType
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.machine.predicate import Node
 from ppcinterp.run.journal import Span, Step
@@ -57,6 +58,7 @@ class Watchpoint:
     hits: int = 0
     ignore: int = 0
     temporary: bool = False
+    ctype: CType | None = None      # the expression's type: values show as print shows them
 
     def accesses(self, unit: list[Step]) -> list[Hit]:
         """Every access of the watched memory in these steps."""

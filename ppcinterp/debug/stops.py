@@ -63,23 +63,23 @@ def watch_hit(dbg: DebugEngine, w: Watchpoint, unit: list[Step], backward: bool)
         now = dbg.values.evaluate(w.node)
     except DebugError:
         now = None
-    fmt = dbg.commands.show_value
+    fmt = dbg.commands.show_watched
     head = f"\n{KIND_TITLES[w.kind]} {w.number}: {w.expr}\n\n"
     text = None
     if w.kind == "watch":
         if now != w.value:
-            text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
+            text = head + f"Old value = {fmt(w.value, w)}\nNew value = {fmt(now, w)}"
             text += _who(dbg, unit, w) if not backward else ""
     else:
         acc = w.accesses(unit)
         reads = [a for a in acc if not a.write]
         writes = [a for a in acc if a.write]
         if writes and w.kind == "awatch" and now != w.value:
-            text = head + f"Old value = {fmt(w.value, w.bits)}\nNew value = {fmt(now, w.bits)}"
+            text = head + f"Old value = {fmt(w.value, w)}\nNew value = {fmt(now, w)}"
         elif writes and w.kind == "awatch":
-            text = head + f"Value = {fmt(now, w.bits)}"
+            text = head + f"Value = {fmt(now, w)}"
         elif reads:
-            text = head + f"Value = {fmt(reads[-1].value, w.bits)}"
+            text = head + f"Value = {fmt(reads[-1].value, w)}"
         if text and not backward:
             text += _by(acc[-1].step)
     w.value = now
