@@ -26,9 +26,9 @@ def _at(insn: Insn) -> str:
 
 def _bound(f: RaceFacts, k: int) -> str:
     w = f.window[k]
-    start = "at the start" if w.after is None else f"after {_at(w.after)}"
-    end = "after the handler's exit" if w.before is None else f"before {_at(w.before)}"
-    return f"{f.actor} step {k + 1} ({w.writes}) lands {start} and {end}"
+    parts = [f"after {_at(w.after)}"] if w.after else []
+    parts.append(f"before {_at(w.before)}" if w.before else "up to the handler's exit")
+    return f"{f.actor} step {k + 1} ({w.writes}) lands {' and '.join(parts)}"
 
 
 def _where(f: RaceFacts, pos: int) -> str:
