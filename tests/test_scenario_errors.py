@@ -228,3 +228,12 @@ def test_too_many_interleavings_is_at_the_actor(capsys, tmp_path):
     steps = ", ".join(["{ r3 = 1 }"] * 12)
     refused(capsys, tmp_path, HEAD + f'[state]\nr12 = 0x500\n[actors.many]\nsteps = [{steps}]\n',
             "interleavings (at most 100,000)", 5, "--actor", "many", command="interleave")
+
+
+@pytest.mark.parametrize("body, message, line", [
+    (HEAD + 'threads = 2\ncurrent = 5\n', "'current' is thread 5, but the core has 2", 4),
+    ('sources = ["nosuch.S"]\nentry = "hunk 3"\n', "cannot read", 1),
+    ('entry = "hunk 3"\nsource = "nosuch.S"\n', "nosuch.S': no such file", 2),
+])
+def test_a_thread_or_source_that_does_not_exist_is_at_its_key(capsys, tmp_path, body, message, line):
+    refused(capsys, tmp_path, body, message, line)

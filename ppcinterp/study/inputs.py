@@ -126,6 +126,9 @@ def check_numbers(data: dict, text: str, p: Path, max_steps: int) -> None:
     for key, low, high in (("max_steps", 1, max_steps), ("threads", 1, 64), ("current", 0, 63)):
         if key in data and not low <= data[key] <= high:
             raise ScenarioError(f"'{key}' must be {low} to {high:,}, not {data[key]:,}", pos_of(text, p, key))
+    if data.get("current", 0) >= data.get("threads", 1):
+        raise ScenarioError(f"'current' is thread {data['current']}, but the core has {data.get('threads', 1)} "
+                            "(threads)", pos_of(text, p, "current"))
     if "icp_base" in data:
         try:
             check_icp_base(data["icp_base"], data.get("threads", 1))

@@ -103,6 +103,10 @@ def load(path: str | Path, source: str | Path | list | None = None, patch: str |
     else:
         sources = [paths["source"]] if "source" in data else [inputs.path_beside(p, text, "sources", x)
                                                                for x in data["sources"]]
+        for x in sources:
+            if not x.is_file():
+                raise ScenarioError(f"cannot read '{x}': {'not a regular file' if x.exists() else 'no such file'}",
+                                    inputs.pos_of(text, p, "source" if "source" in data else "sources"))
     events = [Event(ev["at"], ev.get("note", ""), flatten(ev["set"])) for ev in data.get("events", [])]
     then = [(t.get("entry", data.get("entry", "hunk 3")), flatten(t.get("state", {})), t.get("note", ""))
             for t in data.get("then", [])]
