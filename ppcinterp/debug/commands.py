@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ppcinterp.debug import aggregate, cmd_memory, cmd_points, cmd_run, cmd_script, cmd_state, examine  # noqa: F401 - they register
+from ppcinterp.debug import aggregate, cmd_memory, cmd_output, cmd_points, cmd_run, cmd_script, cmd_state, examine  # noqa: F401 - they register
 from ppcinterp.debug.ctype import char_text, scalar
 from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.expr import Val

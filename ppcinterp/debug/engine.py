@@ -17,12 +17,12 @@ history it fired, so forgetting the future from before that point makes it pendi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ppcinterp.api import Session
 from ppcinterp.debug.commands import Commands
+from ppcinterp.debug.engine_edit import StateEdits
 from ppcinterp.debug.engine_state import Access, Display, StateViews  # noqa: F401 - re-exported for UIs
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.history import History
@@ -30,20 +30,18 @@ from ppcinterp.debug.points import Points
 from ppcinterp.debug.present import Symbols, relative
 from ppcinterp.debug.runs import Plan, Runs, replayed, start_next
 from ppcinterp.debug.stops import Stop, arrived, refresh_watches, watch_hit
-from ppcinterp.debug.values import REGISTER_ALIASES, Values
+from ppcinterp.debug.values import Values
 from ppcinterp.diagnostics import PpcError, ScenarioError
-from ppcinterp.machine.memory import MemoryFault
-from ppcinterp.machine.names import StateNameError, resolve
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
-from ppcinterp.run.events import hooks_in, rearm
-from ppcinterp.run.journal import Step, change
+from ppcinterp.run.events import rearm
+from ppcinterp.run.journal import Step
 from ppcinterp.study import scenario
 
 CHUNK = 4096                     # instructions per live chunk: how often Ctrl-C is looked at
 LR = 8
 
 
-class DebugEngine(StateViews):
+class DebugEngine(StateViews, StateEdits):
     def __init__(self, session: Session, entry: str | int, *, events: Sequence[scenario.Event] = (),
                  max_steps: int = DEFAULT_STEP_LIMIT, title: str | None = None, notes: Sequence[str] = (),
                  prepare: Callable[[str, object], Callable[[], None]] | None = None, then: Sequence[Plan] = ()):
@@ -343,71 +341,3 @@ class DebugEngine(StateViews):
         if self._decoded != self.machine.current:
             self.session.engine.decode()
             self._decoded = self.machine.current
-
-    # ---------------------------------------------------------------- changing state
-    def leave_past(self) -> str:
-        """About to change state: when in the past, forget the recorded future and go on live from here."""
-        h = self.history
-        if h.at_end:
-            return ""
-        self.live_pc = h.pc()
-        lost = h.truncate()
-        self.exit = None
-        for hook in hooks_in(self.hooks, self.step_hooks):
-            if hook.fired and hook.fired_at >= h.pos:
-                hook.rearm()
-        return (f"Discarded the recorded future ({lost} instruction{'s' * (lost != 1)} after this point); "
-                "execution goes on live from here.")
-
-    def assign(self, name: str, expr: str) -> str:
-        """set var NAME = EXPR; returns a notice when it forgot the future."""
-        value, _ = self.values.eval(expr)
-        target = name.strip().lstrip("$")
-        target = REGISTER_ALIASES.get(target.lower(), target)          # $sp is r1, $toc r2
-        if target.lower() == "pc":
-            notice = self.leave_past()
-            self.live_pc = value
-            return notice
-        m = re.fullmatch(r"(thread\[(\d+)\]\.)?mem(8|16|32|64)\[(.+)\]", target, re.I)
-        if m:
-            addr = self.values.evaluate(self.values.parse(m.group(4)))
-            target = f"{m.group(1) or ''}mem{m.group(3)}[{addr:#x}]"
-        try:
-            ref = resolve(self.machine, target)
-            self.session.writable(ref)
-        except StateNameError as e:
-            raise DebugError(str(e)) from None
-        except PpcError as e:
-            raise DebugError(e.message) from None
-        if not ref.bits:
-            raise DebugError(f"'{name}' is not a number (set it in a scenario's [state])")
-        mt = re.match(r"thread\[(\d+)\]\.", target, re.I)
-        thread = int(mt.group(1)) if mt else self.machine.current
-        notice = self.leave_past()
-        log: list = []
-        self.machine.attach(log)
-        try:
-            ref.set(value)
-        except MemoryFault as e:
-            raise DebugError(f"Cannot access memory at address {e.addr:#x}") from None
-        finally:
-            self.machine.attach(None)
-        if log:
-            self.history.record(Step(self.history.count, thread, None, None, [change(c) for c in log],
-                                     f"set var {name.strip()} = {expr}"))
-        self.refresh_watches()
-        return notice
-
-    def switch_thread(self, n: int) -> str:
-        if not 0 <= n < len(self.machine.threads):
-            raise DebugError(f"Invalid thread ID: {n} (hardware threads 0-{len(self.machine.threads) - 1})")
-        notice = ""
-        old = self.machine.current
-        if n != old:
-            notice = self.leave_past()
-            self.history.record(Step(self.history.count, old, None, None, [change(("thread", None, old, n))],
-                                     f"thread {n}"))
-            self.machine.current = n
-            self._sync_thread()
-            self.refresh_watches()
-        return notice
