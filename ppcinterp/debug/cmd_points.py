@@ -71,8 +71,8 @@ def _watch(c: Commands, arg: str, kind: str) -> str:
                 name = resolve(c.dbg.machine, node[1]).name
     if cond:
         v.evaluate(v.parse(cond))
-    w = c.dbg.points.add(Watchpoint(c.dbg.points.new_number(), kind, expr, node, v.bits(node), region, name,
-                                    value, cond, ctype=typed.t))
+    w = c.dbg.points.add(Watchpoint(c.dbg.points.new_number(), kind, expr, node, typed.t, region, name,
+                                    value, cond))
     return f"{KIND_TITLES[kind]} {w.number}: {expr}"
 
 

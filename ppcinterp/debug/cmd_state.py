@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ppcinterp.debug import examine, expr
 from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.present import frame_line, full_stop, line_text, source_of
-from ppcinterp.debug.registry import ALIASES, COMMANDS, command, count_arg, find, number
+from ppcinterp.debug.registry import ALIASES, COMMANDS, command, count_arg, find, first_sentence, number
 from ppcinterp.diagnostics import Pos, source_line
 from ppcinterp.machine.names import StateNameError, resolve
 
@@ -240,10 +240,7 @@ HELP_WIDTH = 120
 
 def one_line(head: str, doc: str) -> str:
     """`head` and the first sentence of a command's documentation, cut at a word with "..." past HELP_WIDTH."""
-    text = " ".join(doc.split())
-    m = re.search(r"(?<!e\.g)(?<!i\.e)(?<!\.)[.?!](?=\s|$)", text)
-    sentence = text[:m.start() + 1] if m else text
-    line = head + sentence
+    line = head + first_sentence(doc)
     if len(line) <= HELP_WIDTH:
         return line
     cut = line[:HELP_WIDTH - 3]

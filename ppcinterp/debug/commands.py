@@ -15,7 +15,7 @@ from ppcinterp.debug import aggregate, cmd_memory, cmd_output, cmd_points, cmd_r
 from ppcinterp.debug.ctype import char_text, scalar
 from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.expr import Val
-from ppcinterp.debug.present import format_value, source_of
+from ppcinterp.debug.present import source_of
 from ppcinterp.debug.registry import ALIASES, COMMANDS, Command, find, numbers
 from ppcinterp.debug.report import stop_text
 from ppcinterp.diagnostics import Pos, PpcError
@@ -208,7 +208,7 @@ class Commands:
         """A watched expression's value, as print shows one of its type."""
         if value is None:
             return "<unreadable>"
-        return self.show(Val(value, w.ctype), None) if w.ctype is not None else format_value(value, None, w.bits)
+        return self.show(Val(value, w.ctype), None)
 
     @staticmethod
     def print_format(fmt: str | None) -> str | None:

@@ -49,7 +49,7 @@ class Watchpoint:
     kind: str                       # watch | rwatch | awatch
     expr: str
     node: Node
-    bits: int
+    ctype: CType                    # the expression's type: values show as print shows them
     region: Span | None             # the memory read for rwatch / awatch
     name: str                       # canonical name (paca[0].kvm_hstate.host_ipi) to tell who changed it
     value: int | None = None        # the value at the last boundary (watch)
@@ -58,7 +58,6 @@ class Watchpoint:
     hits: int = 0
     ignore: int = 0
     temporary: bool = False
-    ctype: CType | None = None      # the expression's type: values show as print shows them
 
     def accesses(self, unit: list[Step]) -> list[Hit]:
         """Every access of the watched memory in these steps."""

@@ -24,7 +24,14 @@ class Command:
 
     @property
     def summary(self) -> str:
-        return self.doc.split("\n", 1)[0]
+        """The documentation's first sentence: what `help` lists."""
+        return first_sentence(self.doc)
+
+
+def first_sentence(doc: str) -> str:
+    text = " ".join(doc.split())
+    m = re.search(r"(?<!e\.g)(?<!i\.e)(?<!\.)[.?!](?=\s|$)", text)
+    return text[:m.start() + 1] if m else text
 
 
 COMMANDS: dict[str, Command] = {}

@@ -151,7 +151,7 @@ class Values:
 
     def _dollar(self, name: str) -> Val:
         key = name[1:]
-        if key == "" or key.lstrip("$").isdigit() or key.startswith("$") and key[1:].isdigit() or key == "$":
+        if re.fullmatch(r"\$?\d*", key):             # $ $$ $N $$N
             return self._history(name)
         if key in self.convenience:
             return self.convenience[key]
@@ -166,7 +166,9 @@ class Values:
         try:
             x = self.name(reg)
         except DebugError:
-            return Val(0, VOID)                     # gdb: a convenience variable never set is void
+            if re.fullmatch(r"\w+", key):
+                return Val(0, VOID)                 # gdb: a convenience variable never set is void
+            raise
         if key.lower() in REGISTER_TYPES:
             return Val(x.v, REGISTER_TYPES[key.lower()])
         return x
@@ -230,10 +232,10 @@ class Values:
         return Val(fit(self.peek(addr, t.size), t), t, addr)
 
     def thread_index(self, obj: str, idx: str | None, count: int | None = None) -> int:
-        n = number(idx) if idx is not None else self.machine.current if (count or 2) > 1 else 0
-        have = len(self.machine.threads) if count is None else count
-        if obj == "icp":
-            have = len(self.machine.icps)
+        """The object `obj[idx]` names (`obj` alone: the current thread's, or the only one); `count` objects
+        exist (None: one per ICP)."""
+        have = len(self.machine.icps) if count is None else count
+        n = number(idx) if idx is not None else self.machine.current if have > 1 else 0
         if n >= have:
             raise DebugError(f"{obj}[{n}] does not exist (" + (f"the core has {have} threads)" if obj in ("paca", "icp")
                                                                  else f"there are {have})"))
@@ -243,13 +245,10 @@ class Values:
     def address(self, name: str) -> Val:
         """&NAME: a pointer to what a name lives in (expr.Env)."""
         name = name.strip()
-        if name.startswith("$") and name[1:] in self.convenience:
-            x = self.convenience[name[1:]]
-        else:
-            try:
-                x = self.name(name)
-            except DebugError:
-                x = None
+        try:
+            x = self.name(name)
+        except DebugError:
+            x = None
         if x is not None and x.addr is not None:
             return Val(x.addr, pointer(x.t))
         if m := MEM.fullmatch(name):
