@@ -8,6 +8,7 @@ LIMIT_S seconds of CPU.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -35,11 +36,24 @@ def fuzz_settings(ci: int) -> settings:
 
 @contextmanager
 def bounded(what: str, limit: float = LIMIT_S) -> Iterator[None]:
-    """Fail when the body takes more than `limit` CPU seconds (this process's)."""
+    """Fail when the body takes more than `limit` CPU seconds (this process's), saying how much of it went to
+    the garbage collector (a long run's heap, not the input, can be what is slow)."""
+    in_gc = [0.0, 0.0]
+
+    def clock(phase: str, _info: dict) -> None:
+        if phase == "start":
+            in_gc[1] = time.process_time()
+        else:
+            in_gc[0] += time.process_time() - in_gc[1]
+    gc.callbacks.append(clock)
     t = time.process_time()
-    yield
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(clock)
     spent = time.process_time() - t
-    assert spent <= limit, f"{what} took {spent:.1f} s of CPU (limit {limit} s)"
+    assert spent <= limit, (f"{what} took {spent:.1f} s of CPU (limit {limit} s; {in_gc[0]:.1f} s of it in "
+                            f"garbage collection, {len(gc.get_objects())} objects alive)")
 
 
 def no_crash(status: int, stderr: str, what: str) -> None:
