@@ -125,16 +125,21 @@ def test_icp_pane_before_and_after_the_mfrr_clear():
     assert "MFRR 0xff" in icp_pane(d).text.plain
 
 
-def test_registers_pane_highlights_changes_and_uses_the_width():
+def test_registers_pane_is_the_kernels_register_dump_and_uses_the_width():
     d = race("break upstream 733", "run")
-    v = registers_pane(d, 34)
-    assert styled(row(v.text, "r5 "), "0x3fffe00000000", CHANGED)
-    assert not styled(row(v.text, "r12 "), "0x500", CHANGED)
-    assert row(v.text, "cr ").plain.startswith("cr  20000000 [ cr0:eq ]")
-    assert [r.split()[0] for r in v.text.plain.splitlines()[:5]] == ["pc", "lr", "ctr", "xer", "cr"]
-    assert len(v.text.plain.splitlines()) == 5 + 32
-    wide = registers_pane(d, 80).text.plain.splitlines()                          # three columns
-    assert len(wide) == 2 + 11 and re.match(r"pc .* lr .* ctr ", wide[0]) and re.match(r"r0 .* r1 .* r2 ", wide[2])
+    v = registers_pane(d, 79)                                   # an 80-column pane: 10 rows, 4 GPRs a row
+    assert v.text.plain.splitlines()[:4] == [
+        "LR: 0000000000000000  CTR: 0000000000000000  XER: 00000000  CR: 20000000",
+        "MSR: 9000000000001000 <SF,HV,ME>  LPCR: 0000000000000000 <>",
+        "GPR00: 00000000000000ff 0000000000000000 0000000000000000 00000000ff000002",
+        "GPR04: 0000000000000000 0003fffe00000000 000000000000000c 0000000000000004"]
+    assert len(v.text.plain.splitlines()) == 10 and v.text.plain.splitlines()[-1].startswith("GPR28: ")
+    assert styled(row(v.text, "GPR04:"), "0003fffe00000000", CHANGED)
+    assert not styled(row(v.text, "GPR12:"), "0000000000000500", CHANGED)
+    assert styled(row(v.text, "GPR12:"), "500", "") and styled(row(v.text, "GPR12:"), "0000000000000", "dim")
+    two = registers_pane(d, 40).text.plain.splitlines()           # 2 a row from 40 columns, 1 below
+    assert "GPR12: 0000000000000500 0000000002000000" in two and max(map(len, two)) <= 40
+    assert "GPR13: 0000000002000000" in registers_pane(d, 39).text.plain.splitlines()
 
 
 def test_sprs_pane_names_msr_and_lpcr_bits():
@@ -175,8 +180,9 @@ def test_status_line():
     d.execute("continue")
     assert "│ exited: ext_interrupt_to_host " in status_line(d, "CMD").plain
     assert "running: continue (Ctrl-C stops it)" in status_line(d, "CMD", "continue").plain
-    for mode in ("CMD", "KEYS"):
-        assert len(keys_line(mode).plain) <= 80 and "quit" in keys_line(mode).plain
+    for mode in ("CMD", "KEYS", "SEARCH", "ASK"):
+        assert len(keys_line(mode).plain) <= 80
+    assert "F1 help" in keys_line("CMD").plain and "q quit" in keys_line("KEYS").plain
 
 
 # ---------------------------------------------------------------- the app, headless
@@ -263,7 +269,9 @@ def test_the_race_story_in_the_tui():
         assert "reverse-finish is not supported" in app.transcript[-1]
         await keys(pilot, "C")                              # no enabled breakpoint: back to the start
         assert "start of history" in status(app) and dbg.pc == dbg.entry_pc
-        await keys(pilot, "q")
+        await keys(pilot, "q")                              # a recorded history: gdb asks first
+        assert app.mode == "ASK" and app.is_running
+        await keys(pilot, "y")
 
     app = drive(story)
     assert app.return_code == 0 and app.failure is None
@@ -285,6 +293,8 @@ def test_command_line_history_and_enter_repeats():
         await typed(pilot, "frobnicate")
         assert app.transcript[-1] == 'Undefined command: "frobnicate".  Try "help".'
         await typed(pilot, "quit")
+        assert "A debugging session is active." in app.transcript and app.is_running
+        await keys(pilot, "y")
 
     assert drive(story).return_code == 0
 
@@ -301,7 +311,7 @@ def test_every_pane_is_reachable_at_80x24_and_bigger_terminals_show_more():
         await keys(pilot, "f9")                              # zoom the state panes: registers in columns
         assert app.query_one("#state").region.width == 80 and not app.query_one("#code").display
         await keys(pilot, "f3")
-        assert re.search(r"^r0 .* r1 .* r2 ", shown(app, "regs"), re.M)
+        assert re.search(r"^GPR04: (\S{16} ){3}\S{16}$", shown(app, "regs"), re.M)
 
     async def big(app: DebuggerApp, pilot) -> None:
         assert shown(app, "source") and shown(app, "disasm")
@@ -329,7 +339,7 @@ def spinning(tmp_path) -> DebugEngine:
     return d
 
 
-def test_ctrl_c_interrupts_a_running_command_then_quits(tmp_path):
+def test_ctrl_c_interrupts_a_running_command_clears_the_line_and_is_otherwise_harmless(tmp_path):
     async def story(app: DebuggerApp, pilot) -> None:
         await pilot.press(*"continue", "enter")
         assert app.busy == "continue" and "running: continue" in status(app)
@@ -339,7 +349,14 @@ def test_ctrl_c_interrupts_a_running_command_then_quits(tmp_path):
         await pilot.press(*"p 1")
         await keys(pilot, "ctrl+c")                          # idle with a half-typed line: clear it
         assert app.query_one("#cmd").value == "" and app.is_running
-        await keys(pilot, "ctrl+c")                          # idle on an empty line: quit
+        await keys(pilot, "ctrl+c")                          # idle on an empty line: gdb's Quit, nothing more
+        assert app.transcript[-1] == "Quit" and app.is_running and app.mode == "CMD"
+        await keys(pilot, "ctrl+d")                          # EOF quits, asking first: the history would be lost
+        assert app.mode == "ASK" and any(t.startswith("        Its recorded history (") for t in app.transcript)
+        await keys(pilot, "ctrl+c")                          # no: the question is withdrawn
+        assert app.mode == "CMD" and app.transcript[-1] == "Not confirmed." and app.dbg.commands.quit is False
+        await keys(pilot, "ctrl+d")
+        await keys(pilot, "y")
 
     app = drive(story, engine=spinning(tmp_path))
     assert app.return_code == 0 and app.failure is None
@@ -349,7 +366,8 @@ def test_quitting_stops_a_running_command(tmp_path):
     async def story(app: DebuggerApp, pilot) -> None:
         await pilot.press("c", "enter")
         assert app.busy == "c"
-        await pilot.press("ctrl+q")                          # textual's own quit: the command is stopped too
+        await pilot.press("ctrl+q")                          # textual's own quit: asks, then stops the command
+        await pilot.press("y")
 
     app = drive(story, engine=spinning(tmp_path))
     assert app.return_code == 0 and app.dbg.last_stop.reason == "interrupted"
@@ -458,7 +476,7 @@ def tmux(tmp_path):
     t.close()
 
 
-ENDINGS = {"quit": ["quit", "Enter"], "single-key q": ["Escape", "q"], "ctrl-c": ["C-c"],
+ENDINGS = {"quit": ["quit", "Enter"], "single-key q": ["Escape", "q"], "ctrl-d": ["C-d"],
            "internal error": ["maintenance internal-error boom", "Enter"]}
 
 
@@ -493,4 +511,39 @@ def test_no_tui_in_a_terminal_gives_the_prompt(tmux):
     tmux.wait(lambda s: "(ppc) " in s, "the prompt")
     assert not tmux.alternate()
     tmux.type("quit")
+    assert "EXIT=0" in tmux.wait(lambda s: "EXIT=" in s, "the shell")
+
+
+def test_at_80x24_in_a_real_terminal(tmux, tmp_path):
+    """Every register without zoom, Ctrl-C harmless, F1, a resize to 200x50 and back, Ctrl-S, quit."""
+    def lines(screen: str) -> list[str]:
+        return screen.splitlines()
+
+    scenario = shlex.quote(str(ROOT / RACE))
+    tmux.type(f"clear; cd {shlex.quote(str(tmp_path))}; {shlex.quote(sys.executable)} -m ppcinterp debug "
+              f"{scenario}; echo EXIT=$?")
+    screen = tmux.wait(lambda s: "GPR28:" in s and "(ppc)" in s, "the full screen")
+    rows = lines(screen)
+    assert [next(r for r in rows if r.startswith(f"GPR{i:02d}:"))[:6] for i in range(0, 32, 4)]
+    assert any(re.match(r"LR: \w{16}  CTR: \w{16}  XER: \w{8}  CR: \w{8}", r) for r in rows)
+    assert any(re.match(r"MSR: \w{16} <SF,HV,ME>  LPCR: \w{16}", r) for r in rows)
+
+    tmux.keys("C-c")                                     # harmless at an empty prompt
+    tmux.wait(lambda s: "Quit" in s and tmux.alternate(), "gdb's Quit")
+    tmux.keys("F1")
+    tmux.wait(lambda s: "Single-key mode" in s, "the F1 help")
+    tmux.keys("Escape")
+    tmux.wait(lambda s: "GPR28:" in s, "the screen again")
+
+    tmux.tmux("resize-window", "-t", "t", "-x", "200", "-y", "50")
+    wide = tmux.wait(lambda s: any("F2 Source" in r and "F1 help" in r for r in lines(s)), "code beside state")
+    assert max(map(len, lines(wide))) > 120
+    tmux.tmux("resize-window", "-t", "t", "-x", "80", "-y", "24")
+    tmux.wait(lambda s: any(r.startswith("GPR28: ") for r in lines(s)) and max(map(len, lines(s))) <= 80,
+              "the 80x24 layout again")
+
+    tmux.keys("C-s")
+    tmux.wait(lambda s: "Saved the screen to" in s, "the screenshot")
+    assert len(list(tmp_path.glob("ppcinterp-*.svg"))) == 1
+    tmux.type("quit")                                    # nothing recorded: no question
     assert "EXIT=0" in tmux.wait(lambda s: "EXIT=" in s, "the shell")

@@ -111,6 +111,9 @@ def main(args: argparse.Namespace) -> int:
     """Scripts, then -ex commands, then (unless --batch, or they quit) the full-screen debugger on a terminal,
     the line-mode prompt elsewhere or with --no-tui. Before the TUI, their output goes to its log."""
     dbg = build(args)
+    if getattr(args, "screenshot", None):
+        from ppcinterp.debug.tui_shot import screenshot
+        return screenshot(dbg, args)
     tui = not args.batch and not args.no_tui and terminal()
     kept: list[tuple[str, bool]] = []
     emit = (lambda text, ok, end="\n": kept.append((text, ok))) if tui else printer()

@@ -3,7 +3,8 @@ line, with the row of the pc to keep in sight. No terminal here, so tests read t
 
 Gutter as gdb's TUI draws it: `b+` a breakpoint (B once hit, - disabled), `>` the pc. Code that a feature
 section patched out for this CPU is dimmed; a hunk's `#pragma ppcinterp hunk` line shows as a rule with its
-upstream range.
+upstream range. The source pane can be asked to show another line than the pc's (what `list` listed, what a
+search found): one row per line, so line N is row N-1.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ ENABLED_STYLE = "bold red"
 DISABLED_STYLE = "dim"
 PATCHED_STYLE = "dim"
 HUNK_STYLE = "bold cyan"
+FOUND_STYLE = "underline"
 LABEL_STYLE = "bold"
 TAB = 4                       # source tabs: narrow panes keep the operands in sight
 WIDE = 256                    # the pc's row is padded this far so that its highlight spans the pane
@@ -107,9 +109,10 @@ def source_file(dbg: DebugEngine) -> str:
     return ai.pos.file if ai else p.path
 
 
-def source_pane(dbg: DebugEngine, file: str | None = None) -> View:
+def source_pane(dbg: DebugEngine, file: str | None = None, at: int | None = None, found: bool = False) -> View:
     """Every line of the file: breakpoint marks, `>` and a highlight on the pc's line, line and upstream
-    numbers, patched-out code dimmed, hunk pragmas as rules with their upstream ranges."""
+    numbers, patched-out code dimmed, hunk pragmas as rules with their upstream ranges. With `at`, that line is
+    the one kept in sight (underlined when `found`) instead of the pc's."""
     p = dbg.session.program
     file = file or source_file(dbg)
     cm = code_map(p)
@@ -143,7 +146,11 @@ def source_pane(dbg: DebugEngine, file: str | None = None) -> View:
             focus = len(rows)
             row.pad_right(WIDE)
             row.stylize(PC_STYLE)
+        if n == at and found:
+            row.stylize(FOUND_STYLE, 3)
         rows.append(row)
+    if at is not None and 1 <= at <= len(rows):
+        focus = at - 1
     return _finish(rows, focus)
 
 

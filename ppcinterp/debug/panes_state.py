@@ -33,39 +33,57 @@ def _item(name: str, width: int, value: str, changed: bool) -> Text:
     return Text.assemble((f"{name:<{width}} ", "dim"), (value, CHANGED if changed else ""))
 
 
-def _grid(items: list[Text], width: int, colw: int = 24) -> list[Text]:
-    """Items in as many columns as fit in width, row by row (gdb's TUI register layout); columns at least as
-    wide as a 64-bit value (`r31 0xffffffffffffffff` and a gap), so that the layout stays as values change."""
-    colw = max(colw, max(len(t.plain) for t in items) + 2)
-    cols = max(1, (width + 2) // colw)
-    rows = []
-    for i in range(0, len(items), cols):
-        row = Text()
-        for t in items[i:i + cols]:
-            row.append(" " * (-len(row.plain) % colw))      # to the next column
-            row.append_text(t)
-        rows.append(row)
+# ---------------------------------------------------------------- registers
+def _hex(value: int, digits: int, changed: bool) -> Text:
+    """A value in fixed width as the kernel's show_regs prints it; leading zeros dim so the digits stand out."""
+    text = f"{value:0{digits}x}"
+    lead = len(text) - len(text.lstrip("0")) if value else digits - 1
+    return Text.assemble((text[:lead], CHANGED if changed else "dim"), (text[lead:], CHANGED if changed else ""))
+
+
+def _flow(cells: list[Text], width: int, gap: int = 2) -> list[Text]:
+    """Cells left to right, a new row where the next would not fit."""
+    rows = [Text()]
+    for cell in cells:
+        if rows[-1].plain and len(rows[-1].plain) + gap + len(cell.plain) > width:
+            rows.append(Text())
+        if rows[-1].plain:
+            rows[-1].append(" " * gap)
+        rows[-1].append_text(cell)
     return rows
 
 
-# ---------------------------------------------------------------- registers
+def _set_bits(value: int, table: dict[str, int]) -> str:
+    return "<" + ",".join(n.upper() for n, b in sorted(table.items(), key=lambda kv: -kv[1]) if value >> b & 1) + ">"
+
+
 def registers_pane(dbg: DebugEngine, width: int = 34) -> View:
-    """pc, LR, CTR, XER and CR with their flags, then r0-r31 in as many columns as fit."""
+    """The kernel's show_regs form (an oops' register dump): LR, CTR, XER, CR, MSR and LPCR with their set bits
+    by name, then `GPR00:` rows of 16-digit values, 4 a row from 75 columns (10 rows at 80x24), 2 from 40, else
+    1; each change since the last stop highlighted, a CR field digit by digit. The pc is on the status line."""
     t = dbg.machine.thread
     ch = dbg.changed()
-    special = [_item("pc", 3, f"{dbg.pc:#x}", False) + Text(f" <{dbg.location().symbol}>", "dim")]
-    for name, n in (("lr", LR), ("ctr", CTR), ("xer", XER)):
-        v = t.spr.get(n, 0)
-        nat = natural(dbg, name, v, 64)
-        special.append(_item(name, 3, f"{v:#x}", name in ch) + Text("" if nat in (str(v), hex(v)) else f" {nat}",
-                                                                    "dim"))
-    cr = Text.assemble(("cr  ", "dim"))
+    lpcr = t.spr.get(SPR_NUMBERS["LPCR"], 0)
+
+    def cell(name: str, value: int, digits: int, key: str, bits: str = "") -> Text:
+        return Text.assemble((f"{name}: ", "dim"), _hex(value, digits, key in ch), (f" {bits}" if bits else "", ""))
+
+    cr = Text.assemble(("CR: ", "dim"))
     for i, field in enumerate(t.cr):
         cr.append(f"{field:x}", CHANGED if f"cr{i}" in ch else "")
-    special.append(cr + Text(f" {natural(dbg, 'cr', t.cr_word, 32)}", "dim"))
-    gprs = [_item(f"r{i}", 3, f"{v:#x}", f"r{i}" in ch) for i, v in enumerate(t.gpr)]
-    colw = max(len(t.plain) for t in special + gprs) + 2          # one column width for both grids
-    return _view(_grid(special, width, colw) + _grid(gprs, width, colw))
+    cells = [cell("LR", t.spr.get(LR, 0), 16, "lr"), cell("CTR", t.spr.get(CTR, 0), 16, "ctr"),
+             cell("XER", t.spr.get(XER, 0) & 0xFFFFFFFF, 8, "xer"), cr,
+             cell("MSR", t.msr, 16, "msr", _set_bits(t.msr, MSR_BITS)),
+             cell("LPCR", lpcr, 16, "lpcr", _set_bits(lpcr, LPCR_BITS))]
+    rows = _flow(cells, width)
+    per = 4 if width >= 75 else 2 if width >= 40 else 1
+    for first in range(0, 32, per):
+        row = Text(f"GPR{first:02d}:", "dim")
+        for i in range(first, first + per):
+            row.append(" ")
+            row.append_text(_hex(t.gpr[i], 16, f"r{i}" in ch))
+        rows.append(row)
+    return _view(rows)
 
 
 def _bits(value: int, table: dict[str, int]) -> Text:
@@ -201,8 +219,10 @@ def status_line(dbg: DebugEngine, mode: str, busy: str | None = None, width: int
 
 
 KEYS = {                      # each fits in 80 columns
-    "CMD": "Enter run  ↑↓ history  Esc single-key  F2-8 panes  F9 zoom  PgUp/Dn log ^C quit",
-    "KEYS": "Esc command line  Enter repeat  2-8 panes  9 zoom  letters: commands  ^C quit",
+    "CMD": "F1 help  Enter run  ↑↓ history  Tab complete  Esc single-key  / search  F9 zoom",
+    "KEYS": "F1 help  Esc command line  Enter repeat  2-8,0 panes  9 zoom  / search  q quit",
+    "SEARCH": "Enter: find a label, a line, upstream N or a regex (empty: again)  Esc cancel",
+    "ASK": "y quit (the recorded history is lost)  n or Esc: stay",
 }
 SINGLE_KEYS = "keys: s/i stepi  n nexti  c cont  f finish  r run  S/I N C reverse  q quit"
 

@@ -1,40 +1,47 @@
-"""`ppcinterp debug` full screen: source, disassembly and state panes over the engine, an output log and a
-command line (textual).
+"""`ppcinterp debug` full screen: source, disassembly, state and memory panes over the engine, an output log
+and a command line (textual).
 
-Layout for 80x24 first: a status line; the code deck (Source | Disasm, F2) beside the state deck (Reg SPR PACA
-ICP Path MMIO, F3-F8); the output log; the command line; a key line. Bigger terminals show more panes of each
-deck at once (rows from 36 lines, columns from 120). F9 zooms a deck or the log.
+The layout is tui_layout's plan for the terminal's size, made again at every resize: below 120 columns the
+state deck (the registers as the kernel's show_regs prints them: all of them in 10 rows at 80x24) over the code
+deck (Source | Disasm, F2), else side by side with more panes of each; the log; the command line. F3-F8, F10
+pick the state pane, F9 zooms, F1 lists the keys and commands, Ctrl-S saves the screen as SVG.
 
-Two modes, as gdb's TUI: the command line (letters are letters; Esc leaves it), and single-key mode (s/i stepi,
-n nexti, c continue, f finish, r run, S/I N C their reverse, q quit; any other letter types a one-off command).
-Commands run in a worker thread so that Ctrl-C can reach the engine: Ctrl-C interrupts a running command,
-clears a half-typed line, and on an empty line quits. An internal error ends the app with the terminal
-restored and one line on stderr (exit status 70).
+Modes, as gdb's TUI: the command line (letters are letters; Esc leaves it), single-key mode (s/i stepi,
+n nexti, c continue, f finish, r run, S/I N C their reverse, q quit; any other letter types a one-off command),
+a search of the source (`/`), a y-or-n question. Commands run in a worker thread so that Ctrl-C can reach the
+engine: Ctrl-C stops a running command, clears a half-typed line, and is otherwise harmless (gdb's "Quit").
+Quitting (quit, q, Ctrl-D, Ctrl-Q) asks first when there is a recorded history to lose, as gdb does. An internal
+error ends the app with the terminal restored and one line on stderr (exit status 70).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import time
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, RichLog, Static
+from textual.widgets import Input, Label, Static
 
-from ppcinterp.debug import panes, panes_state
+from ppcinterp.debug import cmd_memory, panes, panes_memory, panes_state, tui_layout, tui_source
+from ppcinterp.debug.complete import complete
 from ppcinterp.debug.engine import DebugEngine
-from ppcinterp.debug.errors import InternalError
+from ppcinterp.debug.errors import DebugError, InternalError
 from ppcinterp.debug.fatal import INTERNAL_ERROR, internal_error_text, report_internal_error, terminal_kept
 from ppcinterp.debug.repl import PROMPT, banner
-from ppcinterp.debug.tui_widgets import CommandLine, Deck, Pane, SingleKeys
+from ppcinterp.debug.tui_help import HelpScreen
+from ppcinterp.debug.tui_widgets import CommandLine, Deck, Log, Pane, SingleKeys
 
 SINGLE = {"s": "stepi", "i": "stepi", "n": "nexti", "c": "continue", "f": "finish", "r": "run",
           "S": "reverse-stepi", "I": "reverse-stepi", "N": "reverse-nexti", "C": "reverse-continue"}
 NO_REVERSE_FINISH = ("F: reverse-finish is not supported: assembly keeps no frames, so where the current routine "
                      "was called from is unknown. Use a breakpoint and reverse-continue (C), or reverse-stepi (S).")
-ZOOMS = (None, "state", "code", "log")
+QUIT_QUESTION = "Quit anyway? (y or n) "
+STATE_KEYS = ["3", "4", "5", "6", "7", "8", "0"]     # F3-F8, F10 (single keys 3-8, 0)
 
 
 class DebuggerApp(App[None]):
@@ -43,34 +50,45 @@ class DebuggerApp(App[None]):
     CSS = """
     #status { height: 1; background: $primary-darken-2; color: $text; }
     #main { height: 1fr; }
-    #code { width: 48; border-right: vkey $primary-darken-2; }
-    #log { height: 5; border-top: hkey $primary-darken-2; padding: 0; scrollbar-size-vertical: 1; }
+    #main.side > #code { border-right: vkey $primary-darken-2; }
+    #log { background: $boost; padding: 0; scrollbar-size-vertical: 1; }
     #cmdrow { height: 1; }
     #prompt { width: auto; }
     #footer { height: 1; }
     """
     BINDINGS = [
         Binding("ctrl+c", "interrupt", priority=True, show=False),
+        Binding("ctrl+q", "quit", priority=True, show=False),
         Binding("escape", "toggle_mode", priority=True, show=False),
+        Binding("f1", "help", priority=True, show=False),
         Binding("f2", "code_pane", priority=True, show=False),
-        *[Binding(f"f{i + 3}", f"state_pane({i})", priority=True, show=False) for i in range(6)],
+        *[Binding(f"f{k if k != '0' else 10}", f"state_pane({i})", priority=True, show=False)
+          for i, k in enumerate(STATE_KEYS)],
         Binding("f9", "zoom", priority=True, show=False),
-        Binding("tab", "state_pane_step(1)", priority=True, show=False),
-        Binding("shift+tab", "state_pane_step(-1)", priority=True, show=False),
+        Binding("tab", "tab(1)", priority=True, show=False),
+        Binding("shift+tab", "tab(-1)", priority=True, show=False),
         Binding("pageup", "log_page(-1)", priority=True, show=False),
         Binding("pagedown", "log_page(1)", priority=True, show=False),
+        Binding("ctrl+s", "screenshot_key", priority=True, show=False),
     ]
 
-    def __init__(self, dbg: DebugEngine, preamble: list[tuple[str, bool]] = (), status: int = 0):
+    def __init__(self, dbg: DebugEngine, preamble: list[tuple[str, bool]] = (), status: int = 0,
+                 script: list[str] | None = None, shot: str | None = None):
         super().__init__()
         self.dbg = dbg
         self.preamble = list(preamble)        # (text, ok) printed by -x scripts and -ex commands before
         self.status = status                  # the exit status of a normal quit
+        self.script = script                  # --screenshot: the commands to run, then save `shot` and end
+        self.shot = shot
         self.mode = "CMD"
+        self.back = "CMD"                     # the mode a search or a question returns to
         self.once = False                     # a letter typed in single-key mode: back there after its command
         self.busy: str | None = None          # the command running in the worker thread
         self.zoom: str | None = None
+        self.anchor: tuple[tuple, tui_source.Anchor] | None = None    # (the stop it was set at, what to show)
+        self.last_search = ""
         self.failure: str | None = None       # an internal error's one line
+        self.shot_error: str | None = None    # --screenshot: why the picture was not saved
         self.transcript: list[str] = []       # the log as plain lines (tests read it)
 
     # ---------------------------------------------------------------- layout
@@ -78,14 +96,15 @@ class DebuggerApp(App[None]):
         s = panes_state
         yield Static(id="status")
         with Horizontal(id="main"):
-            yield Deck([Pane("Source", lambda d, w: panes.source_pane(d), id="source", code=True),
+            yield Deck([Pane("Source", self._source, id="source", code=True),
                         Pane("Disasm", lambda d, w: panes.disasm_pane(d), id="disasm", code=True)],
                        ["F2 ", ""], id="code")
             yield Deck([Pane("Reg", s.registers_pane, id="regs"), Pane("SPR", s.sprs_pane, id="sprs"),
                         Pane("PACA", s.paca_pane, id="paca"), Pane("ICP", s.icp_pane, id="icp"),
-                        Pane("Path", s.path_pane, id="path"), Pane("MMIO", s.mmio_pane, id="mmio")],
-                       [f"{i}" for i in range(3, 9)], id="state")
-        yield RichLog(id="log", wrap=True, markup=False, highlight=False, max_lines=5000)
+                        Pane("Path", s.path_pane, id="path"), Pane("MMIO", s.mmio_pane, id="mmio"),
+                        Pane("Mem", panes_memory.memory_pane, id="memory")],
+                       STATE_KEYS, id="state", note="F1 help")
+        yield Log(id="log")
         with Horizontal(id="cmdrow"):
             yield Label(PROMPT, id="prompt")
             yield CommandLine(id="cmd")
@@ -99,20 +118,23 @@ class DebuggerApp(App[None]):
         for text, ok in self.preamble:
             self.say(text, ok)
         self.say(banner(self.dbg))
+        self.relayout(self.size.width, self.size.height)
         self.set_mode("CMD")
         self.query_one("#cmd").focus()
+        if self.script is not None:
+            self.call_after_refresh(self._next_script_line)
 
-    def on_resize(self) -> None:
-        w, h = self.size
-        self.query_one("#code").styles.width = 48 if w < 120 else w * 2 // 5
-        self.query_one("#code", Deck).slots(1, 2 if h >= 36 else 1)
-        self.query_one("#state", Deck).slots(1 + (w >= 120) + (w >= 170), 1 + (h >= 36) + (h >= 52))
-        self.query_one("#log").styles.height = 5 if h < 36 else h // 5
-        self.call_after_refresh(self.refresh_panes)
+    def on_resize(self, event: events.Resize) -> None:
+        self.relayout(event.size.width, event.size.height)    # self.size is still the old one here
+
+    def relayout(self, w: int, h: int) -> None:
+        tui_layout.apply(self, tui_layout.plan(w, h, self.zoom))
+        self.call_after_refresh(self.refresh_panes)            # once the panes have their new sizes
 
     def refresh_panes(self) -> None:
         """Show the engine's state in every visible pane and the status line (never while a command runs)."""
         if self.busy is None:
+            panes_memory.observe(self.dbg)                     # at every stop, shown or not: what changed
             for deck in self.query(Deck):
                 for pane in deck.shown():
                     if pane.display and deck.display:
@@ -120,30 +142,65 @@ class DebuggerApp(App[None]):
         bar = self.query_one("#status", Static)
         bar.update(panes_state.status_line(self.dbg, self.mode, self.busy, bar.size.width))
 
-    def say(self, text: str, ok: bool = True, style: str = "") -> None:
+    def _source(self, dbg: DebugEngine, width: int) -> panes.View:
+        stop, at = self.anchor or (None, None)
+        if at is None or stop != self._stop():
+            return panes.source_pane(dbg)
+        return panes.source_pane(dbg, at.file, at.line, at.found)
+
+    def _stop(self) -> tuple:
+        h = self.dbg.history
+        return h.pos, len(h.steps), id(self.dbg.last_stop)
+
+    def say(self, text: str, ok: bool = True, style: str = "", output: bool = False) -> None:
+        """Log text: a command's output continues its echo; anything else starts what the log keeps in sight."""
         if not text:
             return
         text = text.expandtabs(8)
         self.transcript += text.splitlines()
-        self.query_one("#log", RichLog).write(Text(text, style or ("" if ok else "red")))
+        self.query_one("#log", Log).add(Text(text, style or ("" if ok else "red")), start=not output)
 
     # ---------------------------------------------------------------- modes
     def set_mode(self, mode: str) -> None:
+        """CMD, KEYS (single-key), SEARCH (the command line takes the search text), ASK (a y-or-n question)."""
         self.mode = mode
         cmd, keys = self.query_one("#cmd", CommandLine), self.query_one("#keys", SingleKeys)
-        cmd.display, keys.display = mode == "CMD", mode == "KEYS"
-        self.query_one("#prompt").display = mode == "CMD"
-        keys.update(Text(" " + panes_state.SINGLE_KEYS, "bold"))
-        (cmd if mode == "CMD" else keys).focus()
+        typing = mode in ("CMD", "SEARCH")
+        cmd.display, keys.display = typing, not typing
+        cmd.slash_searches = mode == "CMD"
+        prompt = self.query_one("#prompt", Label)
+        prompt.display = typing
+        prompt.update("/" if mode == "SEARCH" else PROMPT)
+        keys.update(Text(QUIT_QUESTION, "bold") if mode == "ASK" else Text(" " + panes_state.SINGLE_KEYS, "bold"))
+        (cmd if typing else keys).focus()
         self.query_one("#footer", Static).update(panes_state.keys_line(mode))
         self.refresh_panes()
 
     def action_toggle_mode(self) -> None:
+        if self.mode in ("ASK", "SEARCH"):
+            self._cancel()
+            return
         self.once = False
         self.set_mode("KEYS" if self.mode == "CMD" else "CMD")
 
+    def _cancel(self) -> None:
+        if self.mode == "ASK":
+            self.say("n\nNot confirmed.")
+            self.dbg.commands.quit = False
+        self.query_one("#cmd", CommandLine).value = ""
+        self.set_mode(self.back)
+
     def single_key(self, key: str) -> bool:
-        """A key in single-key mode; False lets it through (function keys, bindings)."""
+        """A key in single-key mode or a question; False lets it through (function keys, bindings)."""
+        if self.mode == "ASK":
+            if key in ("y", "Y"):
+                self.say("y")
+                self.exit(return_code=self.status)
+            elif key in ("n", "N"):
+                self._cancel()
+            elif len(key) == 1:
+                self.bell()                       # gdb: "Please answer y or n."
+            return len(key) == 1 or key == "enter"
         if self.busy:
             self.bell()
             return True
@@ -152,11 +209,15 @@ class DebuggerApp(App[None]):
         elif key == "F":
             self.say(NO_REVERSE_FINISH, False)
         elif key == "q":
-            self.exit(return_code=self.status)
+            self.request_quit()
         elif key == "enter":
             self.submit("")
+        elif key == "/":
+            self.start_search()
         elif key in "2345678" and len(key) == 1:
             self.action_code_pane() if key == "2" else self.action_state_pane(int(key) - 3)
+        elif key == "0":
+            self.action_state_pane(STATE_KEYS.index("0"))
         elif key == "9":
             self.action_zoom()
         elif len(key) == 1 and key.isprintable() and key != " ":
@@ -168,7 +229,17 @@ class DebuggerApp(App[None]):
             return False
         return True
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the F1 help is up, the app's keys are its keys (Esc closes it), but for F1 and Ctrl-C."""
+        return not isinstance(self.screen, HelpScreen) or action in ("help", "interrupt")
+
     # ---------------------------------------------------------------- panes
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        else:
+            self.push_screen(HelpScreen())
+
     def action_code_pane(self) -> None:
         self.query_one("#code", Deck).select(self.query_one("#code", Deck).selected + 1)
         self.call_after_refresh(self.refresh_panes)          # once the pane shown has its size
@@ -177,30 +248,90 @@ class DebuggerApp(App[None]):
         self.query_one("#state", Deck).select(index)
         self.call_after_refresh(self.refresh_panes)
 
-    def action_state_pane_step(self, step: int) -> None:
-        self.action_state_pane(self.query_one("#state", Deck).selected + step)
+    def action_tab(self, step: int) -> None:
+        """Tab completes a command line with text in it (as gdb's TUI); otherwise it steps the state panes."""
+        cmd = self.query_one("#cmd", CommandLine)
+        if self.mode == "CMD" and cmd.value and step == 1:
+            self.complete(cmd)
+        elif self.mode in ("CMD", "KEYS"):
+            self.action_state_pane(self.query_one("#state", Deck).selected + step)
+
+    def complete(self, cmd: CommandLine) -> None:
+        """gdb's Tab: the longest common completion in place; when there is none longer, the candidates."""
+        if self.busy:
+            self.bell()
+            return
+        typed, rest = cmd.value[:cmd.cursor_position], cmd.value[cmd.cursor_position:]
+        got = complete(self.dbg, typed)
+        common = os.path.commonprefix(got) if got else ""
+        if len(got) == 1 and not common.endswith((".", "[", " ")):
+            common += " "                         # a whole word, as gdb completes it
+        if len(common) > len(typed):
+            cmd.value, cmd.cursor_position = common + rest, len(common)
+        elif got:                                 # nothing more in common: list them, as gdb's second Tab
+            cut = typed.rfind(" ") + 1
+            self.say("  ".join(g[cut:] for g in got), style="dim")
+        else:
+            self.bell()
 
     def action_zoom(self) -> None:
-        self.zoom = ZOOMS[(ZOOMS.index(self.zoom) + 1) % len(ZOOMS)]
-        self.query_one("#code").display = self.zoom in (None, "code")
-        self.query_one("#state").display = self.zoom in (None, "state")
-        self.query_one("#main").display = self.zoom != "log"
-        self.query_one("#log").styles.height = "1fr" if self.zoom == "log" else 5
-        if self.zoom != "log":
-            self.on_resize()
-        self.call_after_refresh(self.refresh_panes)
+        self.zoom = tui_layout.ZOOMS[(tui_layout.ZOOMS.index(self.zoom) + 1) % len(tui_layout.ZOOMS)]
+        self.relayout(self.size.width, self.size.height)
 
     def action_log_page(self, direction: int) -> None:
-        log = self.query_one("#log", RichLog)
+        log = self.query_one("#log", Log)
         log.scroll_to(y=log.scroll_y + direction * max(1, log.size.height - 1), animate=False)
+
+    def action_screenshot_key(self) -> None:
+        name = time.strftime("ppcinterp-%Y%m%d-%H%M%S.svg")
+        try:
+            self.say(f"Saved the screen to {self.save_screenshot(name)}")
+        except OSError as e:
+            self.say(f"Cannot save the screen to {name}: {e.strerror}", False)
+
+    # ---------------------------------------------------------------- searching the source
+    def on_command_line_search(self, event: CommandLine.Search) -> None:
+        self.start_search()
+
+    def start_search(self) -> None:
+        self.back = self.mode
+        self.set_mode("SEARCH")
+
+    def search(self, query: str) -> None:
+        query = query.strip() or self.last_search
+        self.set_mode(self.back)
+        if not query:
+            return
+        self.last_search = query
+        self.say(f"/{query}", style="bold")
+        _, at = self.anchor or (None, None)
+        here = panes.source_file(self.dbg) if at is None else at.file
+        loc = self.dbg.location()
+        after = at.line if at is not None else loc.line if loc.line else 0
+        try:
+            self.show_source(tui_source.find(self.dbg, query, here, after))
+        except DebugError as e:
+            self.say(str(e), False)
+
+    def show_source(self, at: tui_source.Anchor) -> None:
+        """The source pane shows `at` until the next stop (the Source pane is selected if it was not)."""
+        self.anchor = (self._stop(), at)
+        code = self.query_one("#code", Deck)
+        if self.query_one("#source", Pane) not in code.shown():
+            code.select(0)
+        self.call_after_refresh(self.refresh_panes)
 
     # ---------------------------------------------------------------- commands
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        cmd = self.query_one("#cmd", CommandLine)
+        if self.mode == "SEARCH":
+            cmd.value = ""
+            self.search(event.value)
+            return
         if self.busy:
             self.bell()
             return
-        cmd = self.query_one("#cmd", CommandLine)
         cmd.remember(event.value)
         cmd.value = ""
         self.submit(event.value)
@@ -210,49 +341,104 @@ class DebuggerApp(App[None]):
         shown = line.strip() or self.dbg.commands.repeat_line
         self.say(PROMPT + shown, style="bold")
         self.busy = shown or "(nothing)"
+        before = (self.dbg.commands.list_at, cmd_memory.watched(self.dbg))
         self.refresh_panes()
-        self.run_worker(lambda: self._execute(line), thread=True, group="command", exit_on_error=False)
+        self.run_worker(lambda: self._execute(line, before), thread=True, group="command", exit_on_error=False)
 
-    def _execute(self, line: str) -> None:
+    def _execute(self, line: str, before: tuple) -> None:
         try:
             text, ok, failure = self.dbg.execute(line), self.dbg.last_ok, None
         except InternalError as e:
             text, ok, failure = "", False, str(e)
         except Exception as e:        # noqa: BLE001 - the engine's own safety net failed: end the session
             text, ok, failure = "", False, internal_error_text(e)
-        self.call_from_thread(self._done, text, ok, failure)
+        self.call_from_thread(self._done, text, ok, failure, before)
 
-    def _done(self, text: str, ok: bool, failure: str | None) -> None:
+    def _done(self, text: str, ok: bool, failure: str | None, before: tuple) -> None:
         self.busy = None
         self.dbg.interrupt(False)             # a Ctrl-C that came too late for this command is not for the next
         if failure is not None:
             self.fail(failure)
             return
-        self.say(text, ok)
-        if self.dbg.commands.quit:
-            self.exit(return_code=self.status)
-            return
-        if self.once:
+        self.say(text, ok, output=True)
+        self.status |= (not ok) and self.script is not None
+        list_at, watch = before
+        if self.dbg.commands.list_at != list_at and (at := tui_source.listed(self.dbg)):
+            self.show_source(at)              # the source pane follows what `list` printed
+        if cmd_memory.watched(self.dbg) != watch:
+            self.action_state_pane(STATE_KEYS.index("0"))
+        if self.once and self.mode == "CMD":
             self.once = False
             self.set_mode("KEYS")
+        if self.dbg.commands.quit:
+            self.request_quit()
+        elif self.script is not None:
+            self.call_after_refresh(self._next_script_line)
         self.refresh_panes()
 
-    def action_interrupt(self) -> None:
-        """Ctrl-C: stop the running command at its next chunk; else clear the line; on an empty line, quit."""
-        cmd = self.query_one("#cmd", CommandLine)
+    # ---------------------------------------------------------------- quitting
+    def request_quit(self) -> None:
+        """gdb's quit: with a recorded history to lose, ask first (not in a --screenshot run)."""
+        steps = self.dbg.history_range()[2]
+        if self.mode == "ASK":
+            return
+        if self.script is not None:
+            self.script.clear()
+            self.call_after_refresh(self._next_script_line)
+        elif not self.dbg.history.steps:
+            self.exit(return_code=self.status)
+        else:
+            self.say(f"A debugging session is active.\n\n\tIts recorded history ({steps:,} instruction"
+                     f"{'s' * (steps != 1)}) will be lost.\n")
+            self.back = "CMD" if self.mode == "SEARCH" else self.mode
+            self.set_mode("ASK")
+
+    def action_quit(self) -> None:            # textual's Ctrl-Q
+        self.request_quit()
+
+    def on_command_line_end_of_file(self, event: CommandLine.EndOfFile) -> None:
         if self.busy:
+            self.bell()
+            return
+        self.say(PROMPT + "quit", style="bold")
+        self.request_quit()
+
+    def action_interrupt(self) -> None:
+        """Ctrl-C: stop the running command at its next chunk; else clear the line; else gdb's harmless Quit."""
+        cmd = self.query_one("#cmd", CommandLine)
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        elif self.mode in ("ASK", "SEARCH"):
+            self._cancel()
+        elif self.busy:
             self.dbg.interrupt()
             self.say("^C", style="dim")
-        elif self.mode == "CMD" and cmd.value:
-            cmd.value = ""
         else:
-            self.exit(return_code=self.status)
+            cmd.value = ""
+            self.say("Quit", style="dim")
 
     def exit(self, *args, **kwargs) -> None:
-        """However the app ends (q, quit, Ctrl-C, textual's Ctrl-Q, an error), a running command must stop: its
-        thread would otherwise keep the process alive until the step limit."""
+        """However the app ends (q, quit, textual's Ctrl-Q, an error), a running command must stop: its thread
+        would otherwise keep the process alive until the step limit."""
         self.dbg.interrupt()
         super().exit(*args, **kwargs)
+
+    # ---------------------------------------------------------------- --screenshot: commands, a picture, the end
+    def _next_script_line(self) -> None:
+        if self.script:
+            self.submit(self.script.pop(0))
+        else:
+            self.refresh_panes()
+            self.call_after_refresh(self.call_after_refresh, self._shoot)   # once the panes have scrolled
+
+    def _shoot(self) -> None:
+        try:
+            self.save_screenshot(os.path.basename(self.shot), os.path.dirname(self.shot) or ".")
+        except OSError as e:
+            self.shot_error = f"{self.shot}: cannot save the screen: {e.strerror}"
+            self.exit(return_code=1)
+            return
+        self.exit(return_code=self.status)
 
     # ---------------------------------------------------------------- failing
     def fail(self, message: str) -> None:

@@ -1,6 +1,7 @@
-"""The TUI's widgets: a Pane shows one pure view function's output (panes.py, panes_state.py), a Deck shows
-as many of its panes as the terminal has room for, with a one-line tab bar naming their keys; the command
-line keeps a history (Up/Down); SingleKeys takes gdb's SingleKey-mode letters."""
+"""The TUI's widgets: a Pane shows one pure view function's output (panes*.py), a Deck shows as many of its
+panes as the terminal has room for, with a one-line tab bar naming their keys; the Log keeps every entry so that
+a new width wraps them again; the command line keeps a history (Up/Down); SingleKeys takes gdb's SingleKey-mode
+letters (and the answer to a question)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.containers import Container, Vertical, VerticalScroll
-from textual.widgets import Input, Static
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, RichLog, Static
 
 from ppcinterp.debug.panes import View
 
@@ -35,11 +37,21 @@ class Pane(VerticalScroll, can_focus=False):
         self.title = title
         self.render_view = render
         self.view: View | None = None           # what the pane shows now (tests read it)
+        self.dbg: DebugEngine | None = None
+        self.shown_at = 0                         # the width the view was made for
+
+    def on_resize(self) -> None:
+        """A view is made for a width (the registers' columns): a new one makes it again, unless a command is
+        running (the engine is not read then; the command's end refreshes every pane)."""
+        if self.dbg is not None and self.size.width != self.shown_at and getattr(self.app, "busy", None) is None:
+            self.show(self.dbg)
 
     def compose(self):
         yield Static()
 
     def show(self, dbg: DebugEngine) -> None:
+        self.dbg = dbg
+        self.shown_at = self.size.width
         self.view = self.render_view(dbg, max(20, self.size.width - 1))
         self.query_one(Static).update(self.view.text)
         if self.view.focus is not None:
@@ -57,18 +69,23 @@ class Deck(Vertical):
     DEFAULT_CSS = """
     Deck { height: 1fr; }
     Deck > .tabs { height: 1; background: $panel; }
+    Deck > .tabs > .names { width: 1fr; }
+    Deck > .tabs > .note { width: auto; }
     Deck > Container { height: 1fr; layout: grid; grid-gutter: 0 1; }
     """
 
-    def __init__(self, panes: list[Pane], keys: list[str], *, id: str):
+    def __init__(self, panes: list[Pane], keys: list[str], *, id: str, note: str = ""):
         super().__init__(id=id)
         self.panes = panes
         self.keys = keys                          # the key shown before each pane's title ("" for none)
+        self.note = note                          # at the right end of the tab bar
         self.selected = 0
         self.cols, self.rows = 1, 1
 
     def compose(self):
-        yield Static(classes="tabs")
+        with Horizontal(classes="tabs"):
+            yield Static(classes="names")
+            yield Static(Text(self.note, "dim"), classes="note")
         with Container():
             yield from self.panes
 
@@ -98,7 +115,7 @@ class Deck(Vertical):
             pane.display = pane in shown
             tabs.append(f"{key}{pane.title}", "bold reverse" if pane in shown else "dim")
             tabs.append(" ")
-        self.query_one(".tabs", Static).update(tabs)
+        self.query_one(".tabs > .names", Static).update(tabs)
 
 
 class CommandLine(Input):
@@ -108,12 +125,32 @@ class CommandLine(Input):
     CommandLine { border: none; height: 1; padding: 0; width: 1fr; background: $surface; }
     CommandLine:focus { border: none; }
     """
-    BINDINGS = [Binding("up", "history(-1)", show=False), Binding("down", "history(1)", show=False)]
+    BINDINGS = [Binding("up", "history(-1)", show=False), Binding("down", "history(1)", show=False),
+                Binding("ctrl+d", "end_of_file", show=False)]
+
+    class EndOfFile(Message):
+        """Ctrl-D on an empty line: gdb quits."""
+
+    class Search(Message):
+        """`/` typed on an empty line: search the source."""
 
     def __init__(self, **kw) -> None:
         super().__init__(select_on_focus=False, **kw)      # a letter typed in single-key mode stays typed
         self.history: list[str] = []
         self.at = 0
+        self.slash_searches = True                          # off while the line is the search's own
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character == "/" and not self.value and self.slash_searches:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Search())
+
+    def action_end_of_file(self) -> None:
+        if self.value:
+            self.action_delete_right()                        # readline's Ctrl-D on a line with text
+        else:
+            self.post_message(self.EndOfFile())
 
     def remember(self, line: str) -> None:
         if line.strip() and (not self.history or self.history[-1] != line):
@@ -140,3 +177,57 @@ class SingleKeys(Static, can_focus=True):
         if self.on_letter(key):
             event.stop()
             event.prevent_default()
+
+
+class Log(RichLog):
+    """The output log. RichLog wraps a line once, when written: this one keeps the entries and wraps them all
+    again at a new width. A command's output taller than the log opens at the command's own line (its start,
+    not a fragment of its end); PgUp/PgDn and the wheel scroll."""
+
+    MAX_ENTRIES = 4000
+
+    def __init__(self, **kw) -> None:
+        super().__init__(wrap=True, markup=False, highlight=False, auto_scroll=False, **kw)
+        self.entries: list[Text] = []
+        self.starts: list[int] = []               # the first line of each entry, as wrapped now
+        self.mark = 0                             # the entry that starts the last thing said (a command's echo)
+        self.wrapped_at = 0                       # the width the lines are wrapped at (0: no size yet)
+
+    def add(self, text: Text, start: bool = True) -> None:
+        self.entries.append(text)
+        if start:
+            self.mark = len(self.entries) - 1
+        if len(self.entries) > self.MAX_ENTRIES:
+            drop = self.MAX_ENTRIES // 4
+            del self.entries[:drop]
+            self.mark = max(0, self.mark - drop)
+            self.rewrap()
+        elif self.wrapped_at:
+            self.starts.append(len(self.lines))
+            self.write(text, scroll_end=False)
+            self.follow()
+
+    def on_resize(self, event: events.Resize) -> None:
+        event.prevent_default()                   # RichLog's own handler would only replay its deferred writes
+        if event.size.width and event.size.width != self.wrapped_at:
+            self._size_known = True
+            self.wrapped_at = event.size.width
+            self.rewrap()
+        else:
+            self.follow()
+
+    def rewrap(self) -> None:
+        self.clear()
+        self.starts = []
+        for text in self.entries:
+            self.starts.append(len(self.lines))
+            self.write(text, scroll_end=False)
+        self.follow()
+
+    def follow(self) -> None:
+        """Show the end, or the last start (a command's echo) when what follows it is taller than the log."""
+        first = self.starts[self.mark] if self.mark < len(self.starts) else 0
+        if len(self.lines) - first > self.scrollable_content_region.height:
+            self.scroll_to(y=first, animate=False)
+        else:
+            self.scroll_end(animate=False)
