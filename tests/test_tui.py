@@ -404,7 +404,7 @@ def debug_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 def test_without_a_terminal_the_line_prompt_is_used():
     r = debug_cli(RACE, stdin="print 1+1\nquit\n")
-    assert r.returncode == 0 and "(ppc) $1 = 0x2" in r.stdout and "\x1b[" not in r.stdout + r.stderr
+    assert r.returncode == 0 and "(ppc) $1 = 2" in r.stdout and "\x1b[" not in r.stdout + r.stderr
     r = debug_cli(RACE, "--no-tui", stdin="quit\n")
     assert r.returncode == 0 and r.stdout.startswith("ppcinterp debugger: ")
 
@@ -415,7 +415,7 @@ def test_internal_error_in_batch_and_line_mode(mode):
                   stdin="print 3\n")
     assert r.returncode == 70
     assert r.stderr.splitlines()[0] == "ppcinterp: internal error in the debugger: boom (maintenance internal-error)"
-    assert "Traceback" not in r.stderr and "$1 = 0x1" in r.stdout and "$2" not in r.stdout + r.stderr
+    assert "Traceback" not in r.stderr and "$1 = 1" in r.stdout and "$2" not in r.stdout + r.stderr
     r = debug_cli(RACE, "--batch", "-ex", "maintenance frobnicate")
     assert r.returncode == 1 and r.stderr == 'Undefined maintenance command: "frobnicate".  Try "help maintenance".\n'
 
