@@ -106,8 +106,10 @@ def _insns(session: Session, result: Result) -> list[Insn]:
         if st.pc is None:
             continue
         ai = p.insns.get(st.pc)
-        up = p.upstream_line(ai.pos) if ai else None
-        where = f"upstream {up}" if up else f"{ai.pos.file.rsplit('/', 1)[-1]}:{ai.pos.line}" if ai else hex(st.pc)
+        where = hex(st.pc)
+        if ai is not None:
+            up = p.upstream_line(ai.pos)
+            where = f"upstream {up}" if up else f"{ai.pos.file.rsplit('/', 1)[-1]}:{ai.pos.line}"
         out.append(Insn(len(out) + 1, st.pc, where, source_text(session, st.pc)[1]))
     return out
 
