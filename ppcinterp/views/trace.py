@@ -144,7 +144,7 @@ def trace_lines(session: Session, result: Result, width: int | None = None) -> l
     for step in result.journal or ():
         changes, mmio = describe_changes(session, step)
         if step.pc is None:
-            out += _fold([f"{'':>10}  -- event: {step.event}"] + [f"{'':>14}{x}" for x in changes + mmio], width)
+            out += [f"{'':>10}  -- event: {step.event}"] + [f"{'':>14}{x}" for x in changes + mmio]
             continue
         where, text = source_text(session, step.pc)
         call = _call(step)
@@ -167,7 +167,7 @@ def trace_lines(session: Session, result: Result, width: int | None = None) -> l
                 lines.append(line)
                 line = " " * 23
             line += ("  " if line.strip() else "") + part
-        out += _fold(lines + [line], width)
+        out += lines + [line]
     out.append(f"=> {result.message} after {result.steps} step{'s' * (result.steps != 1)}")
     return _fold(out, width)
 
@@ -179,8 +179,8 @@ def _fold(lines: list[str], width: int | None) -> list[str]:
     out = []
     for line in lines:
         indent = " " * (len(line) - len(line.lstrip()) + 2)
-        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False,
-                             drop_whitespace=True) if len(line) > width else [line]
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) \
+            if len(line) > width else [line]
     return out
 
 
