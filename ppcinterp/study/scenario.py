@@ -29,11 +29,11 @@ from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
 from ppcinterp.study import calls, inputs, validate
 from ppcinterp.study.keys import EXPECT_KEYS, PATH_KEYS, TOP_KEYS
 from ppcinterp.study.setup import about, assign, build_session, event_point, expected, hooks_for, prepare
-from ppcinterp.study.validate import MAX_STEPS, flatten
+from ppcinterp.study.validate import flatten
 
-# What the debugger, the race explorer, the tools and the tests use from here (setup.py and keys.py's too).
-__all__ = ["EXPECT_KEYS", "MAX_STEPS", "TOP_KEYS", "Check", "Event", "Outcome", "Scenario", "build_session",
-           "assign", "event_point", "flatten", "from_source", "hooks_for", "load", "prepare", "run"]
+# What the debugger, the explorers, the tools and the tests use from here (setup.py's and keys.py's too).
+__all__ = ["EXPECT_KEYS", "TOP_KEYS", "Check", "Event", "Outcome", "Scenario", "assign", "build_session",
+           "event_point", "from_source", "hooks_for", "load", "prepare", "run"]
 _prepare = prepare          # debug/engine.py's name for it
 
 
