@@ -141,6 +141,20 @@ def cmd_disasm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _elf_options(p: argparse.ArgumentParser) -> None:
+    _source_options(p)
+    p.add_argument("-o", dest="output", required=True, metavar="OUT", help="the ELF file to write")
+
+
+def cmd_elf(args: argparse.Namespace) -> int:
+    from ppcinterp.elf import write_elf
+
+    img, _ = _build(args)
+    write_elf(img, args.output)
+    _print_map(args, img)
+    return 0
+
+
 def _other_source(p: argparse.ArgumentParser) -> None:
     p.add_argument("--source", action="append", default=None, metavar="FILE",
                    help="run on FILE instead of the scenario's source (e.g. the whole upstream file); repeated: "
@@ -354,6 +368,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _check_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
+    "elf": (cmd_elf, "write an ELF executable of the image for gdb and binutils: symbols and DWARF line info",
+            _elf_options),
     "run": (cmd_run, "run scenarios and check their expectations", _scenario_options),
     "trace": (cmd_trace, "run a scenario, printing every step and what it changed", _trace_options),
     "interleave": (cmd_interleave, "interleave a second actor at every instruction boundary; check an invariant",
