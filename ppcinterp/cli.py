@@ -365,6 +365,27 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return 0
 
 
+def _census_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kernel-tree", required=True, metavar="DIR", help="a configured kernel tree (as for check)")
+    p.add_argument("--config", metavar="FILE", help="the .config the Makefiles are read with (default DIR/.config)")
+    p.add_argument("--log", metavar="FILE", help="the .S files a 'make V=1' log assembles, with their -I/-D options, "
+                   "instead of reading the Makefiles")
+    p.add_argument("--dirs", metavar="DIR,...", help="the directories whose objects to check, relative to the tree "
+                   "(default: arch/powerpc/{kernel,kvm,lib,mm} and arch/powerpc/platforms/{powernv,pseries})")
+    p.add_argument("--no-compare", action="store_true", help="do not compare with GNU as (also when it is absent)")
+    p.add_argument("--json", action="store_true", help="the rows, notes and totals as JSON")
+    p.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
+
+
+def cmd_census(args: argparse.Namespace) -> int:
+    from ppcinterp.kbuild.census import DEFAULT_DIRS, census, render_json, render_text
+
+    dirs = tuple(d.strip() for d in args.dirs.split(",") if d.strip()) if args.dirs else DEFAULT_DIRS
+    c = census(args.kernel_tree, args.config, args.log, dirs, not args.no_compare)
+    print(render_json(c) if args.json else render_text(c))
+    return 0 if c.ok else 1
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[argparse.ArgumentParser], None]]] = {
     "check": (cmd_check, "read and assemble a file; print a summary", _check_options),
     "disasm": (cmd_disasm, "objdump-style listing for a CPU", _source_options),
@@ -377,6 +398,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
     "paths": (cmd_paths, "every path an entry takes over an input domain, with branch coverage", _paths_options),
     "debug": (cmd_debug, "step through a scenario or an entry with a gdb-like debugger (reverse steps too)",
               _debug_options),
+    "census": (cmd_census, "every .S object kbuild assembles in a kernel tree: built, and compared with GNU as",
+               _census_options),
     "scenario": (cmd_scenario, "the scenario format: --schema prints its JSON Schema, new FILE writes a starter",
                  _scenario_file_options),
 }

@@ -63,7 +63,8 @@ def address(draw, ea: int, indexed: bool) -> tuple[dict[int, int], str]:
 @st.composite
 def fp_mem(draw) -> VCase:
     name = draw(st.sampled_from(("lfd", "stfd", "lfdx", "stfdx", "lfdu", "stfdu", "lfdux", "stfdux", "lfiwax",
-                                 "lfiwzx", "stfiwx")))
+                                 "lfiwzx", "stfiwx", "lfs", "stfs", "lfsx", "stfsx", "lfsu", "stfsu", "lfsux",
+                                 "stfsux")))
     f = draw(FREG)
     while True:                                  # an update form's RA is never r0
         regs, ops = address(draw, WINDOW + draw(st.integers(0, 56)), name.endswith("x"))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GAS, OBJCOPY, need_gas
-from insn_gen import POWER8_ONLY, all_mnemonics, edge_lines, hinted, specs, valid_line
+from insn_gen import NO_L_COMPARES, POWER8_ONLY, all_mnemonics, edge_lines, hinted, specs, valid_line
 
 from ppcinterp.build import BuildOptions, load_program
 from ppcinterp.diagnostics import PpcError
@@ -74,9 +74,14 @@ def generate(rng: random.Random) -> list[Line]:
 
 
 def _for_gas(text: str) -> str:
-    """A line as GNU as reads it: a POWER8 mnemonic (which -mpower7 does not know) under `.machine power8`."""
-    if text.split()[0].rstrip("+-") in POWER8_ONLY:
+    """A line as GNU as reads it: a POWER8 mnemonic (which -mpower7 does not know) under `.machine power8`; a
+    compare without L as older GNU as read it (L = 0)."""
+    name, _, ops = text.partition(" ")
+    if name.rstrip("+-") in POWER8_ONLY:
         return f".machine push; .machine power8; {text}; .machine pop"
+    if name in NO_L_COMPARES and ops.count(",") == 2:          # what older GNU as made of it: L = 0
+        bf, rest = ops.split(",", 1)
+        return f"{name} {bf},0,{rest}"
     return text
 
 

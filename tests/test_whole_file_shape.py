@@ -72,7 +72,6 @@ def test_extern_option_silences_the_warning():
 
 
 @pytest.mark.parametrize("line, message", [
-    ("\tbne nolabel\n", "undefined label 'nolabel' (a conditional branch target)"),
     ("\tli r3, NOCONST\n", "undefined symbol 'NOCONST' (an immediate or displacement)"),
     ("\tld r3, NOFIELD(r4)\n", "undefined symbol 'NOFIELD' (an immediate or displacement)"),
 ])

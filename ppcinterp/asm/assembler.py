@@ -33,6 +33,7 @@ from ppcinterp.source.statements import (
     Mem,
     Num,
     Pragma,
+    Quoted,
     Reloc,
     Statement,
     Sym,
@@ -110,6 +111,8 @@ class Assembler(Directives, Placement, Pass2, Limits):
             return e
         if isinstance(e, Mem):                  # inside an extended mnemonic's rewrite (rlwinm's mask form)
             raise SourceError("a memory operand D(rA) is not valid here", e.pos)
+        if isinstance(e, Quoted):               # parsed for a macro's arguments; an instruction takes none
+            raise SourceError("a quoted string is not valid here (only as a macro's argument)", e.pos)
         if isinstance(e, Sym):
             s = self.symbols.get(e.name)
             if s is not None and s.kind == "set":

@@ -241,4 +241,6 @@ def _split_macro_args(text: str) -> list[str]:
                 continue
         cur.append(ch)
     out.append("".join(cur).strip())
+    # GNU as passes a quoted argument without its quotes ("file" for `.asciz "\file"`)
+    out = [a[1:-1] if len(a) > 1 and a[0] == a[-1] == '"' and '"' not in a[1:-1] else a for a in out]
     return out if sep_commas else [a for a in out if a]

@@ -6,9 +6,10 @@ become a silent exit. A reference decides:
 
 - declared (`.extern`, `.globl` without a definition, `#pragma ppcinterp extern|outside`, `--extern`): it is
   left to another object, whatever the reference;
-- undeclared, in a conditional branch or as an immediate or displacement: an error, as a typo there is far
-  likelier than a cross-object reference (the kernel never makes one);
-- undeclared, as the target of `b`/`bl`/`ba`, in data (`.long`, `.quad`, `.tc`) or through `@got`/`@toc`:
+- undeclared, as an immediate or displacement: an error, as a typo there is far likelier than a cross-object
+  reference;
+- undeclared, as the target of a branch (`b`/`bl`/`ba`, and a conditional one: exceptions-64s.S's
+  `beq fast_exc_return_irq` goes to entry_64.S), in data (`.long`, `.quad`, `.tc`) or through `@got`/`@toc`:
   left to another object, with a warning naming it, since that is exactly what GNU as and the linker do.
 
 A symbol left to another object is code (an exit slot after .text: reaching it ends a run, named) when it
@@ -23,7 +24,7 @@ from ppcinterp.diagnostics import Pos
 
 TOC_BIAS = 0x8000               # r2 points 32 KiB into the TOC so signed 16-bit offsets reach 64 KiB
 DATA_SLOT = 64                  # bytes of zeroed memory for a data symbol defined elsewhere
-LENIENT = frozenset({"branch", "data", "toc"})   # reference contexts that may leave a symbol to the linker
+LENIENT = frozenset({"branch", "cond", "data", "toc"})   # reference contexts that may leave a symbol to the linker
 
 
 @dataclass
@@ -62,8 +63,5 @@ class Extern:
 
 
 def undefined_message(name: str, ctx: str) -> str:
-    if ctx == "cond":
-        return (f"undefined label '{name}' (a conditional branch target); if another object defines it, "
-                f"declare it with .extern {name} or --extern {name}")
     return (f"undefined symbol '{name}' (an immediate or displacement): no included header, .set or label "
             "defines it")

@@ -22,6 +22,11 @@ for _name, _base, _l in (("cmpw", "cmp", 0), ("cmpd", "cmp", 1), ("cmplw", "cmpl
           (lambda b, wide: lambda ra, x: (b, [Num(0), Num(wide), ra, x]))(_base, _l),
           (lambda b, wide: lambda bf, ra, x: (b, [bf, Num(wide), ra, x]))(_base, _l))
 
+# cmp crN,rA,rB (cmpl, cmpi, cmpli too) without L: a word compare (L=0), as GNU as read it when v3.10 was written
+# (idle_power7.S's `cmp cr0,r0,r0`, opal-takeover.S's `cmpli cr0,r4,0`); GNU as 2.40 wants L in 64-bit code.
+for _name in ("cmp", "cmpi", "cmpl", "cmpli"):
+    alias(_name, (lambda b: lambda bf, ra, x: (b, [bf, Num(0), ra, x]))(_name))
+
 alias("trap", lambda: ("tw", [Num(31), Num(0), Num(0)]))
 
 # Conditional traps: tw<cond> rA,rB / tw<cond>i rA,SI and the doubleword forms, by TO condition code.

@@ -104,6 +104,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     _f("RT", Kind.GPR, 6, 5), _f("RS", Kind.GPR, 6, 5), _f("RA", Kind.GPR, 11, 5),
     _f("RA0", Kind.GPR0, 11, 5), _f("RB", Kind.GPR, 16, 5),
     _f("FRT", Kind.FPR, 6, 5), _f("FRS", Kind.FPR, 6, 5), _f("FRA", Kind.FPR, 11, 5), _f("FRB", Kind.FPR, 16, 5),
+    _f("FRC", Kind.FPR, 21, 5),
     _f("VRT", Kind.VR, 6, 5), _f("VRS", Kind.VR, 6, 5), _f("VRA", Kind.VR, 11, 5), _f("VRB", Kind.VR, 16, 5),
     _f("VRC", Kind.VR, 21, 5), _f("SHB", Kind.UIMM, 22, 4), _f("SIM", Kind.SIMM, 11, 5, signed=True),
     _f("UIM4", Kind.UIMM, 12, 4), _f("UIM3", Kind.UIMM, 13, 3), _f("UIM2", Kind.UIMM, 14, 2),   # vsplt[bhw]

@@ -3,7 +3,7 @@ restore a guest's FP state, and the register moves kernel code uses (fmr, fneg, 
 raw 64-bit patterns: no conversion, no rounding, no FPSCR exception (the moves change only the sign bit); an
 FPR write clears the rest of the VSX register it is part of (Thread.set_fpr)."""
 
-from ppcinterp.isa.table import D, X, define
+from ppcinterp.isa.table import A, D, X, define
 
 F = "fp"
 
@@ -20,6 +20,15 @@ define("lfdu", D(51), "FRT,D(RA)", F, check=_fp_update)
 define("stfdu", D(55), "FRS,D(RA)", F, check=_fp_update)
 define("lfdux", X(31, 631), "FRT,RA,RB", F, check=_fp_update)
 define("stfdux", X(31, 759), "FRS,RA,RB", F, check=_fp_update)
+# Single precision: a load widens the word to a double, a store narrows the double (ISA Book I 4.6.2-4.6.3).
+define("lfs", D(48), "FRT,D(RA0)", F)
+define("stfs", D(52), "FRS,D(RA0)", F)
+define("lfsx", X(31, 535), "FRT,RA0,RB", F)
+define("stfsx", X(31, 663), "FRS,RA0,RB", F)
+define("lfsu", D(49), "FRT,D(RA)", F, check=_fp_update)
+define("stfsu", D(53), "FRS,D(RA)", F, check=_fp_update)
+define("lfsux", X(31, 567), "FRT,RA,RB", F, check=_fp_update)
+define("stfsux", X(31, 695), "FRS,RA,RB", F, check=_fp_update)
 define("lfiwax", X(31, 855), "FRT,RA0,RB", F)          # the word, sign-extended (ISA 2.05)
 define("lfiwzx", X(31, 887), "FRT,RA0,RB", F)          # the word, zero-extended (ISA 2.06)
 define("stfiwx", X(31, 983), "FRS,RA0,RB", F)          # the low word
@@ -29,6 +38,15 @@ define("fabs", X(63, 264), "FRT,FRB", F, rc=True)
 define("fnabs", X(63, 136), "FRT,FRB", F, rc=True)
 define("fcpsgn", X(63, 8), "FRT,FRA,FRB", F, rc=True)   # FRA's sign, FRB's other bits (ISA 2.05)
 define("mffs", X(63, 583), "FRT", F, rc=True)
+# Single-precision arithmetic, for vector.S's AltiVec emulation helpers: assembled, not executed (IEEE rounding
+# and the FPSCR's exception bits are not modelled; a run that reaches one stops: unimplemented instruction).
+define("fadds", A(59, 21, 0x7C0), "FRT,FRA,FRB", F, rc=True)
+define("fsubs", A(59, 20, 0x7C0), "FRT,FRA,FRB", F, rc=True)
+define("fdivs", A(59, 18, 0x7C0), "FRT,FRA,FRB", F, rc=True)
+define("fmuls", A(59, 25, 0xF800), "FRT,FRA,FRC", F, rc=True)
+define("fmadds", A(59, 29), "FRT,FRA,FRC,FRB", F, rc=True)
+define("fnmsubs", A(59, 30), "FRT,FRA,FRC,FRB", F, rc=True)
+define("frsqrte", A(63, 26, 0x1F07C0), "FRT,FRB", F, rc=True)
 # ISA 2.05+: mtfsf FLM,FRB,L,W (L in bit 6, W in bit 15); the kernel's MTFSF_L is the L=1 form as a .long.
 define("mtfsf", X(63, 711), "FLM,FRB,[L6],[W]", F, rc=True)
 
@@ -61,10 +79,32 @@ def cr1_of(fpscr: int) -> int:
     return (fpscr >> 28) & 0xF
 
 
-def _fp_access(store: bool, indexed: bool, size: int = 8, signed: bool = False):
-    """An FP load or store of `size` bytes (8: the doubleword; 4: the word forms lfiwax/lfiwzx/stfiwx). The
-    update forms (RA named, never the literal 0) write EA back to RA after the access, as the integer ones do:
-    in 32-bit mode the truncated EA."""
+def single_to_double(w: int) -> int:
+    """lfs's conversion of a single-precision word to a double (exact; a NaN keeps its bits, not quieted)."""
+    sign, exp, frac = w >> 31, w >> 23 & 0xFF, w & 0x7FFFFF
+    if exp == 0 and frac:                           # denormal: normalise into the double's wider exponent
+        shift = 24 - frac.bit_length()              # until the leading 1 is the implicit bit
+        return sign << 63 | (897 - shift) << 52 | (frac << shift & 0x7FFFFF) << 29
+    wide = 0x7FF if exp == 0xFF else exp + 896 if exp else 0
+    return sign << 63 | wide << 52 | frac << 29
+
+
+def double_to_single(d: int) -> int:
+    """stfs's conversion of a double to a single-precision word: no rounding (the fraction is truncated); a value
+    too small for a single's normal range is denormalised, one too small for that (undefined in the ISA) stores a
+    signed zero, as QEMU does."""
+    sign, exp = d >> 63, d >> 52 & 0x7FF
+    if exp > 896 or not d & ~SIGN:
+        return (d >> 32 & 0xC0000000) | (d >> 29 & 0x3FFFFFFF)
+    if exp >= 874:                                  # denormal single: the implicit 1 shifted in
+        return sign << 31 | ((1 << 52 | d & (1 << 52) - 1) >> (926 - exp))
+    return sign << 31
+
+
+def _fp_access(store: bool, indexed: bool, size: int = 8, signed: bool = False, single: bool = False):
+    """An FP load or store of `size` bytes (8: the doubleword; 4: the word forms lfiwax/lfiwzx/stfiwx, or a single
+    with `single`: converted to and from a double). The update forms (RA named, never the literal 0) write EA
+    back to RA after the access, as the integer ones do: in 32-bit mode the truncated EA."""
     def factory(ctx, f):
         g, t, fpr, mem, nxt = ctx.g, ctx.thread, ctx.thread.fpr, ctx.mem, ctx.nxt
         ft = f.get("FRT", f.get("FRS"))
@@ -75,10 +115,11 @@ def _fp_access(store: bool, indexed: bool, size: int = 8, signed: bool = False):
         def run():
             a = ((g[ra] if ra else 0) + (g[rb] if indexed else d)) & addr_mask(t)
             if store:
-                mem.write(a, size, fpr[ft] & low)
+                mem.write(a, size, double_to_single(fpr[ft]) if single else fpr[ft] & low)
             else:
                 v = mem.read(a, size)
-                t.set_fpr(ft, (v ^ 0x80000000) - 0x80000000 & M64 if signed else v)
+                t.set_fpr(ft, single_to_double(v) if single else (v ^ 0x80000000) - 0x80000000 & M64 if signed
+                          else v)
             if update:
                 g[ra] = a
             return nxt
@@ -90,6 +131,10 @@ for _name, _store, _indexed in (("lfd", False, False), ("stfd", True, False), ("
                                 ("stfdx", True, True), ("lfdu", False, False), ("stfdu", True, False),
                                 ("lfdux", False, True), ("stfdux", True, True)):
     semantics(_name)(_fp_access(_store, _indexed))
+for _name, _store, _indexed in (("lfs", False, False), ("stfs", True, False), ("lfsx", False, True),
+                                ("stfsx", True, True), ("lfsu", False, False), ("stfsu", True, False),
+                                ("lfsux", False, True), ("stfsux", True, True)):
+    semantics(_name)(_fp_access(_store, _indexed, 4, single=True))
 semantics("lfiwax")(_fp_access(False, True, 4, signed=True))
 semantics("lfiwzx")(_fp_access(False, True, 4))
 semantics("stfiwx")(_fp_access(True, True, 4))

@@ -209,6 +209,12 @@ def XO(p: int, xo: int) -> tuple[int, int]:
     return _po(p) | (xo << 1), 0xFC0007FF
 
 
+def A(p: int, xo: int, unused: int = 0) -> tuple[int, int]:
+    """A form (FP arithmetic): 5-bit extended opcode in bits 26-30; `unused` are the fields the instruction leaves
+    0 (FRC of fadds: 0x7C0, FRB of fmuls: 0xF800), fixed so decoding picks the most specific definition."""
+    return _po(p) | (xo << 1), 0xFC00003F | unused
+
+
 def M(p: int) -> tuple[int, int]:
     return _po(p), 0xFC000001
 

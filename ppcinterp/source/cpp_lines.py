@@ -177,7 +177,9 @@ def would_paste(a: str, b: str) -> bool:
     if not a or not b:
         return False
     x, y = a[-1], b[0]
-    if (x.isalnum() or x in "_.") and (y.isalnum() or y == "_"):
+    number = a[0].isdigit() or a[0] == "." and a[1:2].isdigit()
+    # `.` then a name stays `.name` (systbl.S's `.f` with f a parameter makes `.sys_ni_syscall`), as in GCC
+    if (x.isalnum() or x == "_" or number) and (y.isalnum() or y == "_"):
         return True
     if x.isdigit() and y == "." or x == "." and y.isdigit():
         return True

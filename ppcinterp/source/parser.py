@@ -29,6 +29,7 @@ from ppcinterp.source.statements import (
     Mem,
     Num,
     Pragma,
+    Quoted,
     Reloc,
     Statement,
     Sym,
@@ -93,6 +94,9 @@ class _Build(Transformer):
 
     def mem(self, disp, base):
         return Mem(disp, base, disp.pos)
+
+    def quoted(self, tok: Token):
+        return Quoted(tok.value, self._pos(tok))
 
     def assign(self, name: Token, value):
         if name.value == ".":                   # `. = expr` is GNU as's .org

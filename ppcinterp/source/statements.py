@@ -70,6 +70,17 @@ class LocalRef(Expr):
 
 
 @dataclass(slots=True, eq=False)
+class Quoted(Expr):
+    """A quoted string where an operand stands: valid only as a macro's argument (GNU as's `EMIT "file"`)."""
+
+    text: str
+    pos: Pos | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(slots=True, eq=False)
 class Dot(Expr):
     """`.`: the address of the current statement."""
 

@@ -1,0 +1,5 @@
+/* Test tree: an object of the census (our own). */
+	.text
+kt_each1:
+	li	3,5
+	blr

@@ -1,0 +1,3 @@
+/* Test tree: kbuild does not build this one here (CONFIG_KT_OFF is not set). */
+	.text
+	nop

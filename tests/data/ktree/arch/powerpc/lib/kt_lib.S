@@ -1,0 +1,5 @@
+/* Test tree: lib-y. */
+	.text
+kt_lib:
+	li	3,2
+	blr

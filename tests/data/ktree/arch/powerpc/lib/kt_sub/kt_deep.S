@@ -1,0 +1,5 @@
+/* Test tree: an object of a subdirectory. */
+	.text
+kt_deep:
+	li	3,4
+	blr
