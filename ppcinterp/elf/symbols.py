@@ -3,8 +3,10 @@ defines it (an STT_FILE symbol first, as GNU ld leaves them), locals before glob
 
 Names: a label keeps its name, except
 - a numeric local label `N:` is `LN_U`, U its line (the upstream line in a fragment's hunk: `1:713` is `L1_713`,
-  the name our debugger, traces and paths give it, with characters gdb's expressions and linespecs accept);
+  the name our debugger, traces and paths give it, in characters gdb's expressions and linespecs accept), and
+  the slot of a numeric label the file leaves to (`27f`) is `L27f`;
 - a `.Lname` label is `Lname`: gdb drops every `.L` symbol of code as a compiler's temporary.
+Numeric labels a macro makes for itself (a feature section's `97:`) are left out, as the listing leaves them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class Symbol:
 
 def symbol_name(program: Program, label: Label) -> str:
     """The label's name in the ELF symbol table (see the module's docstring)."""
+    if label.local and label.addr in program.outside:
+        return f"L{label.name}f"
     if label.local:
         return f"L{label.name}_{program.upstream_line(label.pos) or label.pos.line}"
     return label.name[1:] if label.name.startswith(".L") else label.name
@@ -61,6 +65,8 @@ def elf_symbols(program: Program) -> list[Symbol]:
     by_object: dict[str, list[Symbol]] = {p: [] for p in program.paths or [program.path]}
     named: set[str] = set()
     for lb in program.labels:
+        if lb.local and not lb.written and lb.addr not in program.outside:
+            continue
         kind, size = _kind(program, lb.section, lb.addr)
         glob = not lb.local and lb.name in program.globals
         sym = Symbol(symbol_name(program, lb), lb.addr, size, kind, not glob, lb.section)
