@@ -1,7 +1,8 @@
 """What the census of v3.10 (pseries_defconfig) found ppcinterp refusing where GNU cpp and GNU as accept, each on a
 file of our own: a conditional branch to another object's label (exceptions-64s.S), a quoted macro argument
-(asm/bug.h's EMIT_BUG_ENTRY with __FILE__), `.name` made by a macro parameter (systbl.S), compares without L
-(idle_power7.S, opal-takeover.S), single-precision FP loads and stores (fpu.S, ldstfp.S) and arithmetic (vector.S)."""
+(asm/bug.h's EMIT_BUG_ENTRY with __FILE__), `.name` made by a macro parameter (systbl.S), `.Lname = expr`
+(vdso64's sigtramp.S), compares without L (idle_power7.S, opal-takeover.S), single-precision FP loads and stores
+(fpu.S, ldstfp.S) and arithmetic (vector.S)."""
 
 from __future__ import annotations
 
@@ -90,6 +91,16 @@ def test_a_dot_before_a_macro_parameter_stays_one_name(tmp_path):
     gnu = subprocess.run(["cpp", "-undef", "-nostdinc", "-P", "-x", "assembler-with-cpp", str(tmp_path / "m.S")],
                          check=True, capture_output=True, text=True).stdout
     assert gnu.split() == ours[-1].split()                        # the same words, however spaced
+
+
+def test_a_dot_name_assigned_with_equals_is_a_symbol(tmp_path):
+    text = "\tnop\n\tnop\n.Lsig_start = . - 4\nkt_after = .Lsig_start + 8\n\t.long .Lsig_start, kt_after\n"
+    prog = _program(tmp_path, text)
+    base = prog.sections[".text"].base
+    assert prog.word_at(base + 8) == base + 4 and prog.word_at(base + 12) == base + 12     # vdso64's sigtramp.S
+    need_gas()
+    c = gas.compare(_gnu_object(tmp_path, text), prog)
+    assert (c.words, c.masked, c.bad) == (4, 2, 0), c.lines
 
 
 COMPARES = "\tcmp 0,0,0\n\tcmp 7,5,6\n\tcmpl 1,3,4\n\tcmpi 2,4,-5\n\tcmpli 0,4,0\n"
