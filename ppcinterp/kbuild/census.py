@@ -33,6 +33,7 @@ class Row:
     status: str
     detail: str = ""             # the first error, the object that includes it, GNU as's flags
     words: int = 0               # words compared with GNU as's
+    masked: int = 0              # of them, with a field GNU as left to the linker (compared without it)
     differing: int = 0
     seconds: float = 0.0         # our build
     differences: list[str] = field(default_factory=list)
@@ -101,7 +102,8 @@ def _row(root: Path, obj: KObject, fut: Future | None) -> Row:
     except gas.GasError as e:
         return Row(obj.source, "gas-fails", _short(str(e), root), seconds=row.seconds)
     cmp = gas.compare(theirs, prog)
-    row.words, row.differing, row.differences = cmp.words, cmp.bad, [_short(x, root) for x in cmp.lines]
+    row.words, row.masked, row.differing = cmp.words, cmp.masked, cmp.bad
+    row.differences = [_short(x, root) for x in cmp.lines]
     row.status = "differs" if cmp.bad else "ok"
     if "-many" in theirs.flags:
         row.detail = "GNU as needs -many"
