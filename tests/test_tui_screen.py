@@ -13,7 +13,9 @@ import subprocess
 import pytest
 from conftest import ROOT
 from test_tui import RACE, debug_cli, drive, keys, race, settle, styled, typed
+from textual import events
 
+from ppcinterp.cli import parser
 from ppcinterp.debug.panes_state import CHANGED
 from ppcinterp.debug.tui import DebuggerApp
 from ppcinterp.debug.tui_help import HelpScreen
@@ -35,6 +37,14 @@ def fully_shown(app: DebuggerApp, pane_id: str) -> list[str]:
         f"{pane_id}: {len(rows)} rows of up to {max(map(len, rows))} in {room}"
     assert pane.region.right <= app.size.width and pane.region.bottom <= app.size.height
     return rows
+
+
+async def pasted(pilot, line: str) -> None:
+    """A command line pasted (as a terminal pastes it), then Enter: quicker than typing it key by key."""
+    pilot.app.query_one("#cmd").post_message(events.Paste(line))
+    await pilot.pause()
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def in_sight(pane: Pane, row: int) -> bool:
@@ -118,11 +128,11 @@ def test_long_output_opens_at_its_start_and_the_log_wraps_again_at_a_new_width()
 def test_memory_pane_follows_an_expression_highlights_changes_and_reads_devices_without_side_effects():
     async def story(app: DebuggerApp, pilot) -> None:
         dbg = app.dbg
-        await typed(pilot, "memory/16 &paca[0].kvm_hstate.host_ipi")
+        await pasted(pilot, "memory/16 &paca[0].kvm_hstate.host_ipi")
         rows = fully_shown(app, "memory")                      # the command selected the pane
         assert rows[0] == "&paca[0].kvm_hstate.host_ipi = 0x2000315 <paca[0].kvm_hstate.host_ipi>, 16 bytes"
         assert rows[1].startswith("0x2000315:  00 00")
-        await typed(pilot, "break upstream 733")
+        await pasted(pilot, "break upstream 733")
         await typed(pilot, "run")                              # the host set host_ipi on the way
         row = app.query_one("#memory", Pane).view.text.split("\n")[1]
         assert row.plain.startswith("0x2000315:  01 00") and styled(row, "01", CHANGED)
@@ -131,15 +141,15 @@ def test_memory_pane_follows_an_expression_highlights_changes_and_reads_devices_
         assert row.plain.startswith("0x2000315:  01 00") and not styled(row, "01", CHANGED)
 
         icp, steps = dbg.machine.icps[0].describe(), len(dbg.history.steps)
-        await typed(pilot, "memory/16 &icp[0]")                # the ICP's registers, as x shows them
+        await pasted(pilot, "memory/16 &icp[0]")                # the ICP's registers, as x shows them
         rows = fully_shown(app, "memory")
         assert rows[1].startswith("0x3fffe00000000:  ") and "??" not in rows[1]
         assert dbg.machine.icps[0].describe() == icp and len(dbg.history.steps) == steps
-        await typed(pilot, "memory/32 0x100ff0")               # the image's last bytes, then nothing mapped
+        await pasted(pilot, "memory/32 0x100ff0")               # the image's last bytes, then nothing mapped
         rows = fully_shown(app, "memory")
         assert "??" not in rows[1] and rows[2].count("??") == 16
         assert rows[3] == "  Cannot access memory at address 0x101000"
-        await typed(pilot, "memory nosuchname")
+        await pasted(pilot, "memory nosuchname")
         assert app.transcript[-1].startswith("nosuchname: ") and "0x100ff0" in fully_shown(app, "memory")[0]
 
     drive(story)
@@ -164,19 +174,21 @@ def test_search_the_source_and_follow_list():
         await keys(pilot, "f2")                                # from the disassembly: back to the source
         await pilot.press("/")
         assert app.mode == "SEARCH"
-        await keys(pilot, *"ext_stash_for_host", "enter")
+        await pasted(pilot, "ext_stash_for_host")
         assert app.mode == "CMD" and src.display and src.view.focus == label.pos.line - 1
         assert in_sight(src, src.view.focus)
         assert styled(src.view.text.split("\n")[src.view.focus], "ext_stash_for_host", "underline")
-        await keys(pilot, "/", *"HSTATE_HOST_IPI", "enter")    # a regex, from there on (wrapping)
+        await keys(pilot, "/")
+        await pasted(pilot, "HSTATE_HOST_IPI")                  # a regex, from there on (wrapping)
         found = src.view.focus + 1
         assert found != label.pos.line and "HSTATE_HOST_IPI" in src.view.text.split("\n")[found - 1].plain
         await keys(pilot, "/", "enter")                        # empty: again
         assert src.view.focus + 1 not in (found, label.pos.line)
-        await keys(pilot, "/", *"no such text", "enter")
+        await keys(pilot, "/")
+        await pasted(pilot, "no such text")
         assert app.transcript[-1] == "Expression not found"
 
-        await typed(pilot, "list 1:751")                       # the pane follows what list printed
+        await pasted(pilot, "list 1:751")                       # the pane follows what list printed
         line = int(re.match(r" *(\d+) \[751\]", next(t for t in app.transcript if "[751]" in t)).group(1))
         assert src.view.focus == line - 1 and in_sight(src, line - 1)
         await typed(pilot, "stepi")                            # the next stop: back at the pc
@@ -216,7 +228,7 @@ def test_f1_lists_keys_and_commands_tab_completes_and_ctrl_s_saves_an_svg(tmp_pa
     drive(story, engine=engine)
 
 
-def test_screenshot_option_runs_the_commands_in_the_full_screen(tmp_path):
+def test_screenshot_option_runs_the_commands_in_the_full_screen(tmp_path, capsys):
     out = tmp_path / "race.svg"
     r = debug_cli(RACE, "--screenshot", str(out), "--size", "100x30", "-ex", "break upstream 733", "-ex", "run")
     assert r.returncode == 0 and r.stdout == f"Saved the screen (100x30) to {out}\n", r.stderr
@@ -225,7 +237,8 @@ def test_screenshot_option_runs_the_commands_in_the_full_screen(tmp_path):
     renders(out)
     r = debug_cli(RACE, "--screenshot", str(out), "-ex", "frobnicate")
     assert r.returncode == 1                                      # a failing command, as --batch
-    r = debug_cli(RACE, "--screenshot", str(out), "--size", "80by24")
-    assert r.returncode == 2 and "'80by24' is not a screen size" in r.stderr
+    with pytest.raises(SystemExit) as e:
+        parser().parse_args(["debug", RACE, "--screenshot", str(out), "--size", "80by24"])
+    assert e.value.code == 2 and "'80by24' is not a screen size" in capsys.readouterr().err
     r = debug_cli(RACE, "--screenshot", str(tmp_path / "no" / "x.svg"))
     assert r.returncode == 1 and "no such directory" in r.stderr and "Traceback" not in r.stderr

@@ -184,7 +184,7 @@ class Log(RichLog):
     again at a new width. A command's output taller than the log opens at the command's own line (its start,
     not a fragment of its end); PgUp/PgDn and the wheel scroll."""
 
-    MAX_ENTRIES = 4000
+    MAX_LINES = 20000                             # as wrapped; beyond, the oldest quarter goes
 
     def __init__(self, **kw) -> None:
         super().__init__(wrap=True, markup=False, highlight=False, auto_scroll=False, **kw)
@@ -197,15 +197,18 @@ class Log(RichLog):
         self.entries.append(text)
         if start:
             self.mark = len(self.entries) - 1
-        if len(self.entries) > self.MAX_ENTRIES:
-            drop = self.MAX_ENTRIES // 4
+        if not self.wrapped_at:
+            return                                # wrapped at the first size
+        self.starts.append(len(self.lines))
+        self.write(text, scroll_end=False)
+        if len(self.lines) > self.MAX_LINES:
+            keep = self.MAX_LINES * 3 // 4
+            drop = next((k for k, first in enumerate(self.starts) if len(self.lines) - first <= keep), self.mark)
+            drop = min(drop, self.mark)           # never the last command's own output
             del self.entries[:drop]
-            self.mark = max(0, self.mark - drop)
+            self.mark -= drop
             self.rewrap()
-        elif self.wrapped_at:
-            self.starts.append(len(self.lines))
-            self.write(text, scroll_end=False)
-            self.follow()
+        self.follow()
 
     def on_resize(self, event: events.Resize) -> None:
         event.prevent_default()                   # RichLog's own handler would only replay its deferred writes
