@@ -10,7 +10,7 @@ import re
 from ppcinterp.asm.directives import Directives, _split_macro_args
 from ppcinterp.asm.expr import CR_BITS, REGISTERS, Evaluator, LabelKey, Rel, Value
 from ppcinterp.asm.externs import References
-from ppcinterp.asm.limits import MAX_BYTES, Limits
+from ppcinterp.asm.limits import MAX_BYTES, LimitError, Limits
 from ppcinterp.asm.pass2 import Pass2
 from ppcinterp.asm.placement import Placement
 from ppcinterp.asm.program import Hunk
@@ -18,6 +18,7 @@ from ppcinterp.asm.sections import DEFAULT_FLAGS, _Section, _Sym
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa import table
 from ppcinterp.isa.table import InsnDef
+from ppcinterp.source.errors import MAX_ERRORS, SourceErrors, collected
 from ppcinterp.source.parser import MacroDef, ParsedSource, TextLine, parse_lines
 from ppcinterp.source.preprocess import Preprocessed
 from ppcinterp.source.statements import (
@@ -72,6 +73,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
         self.labels: list[tuple[str, Rel, Pos, bool]] = []
         self.macro_count = 0
         self.depth = 0
+        self.errors: list[SourceError] = list(parsed.errors)      # pass 1 goes on after each (source/errors.py)
         self._ends: dict[int, tuple[list[Statement], dict[int, tuple[int, list[int]]]]] = {}
         self._parsed_text: dict[tuple, list[Statement]] = {}      # a macro body after substitution, parsed
         self._init_limits()
@@ -193,32 +195,57 @@ class Assembler(Directives, Placement, Pass2, Limits):
     def run_pass1(self, stmts: list[Statement]) -> None:
         i, n = 0, len(stmts)
         while i < n:
-            s = stmts[i]
-            self._spend(s.pos)
-            if isinstance(s, LabelDef):
-                self._define_label(s.name, s.pos)
-            elif isinstance(s, Instruction):
-                macro = self.parsed.macros.get(s.mnemonic.lower())     # GNU as: any case
-                if macro is not None:
-                    self._expand_macro(macro, s)
-                else:
-                    self._instruction(s)
-            elif isinstance(s, Directive):
-                if s.name in BLOCK_OPEN:
-                    i = self._rept(stmts, i)
-                    continue
-                if s.name in IF_DIRECTIVES:
-                    i = self._if(stmts, i)
-                    continue
-                if s.name in (".endr", ".endif", ".else", ".elseif"):
-                    opener = ".rept" if s.name == ".endr" else ".if"
-                    raise SourceError(f"{s.name} without a matching {opener}", s.pos)
-                self._directive(s)
-            elif isinstance(s, Assign):
-                self._assign(s.name, s.value, s.pos)
-            elif isinstance(s, Pragma):
-                self._pragma(s)
-            i += 1
+            try:
+                i = self._statement(stmts, i)
+            except SourceError as e:
+                i = self._failed(e, stmts, i)
+
+    def _statement(self, stmts: list[Statement], i: int) -> int:
+        """Assemble statement i; returns the index of the next one."""
+        s = stmts[i]
+        self._spend(s.pos)
+        if isinstance(s, LabelDef):
+            self._define_label(s.name, s.pos)
+        elif isinstance(s, Instruction):
+            macro = self.parsed.macros.get(s.mnemonic.lower())     # GNU as: any case
+            if macro is not None:
+                self._expand_macro(macro, s)
+            else:
+                self._instruction(s)
+        elif isinstance(s, Directive):
+            if s.name in BLOCK_OPEN:
+                return self._rept(stmts, i)
+            if s.name in IF_DIRECTIVES:
+                return self._if(stmts, i)
+            if s.name in (".endr", ".endif", ".else", ".elseif"):
+                opener = ".rept" if s.name == ".endr" else ".if"
+                raise SourceError(f"{s.name} without a matching {opener}", s.pos)
+            self._directive(s)
+        elif isinstance(s, Assign):
+            self._assign(s.name, s.value, s.pos)
+        elif isinstance(s, Pragma):
+            self._pragma(s)
+        return i + 1
+
+    def _failed(self, e: SourceError, stmts: list[Statement], i: int) -> int:
+        """Record the error of statement i and go on after it (after its block, for a .rept or .if), as GNU as
+        does; returns where to go on. A bound passed, an unterminated block or the MAX_ERRORS-th error ends
+        pass 1 with every error so far."""
+        if isinstance(e, SourceErrors):                  # a macro's or block's statements ended pass 1
+            raise e
+        if isinstance(e, LimitError):
+            raise collected([*self.errors, e]) from None
+        s, after = stmts[i], i + 1
+        if isinstance(s, Directive) and s.name in BLOCK_OPEN | IF_DIRECTIVES:
+            opens, close = (BLOCK_OPEN, ".endr") if s.name in BLOCK_OPEN else (IF_DIRECTIVES, ".endif")
+            try:
+                after = self._block_end(stmts, i, opens, close)[0] + 1
+            except SourceError:                          # unterminated: nothing after it is in order
+                raise collected([*self.errors, e]) from None
+        self.errors.append(e)
+        if len(self.errors) >= MAX_ERRORS:
+            raise collected(self.errors, stopped=True) from None
+        return after
 
     def _block_end(self, stmts: list[Statement], i: int, opens: set[str], close: str) -> tuple[int, list[int]]:
         """Index of the statement closing the block opened at i, and the indices of .else/.elseif at depth 0.
@@ -285,7 +312,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
     def _nest(self, pos: Pos) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise SourceError("nesting of .rept/.if/macros is too deep", pos)
+            raise LimitError("nesting of .rept/.if/macros is too deep", pos)
 
     def _condition(self, d: Directive) -> bool:
         name = d.name if d.name != ".elseif" else ".if"

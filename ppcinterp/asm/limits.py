@@ -17,6 +17,10 @@ MAX_MACRO_TEXT = 10_000_000      # characters of text macro invocations make (ar
 MAX_MACRO_PARSE = 500_000        # of those, characters parsed (text seen before is not parsed again)
 
 
+class LimitError(SourceError):
+    """A bound passed: the assembler does not go on after it (as it does after other errors)."""
+
+
 class Limits:
     """The Assembler's budgets (mixed in; `_init_limits` is called from its constructor)."""
 
@@ -32,7 +36,7 @@ class Limits:
         """One more statement assembled (or one more .rept iteration)."""
         self.statements += 1
         if self.statements > MAX_STATEMENTS:
-            raise SourceError(f"this file assembles more than {MAX_STATEMENTS} statements, counting .rept "
+            raise LimitError(f"this file assembles more than {MAX_STATEMENTS} statements, counting .rept "
                               "repeats and macro bodies (the most ppcinterp assembles for one file)", pos)
 
     def _check_rept(self, count: int, body_len: int, pos: Pos) -> None:
@@ -41,21 +45,21 @@ class Limits:
         total = count * max(body_len, 1) * math.prod(self.repeats)
         if self.statements + total > MAX_STATEMENTS:
             around = f" inside .rept blocks that repeat it {math.prod(self.repeats)} times" if self.repeats else ""
-            raise SourceError(f".rept {count} of {body_len} statement{'s' * (body_len != 1)}{around} would "
+            raise LimitError(f".rept {count} of {body_len} statement{'s' * (body_len != 1)}{around} would "
                               f"assemble {total} statements, taking the file past the {MAX_STATEMENTS} ppcinterp "
                               "assembles for one file", pos)
 
     def _room(self, size: int, pos: Pos, what: str) -> None:
         """Check, before any bytes are made, that `size` more bytes keep the sections within MAX_BYTES."""
         if self.bytes_total + size > MAX_BYTES:
-            raise SourceError(f"{what} would grow the sections past {MAX_BYTES >> 20} MiB in all (section "
+            raise LimitError(f"{what} would grow the sections past {MAX_BYTES >> 20} MiB in all (section "
                               f"{self.cur.name} is at {self.cur.size:#x}, {size:#x} more bytes asked for); "
                               f"ppcinterp lays out at most {MAX_BYTES >> 20} MiB for one file", pos)
 
     def _spend_operators(self, n: int, pos: Pos | None) -> None:
         self.operators += n
         if self.operators > MAX_OPERATORS:
-            raise SourceError(f"the expressions of this file have more than {MAX_OPERATORS} operators in all, "
+            raise LimitError(f"the expressions of this file have more than {MAX_OPERATORS} operators in all, "
                               "counting .rept repeats and macro bodies", pos)
 
     def _macro_text(self, made: int, parsed: int, pos: Pos, name: str) -> None:
@@ -65,5 +69,5 @@ class Limits:
         if self.macro_text > MAX_MACRO_TEXT or self.macro_parsed > MAX_MACRO_PARSE:
             what = (f"make more than {MAX_MACRO_TEXT} characters of text" if self.macro_text > MAX_MACRO_TEXT
                     else f"make more than {MAX_MACRO_PARSE} characters of new text to read")
-            raise SourceError(f"macro invocations {what} (at '{name}': a macro that invokes itself without "
+            raise LimitError(f"macro invocations {what} (at '{name}': a macro that invokes itself without "
                               "end?)", pos)

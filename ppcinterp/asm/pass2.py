@@ -13,6 +13,7 @@ from ppcinterp.asm.program import AsmInsn, DataItem, Label, Outside, Program, Se
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa.fields import REGISTER_KINDS, Kind
 from ppcinterp.isa.table import InsnDef, operand_error
+from ppcinterp.source.errors import MAX_ERRORS, collected
 from ppcinterp.source.statements import (
     Binary,
     Call,
@@ -46,7 +47,7 @@ class Pass2:
         file leaves to given slots after its code, every forward local reference resolved."""
         self.run_pass1(self.parsed.statements)
         if self.stack:
-            raise SourceError("unterminated .pushsection at end of file", None)
+            self.errors.append(SourceError("unterminated .pushsection at end of file", None))
         text_end = self.sections[".text"].size
         code_lines: dict[str, set[int]] = {}
         for pos in [item[-1].pos for s in self.sections.values() for item in s.items if item[-1] is not None] + \
@@ -56,9 +57,10 @@ class Pass2:
         for i, h in enumerate(self.hunks):
             h.end = self.hunks[i + 1].start if i + 1 < len(self.hunks) else text_end
         self.outside_slots = self._place_outside()
-        for k in self.forward_refs:
-            if k.instance > len(self.local_defs.get(k.num, ())):
-                raise SourceError(f"local label '{k}' is not defined after this point", k.pos)
+        self.errors += [SourceError(f"local label '{k}' is not defined after this point", k.pos)
+                        for k in self.forward_refs if k.instance > len(self.local_defs.get(k.num, ()))]
+        if self.errors:                          # every error of pass 1 at once, as a compiler reports them
+            raise collected(self.errors[:MAX_ERRORS], stopped=len(self.errors) > MAX_ERRORS)
 
     def pass2(self, link: Linkage) -> Program:
         """Every operand evaluated and encoded with the sections at the linker's addresses: the object's part
@@ -93,28 +95,20 @@ class Pass2:
         sections: dict[str, Section] = {}
         insns: dict[int, AsmInsn] = {}
         data_items: list[DataItem] = []
+        errors: list[SourceError] = []             # each item's, and pass 2 goes on (source/errors.py)
         for s in self.sections.values():
             base = bases[s.name]
             buf = bytearray(s.size)
             for item in s.items:
-                kind, off = item[0], item[1]
-                if kind == "insn":
-                    _, _, d, exprs, stmt = item
-                    word, values = self._encode(d, exprs, base + off, ev)
-                    buf[off:off + 4] = word.to_bytes(4, "big")
-                    insns[base + off] = AsmInsn(base + off, word, d, tuple(values), stmt, s.name)
-                elif kind == "data":
-                    _, _, size, e, stmt = item
-                    v = ev(e)
-                    v = absolute(v)
-                    if size < 8 and not -(1 << (size * 8 - 1)) <= v < (1 << (size * 8)):
-                        raise SourceError(f"value {v:#x} does not fit in {size} bytes", e.pos or stmt.pos)
-                    buf[off:off + size] = (v & ((1 << (size * 8)) - 1) & M64).to_bytes(size, "big")
-                    data_items.append(DataItem(base + off, size, stmt, s.name))
-                else:
-                    payload = item[2]
-                    buf[off:off + len(payload)] = payload
+                try:
+                    self._place(item, base, buf, s.name, ev, absolute, insns, data_items)
+                except SourceError as e:
+                    errors.append(e)
+                    if len(errors) >= MAX_ERRORS:
+                        raise collected(errors, stopped=True) from None
             sections[s.name] = Section(s.name, s.flags, base, buf, s.align)
+        if errors:
+            raise collected(errors)
 
         labels = [Label(n, absolute(r), r.section, p, loc) for n, r, p, loc in self.labels]
         outside = {}
@@ -126,6 +120,26 @@ class Pass2:
                    if s.kind == "label" or isinstance(s.value, (int, Rel))}
         return Program(self.path, bases[".text"], sections, insns, data_items, labels, symbols, self.hunks, outside,
                        self.pre, self.globals, {}, link.toc, self.warnings)
+
+    def _place(self, item: tuple, base: int, buf: bytearray, section: str, ev: Evaluator, absolute,
+               insns: dict[int, AsmInsn], data_items: list[DataItem]) -> None:
+        """One item of a section encoded at its address into buf."""
+        kind, off = item[0], item[1]
+        if kind == "insn":
+            _, _, d, exprs, stmt = item
+            word, values = self._encode(d, exprs, base + off, ev)
+            buf[off:off + 4] = word.to_bytes(4, "big")
+            insns[base + off] = AsmInsn(base + off, word, d, tuple(values), stmt, section)
+        elif kind == "data":
+            _, _, size, e, stmt = item
+            v = absolute(ev(e))
+            if size < 8 and not -(1 << (size * 8 - 1)) <= v < (1 << (size * 8)):
+                raise SourceError(f"value {v:#x} does not fit in {size} bytes", e.pos or stmt.pos)
+            buf[off:off + size] = (v & ((1 << (size * 8)) - 1) & M64).to_bytes(size, "big")
+            data_items.append(DataItem(base + off, size, stmt, section))
+        else:
+            payload = item[2]
+            buf[off:off + len(payload)] = payload
 
     def _encode(self, d: InsnDef, exprs: list[Expr], pc: int, ev: Evaluator) -> tuple[int, list[int]]:
         values = []

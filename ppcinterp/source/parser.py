@@ -15,6 +15,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ppcinterp.diagnostics import Pos, SourceError
+from ppcinterp.source.errors import MAX_ERRORS, SourceErrors
 from ppcinterp.source.literals import number_too_long, unescape
 from ppcinterp.source.preprocess import Line
 from ppcinterp.source.statements import (
@@ -209,17 +210,32 @@ def _get_parser() -> Lark:
     return _parser
 
 
-def parse_lines(lines: Sequence[Line]) -> list[Statement]:
-    """Parse preprocessed lines (in order) into a flat list of statements."""
+def parse_lines(lines: Sequence[Line], errors: list[SourceError] | None = None) -> list[Statement]:
+    """Parse preprocessed lines (in order) into a flat list of statements. With `errors`, a line that does not
+    parse is recorded there and parsing goes on after it (up to MAX_ERRORS), as GNU as does; without, the first
+    error is raised."""
+    out: list[Statement] = []
+    rest = list(lines)
+    while rest:
+        try:
+            return out + _parse(rest)
+        except UnexpectedInput as e:
+            if errors is None:
+                raise _syntax_error(e, rest) from None
+            errors.append(_syntax_error(e, rest))
+            bad = min(max(e.line, 1), len(rest))
+            if len(errors) >= MAX_ERRORS:
+                raise SourceErrors(errors, stopped=True) from None
+            out += parse_lines(rest[:bad - 1], errors)        # the lines before it parse (LALR read them)
+            rest = rest[bad:]
+    return out
+
+
+def _parse(lines: Sequence[Line]) -> list[Statement]:
     if not lines:
         return []
-    parser = _get_parser()
     _builder.lines = lines
-    text = "\n".join(line.text for line in lines)
-    try:
-        return parser.parse(text)
-    except UnexpectedInput as e:
-        raise _syntax_error(e, lines) from None
+    return _get_parser().parse("\n".join(line.text for line in lines))
 
 
 def _syntax_error(e: UnexpectedInput, lines: Sequence[Line]) -> SourceError:
@@ -250,6 +266,7 @@ class MacroDef:
 class ParsedSource:
     statements: list[Statement]
     macros: dict[str, MacroDef] = field(default_factory=dict)
+    errors: list[SourceError] = field(default_factory=list)    # lines that did not parse (the assembler goes on)
 
 
 _MACRO = re.compile(r"^\s*\.macro\s+([A-Za-z_.$][\w.$]*)\s*,?\s*(.*?)\s*$", re.I)
@@ -276,7 +293,8 @@ def parse_source(lines: Sequence[Line]) -> ParsedSource:
             current.body.append(line)
     if current is not None:
         raise SourceError(f"unterminated .macro '{current.name}' (no .endm)", current.pos)
-    return ParsedSource(parse_lines(plain), macros)
+    errors: list[SourceError] = []
+    return ParsedSource(parse_lines(plain, errors), macros, errors)
 
 
 def _macro_params(text: str, line: Line) -> list[tuple[str, str | None]]:
