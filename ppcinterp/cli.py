@@ -17,6 +17,13 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
 
 
+def _size(text: str) -> tuple[int, int]:
+    w, x, h = text.lower().partition("x")
+    if not (x and w.isdigit() and h.isdigit() and 40 <= int(w) <= 1000 and 10 <= int(h) <= 500):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a screen size: WIDTHxHEIGHT, 40x10 to 1000x500")
+    return int(w), int(h)
+
+
 def _define(text: str) -> tuple[str, str | None]:
     name, eq, value = text.partition("=")
     if not name.isidentifier():
@@ -55,7 +62,7 @@ def _placement_option(p) -> None:
                    "kvm_hstate.xics_phys points at its own); default 0x3fffe00000000")
 
 
-def _size(text: str) -> int:
+def _ram_bytes(text: str) -> int:
     from ppcinterp.api_call import check_ram_size, parse_size
 
     try:
@@ -65,7 +72,7 @@ def _size(text: str) -> int:
 
 
 def _ram_option(p) -> None:
-    p.add_argument("--ram-size", type=_size, default=None, metavar="BYTES",
+    p.add_argument("--ram-size", type=_ram_bytes, default=None, metavar="BYTES",
                    help="bytes of RAM at 0x1000000 (64K to 1G, e.g. 64M; default: the scenario's ram_size, or 1M)")
 
 
@@ -163,21 +170,53 @@ def _other_source(p: argparse.ArgumentParser) -> None:
                    help="the patch whose hunks 'hunk N' names in that file (default: the seed's)")
 
 
-def _scenario_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (.toml)")
+ASSEMBLY = (".S", ".s", ".sx", ".asm")
+
+
+def _run_targets(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO|FILE.S",
+                   help="scenario files (.toml), or assembly sources (.S) with --entry: linked into one program")
+    p.add_argument("--entry", help="where an assembly source's run starts: a label, 'hunk N', 'line N', 'FILE:LINE', "
+                   "'upstream N'")
+    p.add_argument("--cpu", default=None, help="CPU model for an assembly source: POWER7 (default), POWER8, POWER6, "
+                   "PPC970")
     _other_source(p)
     _tree_options(p)
     _placement_option(p)
     _ram_option(p)
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    _run_targets(p)
 
 
 def _trace_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
-    _other_source(p)
-    _tree_options(p)
-    _placement_option(p)
-    _ram_option(p)
+    _run_targets(p)
     p.add_argument("--json", action="store_true", help="JSON lines, one per step, for other tools")
+
+
+def _scenarios(args: argparse.Namespace) -> list[Callable[[], object]]:
+    """What run and trace run, in order: each scenario file, and the assembly sources given with --entry as one
+    program (a scenario of the command line), each made when its turn comes (an error ends that one only)."""
+    from ppcinterp.study import scenario
+
+    sources = [t for t in args.scenarios if t.endswith(ASSEMBLY)]
+    if sources and args.entry is None:
+        raise PpcError(f"{sources[0]} is assembly source, not a scenario: give where to start, as in "
+                       f"'ppcinterp {args.command} {sources[0]} --entry LABEL' (or 'ppcinterp debug {sources[0]} "
+                       f"--entry LABEL'; 'ppcinterp scenario new my.toml --entry LABEL --source {sources[0]}' writes a "
+                       "scenario)")
+    if args.entry is not None and not sources:
+        raise PpcError("--entry is for an assembly source (FILE.S): a scenario names its own entry")
+    if sources and args.source:
+        raise PpcError("--source is for scenarios: give the assembly sources themselves")
+    out: list[Callable[[], object]] = []
+    for t in args.scenarios:
+        if t not in sources:
+            out.append(lambda t=t: _with_tree(scenario.load(t, args.source, args.patch), args))
+        elif t == sources[0]:
+            out.append(lambda: _with_tree(scenario.from_source(sources, args.entry, args.cpu, args.patch), args))
+    return out
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -185,9 +224,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from ppcinterp.views.report import report
 
     status = 0
-    for path in args.scenarios:
+    for made in _scenarios(args):
         try:
-            out = scenario.run(_with_tree(scenario.load(path, args.source, args.patch), args))
+            out = scenario.run(made())
         except PpcError as e:
             print(e.render(), file=sys.stderr)
             status = 1
@@ -203,7 +242,10 @@ def cmd_trace(args: argparse.Namespace) -> int:
     from ppcinterp.study import scenario
     from ppcinterp.views.trace import trace_json, trace_lines
 
-    out = scenario.run(_with_tree(scenario.load(args.scenario, args.source, args.patch), args))
+    made = _scenarios(args)
+    if len(made) != 1:
+        raise PpcError("trace takes one scenario (or the assembly sources of one program, with --entry)")
+    out = scenario.run(made[0]())
     for i, res in enumerate(out.runs):
         if i:
             print(json.dumps({"run": i + 1}) if args.json else f"-- run {i + 1}: from {out.scenario.then[i - 1][0]}")
@@ -301,6 +343,15 @@ def _debug_options(p: argparse.ArgumentParser) -> None:
                    help="execute debugger commands from FILE ('#' starts a comment)")
     p.add_argument("-ex", dest="commands", action="append", default=[], metavar="CMD",
                    help="execute one command (repeatable; after the -x files, in order)")
+    p.add_argument("--screenshot", metavar="FILE.svg", help="run the -ex commands in the full screen, headless, "
+                   "save it as SVG and exit (a picture for a report)")
+    p.add_argument("--size", type=_size, default=(80, 24), metavar="WxH",
+                   help="the full screen's size for --screenshot (default 80x24)")
+    _engine_options(p)
+
+
+def _engine_options(p: argparse.ArgumentParser) -> None:
+    """What `debug` and `gdbserver` build their session from (debug/batch.py): a scenario's or a FILE's options."""
     _other_source(p)
     _placement_option(p)
     src = p.add_argument_group("source options (a FILE, not a scenario)")
@@ -330,6 +381,25 @@ def cmd_debug(args: argparse.Namespace) -> int:
         raise
     except Exception as e:                   # noqa: BLE001 - a bug: one line and status 70, not a traceback
         return report_internal_error(internal_error_text(e))
+
+
+def _gdbserver_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("target", nargs="+", metavar="SCENARIO|FILE",
+                   help="a scenario (.toml), or an assembly source (.S) with --entry")
+    p.add_argument("--entry", help="where a source file's run starts: a label, 'hunk N', 'line N', 'upstream N'")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--listen", metavar="[HOST:]PORT", help="serve gdb over TCP: target remote :PORT (HOST: "
+                     "127.0.0.1 unless given; PORT 0 picks a free port, said on stderr)")
+    how.add_argument("--stdio", action="store_true", help="serve one gdb over stdin/stdout: "
+                     "target remote | ppcinterp gdbserver --stdio ...")
+    p.add_argument("--once", action="store_true", help="exit when the first client leaves")
+    _engine_options(p)
+
+
+def cmd_gdbserver(args: argparse.Namespace) -> int:
+    from ppcinterp.gdbstub.main import main
+
+    return main(args)
 
 
 def _scenario_file_options(p: argparse.ArgumentParser) -> None:
@@ -398,6 +468,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
     "paths": (cmd_paths, "every path an entry takes over an input domain, with branch coverage", _paths_options),
     "debug": (cmd_debug, "step through a scenario or an entry with a gdb-like debugger (reverse steps too)",
               _debug_options),
+    "gdbserver": (cmd_gdbserver, "let gdb attach: its remote protocol (reverse execution too) over TCP or stdio",
+                  _gdbserver_options),
     "census": (cmd_census, "every .S object kbuild assembles in a kernel tree: built, and compared with GNU as",
                _census_options),
     "scenario": (cmd_scenario, "the scenario format: --schema prints its JSON Schema, new FILE writes a starter",

@@ -44,7 +44,7 @@ def test_features_mask_overrides_the_cpu():
 
 @pytest.mark.parametrize("old, new, col, message", [
     ("\tlwzcix\tr3, r5, r7\n", "\tlwzcix\tr3, r5\n", 2, "'lwzcix' takes 3 operands"),
-    ("\tbne\text_stash_for_host\n", "\tbne\tnolabel\n", 6, "undefined label 'nolabel'"),
+    ("\tbne\text_stash_for_host\n", "\tbne\t99f\n", 6, "local label '99f' is not defined after this point"),
 ])
 def test_errors_in_a_copy_of_the_fragment(tmp_path, old, new, col, message):
     text = FRAGMENT.read_text()
@@ -96,3 +96,28 @@ def test_unterminated_conditional(tmp_path):
     src.write_text("#ifdef X\n\tnop\n")
     r = ppc("check", str(src))
     assert r.returncode == 1 and f"{src}:1:1: error: unterminated #ifdef" in r.stderr
+
+
+LEAF = "\t.text\nleaf:\n\tli\tr3, 7\n\tblr\n"
+
+
+def test_trace_and_run_take_an_assembly_source_with_entry(tmp_path):
+    src = tmp_path / "leaf.S"
+    src.write_text(LEAF)
+    r = ppc("trace", str(src), "--entry", "leaf", "--cpu", "POWER8")
+    assert r.returncode == 0 and "li r3, 7" in r.stdout and "r3: 0x0 -> 0x7" in r.stdout, r.stderr
+    assert r.stdout.rstrip().endswith("=> returned to its caller at 0x0 (from " + str(src) + ":4) after 2 steps")
+    r = ppc("run", str(src), "--entry", "leaf")
+    assert r.returncode == 0 and "exit:  return (return) after 2 steps" in r.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["trace", "{src}"], "leaf.S is assembly source, not a scenario: give where to start, as in 'ppcinterp trace"),
+    (["run", "{src}", "--entry", "nowhere"], "--entry: unknown entry 'nowhere'"),
+    (["run", "asm/scenarios/hcall.toml", "--entry", "leaf"], "--entry is for an assembly source"),
+])
+def test_an_assembly_source_without_a_good_entry_says_so(tmp_path, args, message):
+    src = tmp_path / "leaf.S"
+    src.write_text(LEAF)
+    r = ppc(*[a.format(src=src) for a in args])
+    assert r.returncode == 1 and message in r.stderr and "invalid TOML" not in r.stderr, r.stderr

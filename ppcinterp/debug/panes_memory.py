@@ -34,15 +34,16 @@ class Seen:
 SEEN: WeakKeyDictionary[DebugEngine, Seen] = WeakKeyDictionary()
 
 
-def _stop(dbg: DebugEngine) -> tuple:
-    """What identifies a stop: the history's position and length, and the last stop's identity."""
+def stop_mark(dbg: DebugEngine) -> tuple:
+    """What identifies a stop (for what changed since, and how long the source pane stays where it was sent):
+    the history's position and length (a `set var` lengthens it), and the last stop's identity."""
     return dbg.history.pos, len(dbg.history.steps), id(dbg.last_stop)
 
 
 def observe(dbg: DebugEngine, rows: list[Row] | None = None) -> Seen:
     """Remember the bytes followed now; at a new stop, what was seen at the last one becomes `before`."""
     seen = SEEN.setdefault(dbg, Seen())
-    stop = _stop(dbg)
+    stop = stop_mark(dbg)
     if stop != seen.stop:
         seen.stop, seen.before, seen.now = stop, seen.now, {}
     if rows is None:

@@ -135,13 +135,9 @@ class DebuggerApp(Modes, App[None]):
 
     def _source(self, dbg: DebugEngine, width: int) -> panes.View:
         stop, at = self.anchor or (None, None)
-        if at is None or stop != self._stop():
+        if at is None or stop != panes_memory.stop_mark(dbg):
             return panes.source_pane(dbg)
         return panes.source_pane(dbg, at.file, at.line, at.found)
-
-    def _stop(self) -> tuple:
-        h = self.dbg.history
-        return h.pos, len(h.steps), id(self.dbg.last_stop)
 
     def say(self, text: str, ok: bool = True, style: str = "", output: bool = False) -> None:
         """Log text: a command's output continues its echo; anything else starts what the log keeps in sight."""
@@ -251,11 +247,12 @@ class DebuggerApp(Modes, App[None]):
             self.fail(failure)
             return
         self.say(text, ok, output=True)
-        self.status |= (not ok) and self.script is not None
+        if not ok and self.script is not None:
+            self.status = 1                   # --screenshot: a failed command fails the run, as --batch
         list_at, watch = before
         if self.dbg.commands.list_at != list_at and (at := tui_source.listed(self.dbg)):
             self.show_source(at)              # the source pane follows what `list` printed
-        if cmd_memory.watched(self.dbg) != watch:
+        if cmd_memory.watched(self.dbg) is not watch:     # `memory` ran: show what it follows
             self.action_state_pane(STATE_KEYS.index("0"))
         if self.once and self.mode == "CMD":
             self.once = False

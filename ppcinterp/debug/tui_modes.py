@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Label, Static
 
-from ppcinterp.debug import panes, panes_state, tui_source
+from ppcinterp.debug import panes, panes_memory, panes_state, tui_source
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.debug.repl import PROMPT
 from ppcinterp.debug.tui_help import HelpScreen
@@ -121,7 +121,7 @@ class Modes:
 
     def show_source(self, at: tui_source.Anchor) -> None:
         """The source pane shows `at` until the next stop (the Source pane is selected if it was not)."""
-        self.anchor = (self._stop(), at)
+        self.anchor = (panes_memory.stop_mark(self.dbg), at)
         code = self.query_one("#code", Deck)
         if self.query_one("#source", Pane) not in code.shown():
             code.select(0)
@@ -130,9 +130,9 @@ class Modes:
     # ---------------------------------------------------------------- quitting
     def request_quit(self) -> None:
         """gdb's quit: with a recorded history to lose, ask first (not in a --screenshot run)."""
-        steps = self.dbg.history_range()[2]
         if self.mode == "ASK":
             return
+        steps = self.dbg.history_range()[2]
         if self.script is not None:
             self.script.clear()
             self.call_after_refresh(self._next_script_line)
