@@ -1,8 +1,8 @@
 """DWARF 4 debugging information for the image (DWARF 4 standard, sections 6.1.2, 6.2 and 7): one compile unit
 per object, each with a line number program that puts every instruction at the file and line the user wrote
-(through #include; a macro's expansion at the line of its use, as `ppcinterp disasm` shows), and address ranges
-that cover exactly its instructions. A run of consecutive instructions is one sequence, so padding, data and
-exit slots between them have no line."""
+(its position: through #include; a C macro's expansion at the line of its use, a `.macro`'s at its body's
+lines, as `ppcinterp disasm` shows), and address ranges that cover exactly its instructions. A run of
+consecutive instructions is one sequence, so padding, data and exit slots between them have no line."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ VERSION = 4
 INSN = 4                        # minimum_instruction_length: addresses advance in words
 LINE_BASE, LINE_RANGE, OPCODE_BASE = -5, 14, 13
 STANDARD_LENGTHS = (0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1)     # operands of opcodes 1..12
-DW_LNS_copy, DW_LNS_advance_pc, DW_LNS_advance_line, DW_LNS_set_file = 1, 2, 3, 4
+DW_LNS_advance_pc, DW_LNS_advance_line, DW_LNS_set_file = 2, 3, 4
 DW_LNE_end_sequence, DW_LNE_set_address = 1, 2
 DW_TAG_compile_unit = 0x11
 DW_AT_name, DW_AT_comp_dir, DW_AT_producer, DW_AT_language = 0x03, 0x1B, 0x25, 0x13
@@ -97,8 +97,8 @@ def line_program(unit: Unit) -> bytes:
     dirs, files = _files(unit)
     index = {f: k + 1 for k, f in enumerate(files)}
     head = struct.pack(">BBBbBB", INSN, 1, 1, LINE_BASE, LINE_RANGE, OPCODE_BASE) + bytes(STANDARD_LENGTHS)
-    head += b"".join(d.encode() + b"\0" for d in dirs) + b"\0"
-    head += b"".join(name.encode() + b"\0" + uleb(d) + b"\0\0" for d, name in files.values()) + b"\0"
+    head += b"".join(_cstr(d) for d in dirs) + b"\0"
+    head += b"".join(_cstr(name) + uleb(d) + b"\0\0" for d, name in files.values()) + b"\0"     # no time, size
     ops = bytearray()
     for run in unit.runs:
         ops += b"\0" + uleb(9) + bytes([DW_LNE_set_address]) + struct.pack(">Q", run[0][0])
@@ -155,7 +155,7 @@ def debug_sections(program: Program, comp_dir: str, producer: str) -> dict[str, 
         else:
             die = uleb(RANGES) + die + struct.pack(">QI", 0, len(ranges))
             ranges += b"".join(struct.pack(">QQ", lo, hi) for lo, hi in rs) + bytes(16)
-        # unit_length, version, abbreviation offset, address size (7.5.1.1); then padding to 16 bytes (7.21).
+        # version, offset of the unit in .debug_info, address and segment size; the tuples aligned to 16 (6.1.2).
         aranges += _with_length(struct.pack(">HIBB", 2, len(info), 8, 0) + bytes(4)
                                 + b"".join(struct.pack(">QQ", lo, hi - lo) for lo, hi in rs) + bytes(16))
         info += _with_length(struct.pack(">HIB", VERSION, 0, 8) + die)
