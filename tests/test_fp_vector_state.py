@@ -275,5 +275,5 @@ def test_info_float_and_vector_in_batch_mode():
     assert r.returncode == 0, r.stderr
     for fact in ("f1             4                   (raw 0x4010000000000000)",
                  "vs1            {uint128 = 0x40100000000000000000000000000abc",
-                 "vscr           0x10001", "= 0x40100000000000000000000000000abc", "= 0x7"):
+                 "vscr           0x10001", "= 0x40100000000000000000000000000abc", "$2 = 7"):
         assert fact in r.stdout, fact

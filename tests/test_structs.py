@@ -99,7 +99,7 @@ def test_debugger_lists_regions_and_fields():
     fields = d.execute("info regions vcpu slb")
     assert "arch.slb_max" in fields and "VCPU_SLB_MAX" in fields and "0x5" in fields
     assert "arch.gpr" not in fields
-    assert "$1 = 0x5" in d.execute("print vcpu.arch.slb_max")
+    assert "$1 = 5" in d.execute("print vcpu.arch.slb_max")
     assert "No object named 'vcpux'" in d.execute("info regions vcpux")
 
 
