@@ -19,6 +19,7 @@ once returned; what differs per CPU lives in the Image that `build_image` makes.
 from __future__ import annotations
 
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from ppcinterp import cache
 from ppcinterp.asm.cpus import CpuModel, cpu_model
-from ppcinterp.diagnostics import PpcError
+from ppcinterp.diagnostics import PpcError, SourceError
 from ppcinterp.link import MAX_OBJECTS
 
 if TYPE_CHECKING:           # the assembler, parser (Lark) and fixups load only when a build needs them
@@ -200,13 +201,37 @@ def _build(paths: tuple[str, ...], opts: BuildOptions, text: str | None) -> tupl
     objects, read = [], []
     for k, path in enumerate(paths):
         given = text if k == 0 else None
-        pre = preprocess(path, text=given, **opts.preprocessor_args())
-        objects.append(assemble_object(parse_source(pre.lines), pre, path, tuple(opts.externs)))
+        try:
+            pre = preprocess(path, text=given, **opts.preprocessor_args())
+            objects.append(assemble_object(parse_source(pre.lines), pre, path, tuple(opts.externs)))
+        except SourceError as e:
+            if opts.kernel_tree is None:
+                _needs_tree(e)
+            raise
         # Given text stands for the main file, whatever the disk holds under its name.
         read += [f for f in pre.files if given is None or f != path]
     program = link(objects, opts.base)
     patches = _locate_hunks(program, opts.patch, text)
     return program, cache.digests(dict.fromkeys(read + [str(p) for p in patches]))
+
+
+_KERNEL_MACRO = re.compile(r"unknown instruction '([A-Z][A-Z0-9_]*)'")
+_NO_INCLUDE = re.compile(r"cannot find include file '(.+)'")
+
+
+def _needs_tree(e: SourceError) -> None:
+    """A kernel file built in our own environment: the first error that is a kernel header or macro the
+    environment lacks gets a note saying so, and that the file needs --kernel-tree (not a bare unknown name)."""
+    for err in getattr(e, "errors", [e]):
+        if m := _NO_INCLUDE.fullmatch(err.message):
+            what = f"'{m[1]}' is not in ppcinterp's own kernel environment either"
+        elif m := _KERNEL_MACRO.fullmatch(err.message):
+            what = f"'{m[1]}' looks like a kernel macro, and ppcinterp's own kernel environment does not define it"
+        else:
+            continue
+        err.notes.append((None, f"{what} (it covers what the seed's file needs): check a kernel file with "
+                                "--kernel-tree DIR, a configured kernel tree"))
+        return
 
 
 def _locate_hunks(program: Program, patch: str | None, source: str | None) -> list[Path]:

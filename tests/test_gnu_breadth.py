@@ -4,6 +4,10 @@ or of a word (fmr, fneg, fabs, fnabs, fcpsgn, lfdu, stfdux, lfiwax, stfiwx ...);
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import pytest
 from conftest import gas_assemble, need_gas
 
 from ppcinterp.api import Session
@@ -118,3 +122,17 @@ def test_org_into_another_section_or_backwards_is_an_error(tmp_path):
             assert why in str(e) and e.pos.line == text.count("\n"), (text, str(e))
         else:
             raise AssertionError(f"no error for {text!r}")
+
+
+@pytest.mark.parametrize("text, first, named", [
+    ("#include <linux/errno.h>\n\tnop\n", ":1:10: error: cannot find include file 'linux/errno.h'", "'linux/errno.h'"),
+    ("\tnop\n\tSAVE_NVGPRS(r1)\n\tREST_NVGPRS(r1)\n", ":2:2: error: unknown instruction 'SAVE_NVGPRS'",
+     "'SAVE_NVGPRS' looks like a kernel macro"),
+])
+def test_a_kernel_file_in_our_environment_is_told_it_needs_a_tree(tmp_path, text, first, named):
+    # The first kernel header or macro our environment lacks says so and names --kernel-tree, once.
+    src = tmp_path / "k.S"
+    src.write_text(text)
+    r = subprocess.run([sys.executable, "-m", "ppcinterp", "check", str(src)], capture_output=True, text=True)
+    assert r.returncode == 1 and f"{src}{first}" in r.stderr, r.stderr
+    assert r.stderr.count("--kernel-tree DIR") == 1 and named in r.stderr and "Traceback" not in r.stderr
