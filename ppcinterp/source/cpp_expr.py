@@ -64,6 +64,7 @@ def _char(t: Tok) -> Value:
                 c_val, i = (int(m.group(), 16) if m else 0), i + 2 + (len(m.group()) if m else 0)
             elif e in "01234567":
                 m = re.match(r"[0-7]{1,3}", body[i + 1:])
+                assert m is not None                # e is an octal digit
                 c_val, i = int(m.group(), 8), i + 1 + len(m.group())
             else:
                 c_val, i = _ESC.get(e, ord(e)), i + 2
@@ -98,8 +99,8 @@ def _binary(op: str, a: Value, b: Value, tok: Tok, evaluate: bool) -> Value:
         q = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
         return _norm(q if op == "/" else x - q * y, u)
     if op in ("<", ">", "<=", ">=", "==", "!="):
-        r = {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y, "==": x == y, "!=": x != y}[op]
-        return int(r), False
+        c = {"<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y, "==": x == y, "!=": x != y}[op]
+        return int(c), False
     r = {"+": x + y, "-": x - y, "*": x * y, "&": x & y, "|": x | y, "^": x ^ y}[op]
     return _norm(r, u)
 
@@ -177,10 +178,10 @@ class _Parser:
             self.depth += 1
             if self.depth > MAX_NESTING:
                 raise ExprError("expression nests too deeply", t)
-            v = self.comma(ev)
+            inner = self.comma(ev)
             self.expect(")", t)
             self.depth -= 1
-            return v
+            return inner
         if t.text in ("-", "+", "~", "!"):
             self.depth += 1
             if self.depth > MAX_NESTING:

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from ppcinterp.diagnostics import Pos, SourceError
 
+# A run of an output line: (out_col, file, line, col, from_macro).
+Seg = tuple[int, str, int, int, bool]
 
-def _out_col(seg: tuple) -> int:
+
+def _out_col(seg: Seg) -> int:
     return seg[0]
 
 
@@ -25,7 +30,7 @@ class Line:
 
     text: str
     pos: Pos
-    segs: tuple = ()
+    segs: tuple[Seg, ...] = ()
 
     def pos_at(self, col: int) -> Pos:
         # A binary search: a statement of one long line (20,000 `.long` items) asks for every item's column.
@@ -144,14 +149,15 @@ class Tok:
     text: str
     pos: Pos | None       # where it came from (for macro output: the outermost invocation)
     macro: bool = False   # produced by a macro expansion
-    hide: frozenset = frozenset()   # macros that must not expand this token (C's "painted blue")
+    hide: frozenset[str] = frozenset()   # macros that must not expand this token (C's "painted blue")
 
 
 PAD = Tok("pad", "", None)
 
 
-def tokenize(text: str, pos_of=None, macro: bool = False) -> list[Tok]:
-    return [Tok(m.lastgroup, m.group(), pos_of(m.start()) if pos_of else None, macro)
+def tokenize(text: str, pos_of: Callable[[int], Pos] | None = None, macro: bool = False) -> list[Tok]:
+    # Every alternative of _TOKEN is a named group, so lastgroup is never None.
+    return [Tok(cast(str, m.lastgroup), m.group(), pos_of(m.start()) if pos_of else None, macro)
             for m in _TOKEN.finditer(text)]
 
 

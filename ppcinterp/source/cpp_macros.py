@@ -30,7 +30,7 @@ class Macro:
     params: list[str] | None          # None: object-like; a variadic macro's last one is its variadic name
     variadic: bool
     body: list[Tok]
-    pos: Pos
+    pos: Pos | None                   # the name's token (tokens of a #define line always have one)
 
 
 class Host(Protocol):
@@ -42,7 +42,7 @@ class Host(Protocol):
     def has_include(self, name: str, angled: bool, next_: bool, pos: Pos | None) -> bool: ...
 
 
-_DEFINES: dict[tuple, Macro] = {}
+_DEFINES: dict[tuple[str, int, str, tuple[int, int] | None], Macro] = {}
 
 
 def parse_define(lg: Logical, start: int) -> Macro:
@@ -245,7 +245,7 @@ class Expander:
             raise SourceError(f"macro '{m.name}' requires {n} argument{'s' * (n != 1)}, but {given} given", t.pos)
         raise SourceError(f"macro '{m.name}' passed {given} arguments, but takes just {n}", t.pos)
 
-    def _subst(self, m: Macro, t: Tok, args: list[list[Tok]], va_omitted: bool, hide: frozenset,
+    def _subst(self, m: Macro, t: Tok, args: list[list[Tok]], va_omitted: bool, hide: frozenset[str],
                in_if: bool, depth: int) -> list[Tok]:
         """Replace parameters (expanded, or as written next to # and ##), then paste; all at `t`'s place."""
         pos = t.pos
@@ -342,7 +342,7 @@ class Expander:
         return Tok("num", text, t.pos, True)
 
 
-def _placed(toks: list[Tok], pos: Pos | None, hide: frozenset) -> list[Tok]:
+def _placed(toks: list[Tok], pos: Pos | None, hide: frozenset[str]) -> list[Tok]:
     return [x if x.kind == "pad" else Tok(x.kind, x.text, pos, True, x.hide | hide) for x in toks]
 
 
@@ -365,7 +365,7 @@ def _pop_real(stack: list[Tok]) -> Tok | None:
     return stack.pop() if stack else None
 
 
-def _paste(res: list[Tok], pos: Pos | None, hide: frozenset) -> list[Tok]:
+def _paste(res: list[Tok], pos: Pos | None, hide: frozenset[str]) -> list[Tok]:
     """`##`: glue the tokens on each side; a result that is not one token stays as its tokens (GCC in
     assembler-with-cpp does not complain), and empty arguments are placemarkers."""
     out: list[Tok] = []

@@ -14,9 +14,9 @@ class SourceErrors(SourceError):
 
     def __init__(self, errors: list[SourceError], stopped: bool = False):
         flat = [x for e in errors for x in (e.errors if isinstance(e, SourceErrors) else [e])]
-        self.errors = sorted(flat, key=lambda e: (e.pos is None, e.pos.file if e.pos else "",
+        self.errors: list[SourceError] = sorted(flat, key=lambda e: (e.pos is None, e.pos.file if e.pos else "",
                                                   e.pos.line if e.pos else 0, e.pos.col if e.pos else 0))
-        self.stopped = stopped or any(isinstance(e, SourceErrors) and e.stopped for e in errors)
+        self.stopped: bool = stopped or any(isinstance(e, SourceErrors) and e.stopped for e in errors)
         first = self.errors[0]
         super().__init__(first.message, first.pos, first.notes)
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -29,6 +30,7 @@ from ppcinterp.source.statements import (
     LocalRef,
     Mem,
     Num,
+    Operand,
     Pragma,
     Quoted,
     Reloc,
@@ -40,27 +42,37 @@ from ppcinterp.source.statements import (
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 MAX_EXPR_NESTING = 100
 
+if TYPE_CHECKING:
+    class _Tok(Token):
+        """A token as the lexer hands it to the transformer: always with its text, line and column."""
+
+        value: str
+        line: int
+        column: int
+else:
+    _Tok = Token
+
 
 @v_args(inline=True)
-class _Build(Transformer):
+class _Build(Transformer[_Tok, list[Statement]]):
     """Runs inside the LALR parser (no parse tree is built): tokens straight to statements."""
 
     def __init__(self) -> None:
         super().__init__()
         self.lines: Sequence[Line] = ()
 
-    def _pos(self, tok: Token) -> Pos:
+    def _pos(self, tok: _Tok) -> Pos:
         return self.lines[tok.line - 1].pos_at(tok.column - 1)
 
-    def _text(self, tok: Token) -> str:
+    def _text(self, tok: _Tok) -> str:
         text = self.lines[tok.line - 1].text
         return _statement_text(text, tok.column - 1)
 
     # ---- lines and statements ----
-    def start(self, *lines):
+    def start(self, *lines: list[Statement]) -> list[Statement]:
         return [s for line in lines for s in line]
 
-    def line(self, *items):
+    def line(self, *items: _Tok | list[Statement] | None) -> list[Statement]:
         out: list[Statement] = []
         for it in items:
             if it is None:
@@ -72,8 +84,8 @@ class _Build(Transformer):
                 out.extend(it)
         return out
 
-    def item(self, *parts):
-        out = []
+    def item(self, *parts: _Tok | Statement) -> list[Statement]:
+        out: list[Statement] = []
         for p in parts:
             if isinstance(p, Token):           # LABEL
                 if p.value[0].isdigit() and (why := number_too_long(p.value[:-1])):
@@ -83,79 +95,79 @@ class _Build(Transformer):
                 out.append(p)
         return out
 
-    def insn(self, mnem: Token, *operands):
+    def insn(self, mnem: _Tok, *operands: Operand | None) -> Instruction:
         name, hint = mnem.value, ""
         if name[-1] in "+-":
             name, hint = name[:-1], name[-1]
         ops = [o for o in operands if o is not None]
         return Instruction(self._pos(mnem), name, hint, ops, self._text(mnem), line=mnem.line - 1)
 
-    def operand(self, e):
+    def operand(self, e: Operand) -> Operand:
         return e
 
-    def mem(self, disp, base):
+    def mem(self, disp: Expr, base: Expr) -> Mem:
         return Mem(disp, base, disp.pos)
 
-    def quoted(self, tok: Token):
+    def quoted(self, tok: _Tok) -> Quoted:
         return Quoted(tok.value, self._pos(tok))
 
-    def assign(self, name: Token, value):
+    def assign(self, name: _Tok, value: Expr) -> Directive | Assign:
         if name.value == ".":                   # `. = expr` is GNU as's .org
             return Directive(self._pos(name), ".org", [value], self._text(name), line=name.line - 1)
         if name.value[-1] in "+-.":
             raise SourceError(f"invalid symbol name '{name.value}'", self._pos(name))
         return Assign(self._pos(name), name.value, value, line=name.line - 1)
 
-    def directive(self, name: Token, *slots):
+    def directive(self, name: _Tok, *slots: Expr | Mem | str | None) -> Directive:
         args = [s for s in slots]
         if args == [None]:
             args = []
         # GNU as takes directives in any case (.LONG); the name is kept lower-case, the text as written
         return Directive(self._pos(name), name.value.lower(), args, self._text(name), line=name.line - 1)
 
-    def darg_slot(self, arg=None):
+    def darg_slot(self, arg: Expr | Mem | str | None = None) -> Expr | Mem | str | None:
         return arg
 
-    def string(self, tok: Token):
+    def string(self, tok: _Tok) -> str:
         return tok.value
 
-    def typeword(self, tok: Token):
+    def typeword(self, tok: _Tok) -> str:
         return tok.value
 
-    def tc_name(self, name: Token, kind: Token):
+    def tc_name(self, name: _Tok, kind: _Tok) -> str:
         return f"{name.value}[{kind.value}]"
 
     # ---- expressions ----
-    def binop(self, left, op: Token, right):
+    def binop(self, left: Expr, op: _Tok, right: Expr) -> Expr:
         return _bounded(Binary(op.value, left, right, left.pos), self._pos(op))
 
-    def unop(self, op: Token, operand):
+    def unop(self, op: _Tok, operand: Expr) -> Expr:
         if op.value == "+":
             return operand
         return _bounded(Unary(op.value, operand, self._pos(op)), self._pos(op))
 
-    def reloc(self, operand, tok: Token):
+    def reloc(self, operand: Expr, tok: _Tok) -> Expr:
         return _bounded(Reloc(operand, tok.value[1:].lower(), operand.pos), self._pos(tok))
 
-    def num(self, tok: Token):
+    def num(self, tok: _Tok) -> Num:
         return Num(_number(tok.value, self._pos(tok)), self._pos(tok))
 
-    def char(self, tok: Token):
+    def char(self, tok: _Tok) -> Num:
         body = tok.value[1:]                   # 'c, 'c' or an escape: '\n, '\''
         return Num(unescape(body[:2])[0] if body.startswith("\\") else ord(body[0]), self._pos(tok))
 
-    def localref(self, tok: Token):
+    def localref(self, tok: _Tok) -> LocalRef:
         if why := number_too_long(tok.value[:-1]):
             raise SourceError(why, self._pos(tok))
         return LocalRef(int(tok.value[:-1]), tok.value[-1] == "f", self._pos(tok))
 
-    def sym(self, tok: Token):
+    def sym(self, tok: _Tok) -> Dot | Sym:
         if tok.value in (".", "$"):              # GNU as for PowerPC takes `$` for the location counter too
             return Dot(self._pos(tok))
         return Sym(tok.value.lstrip("%"), self._pos(tok))
 
 
-def _bounded(e: Expr, pos: Pos) -> Expr:
+def _bounded(e: Binary | Unary | Reloc, pos: Pos) -> Expr:
     """`e`, unless it nests deeper than every walk of an expression may recurse (a flat chain `1+1+...+1`
     does not nest: it is walked in a loop)."""
     if e.depth > MAX_EXPR_NESTING:
@@ -235,7 +247,8 @@ def _parse(lines: Sequence[Line]) -> list[Statement]:
     if not lines:
         return []
     _builder.lines = lines
-    return _get_parser().parse("\n".join(line.text for line in lines))
+    # The transformer runs inside the parser, so parse() returns its statements, not the Tree lark declares.
+    return cast("list[Statement]", _get_parser().parse("\n".join(line.text for line in lines)))
 
 
 def _syntax_error(e: UnexpectedInput, lines: Sequence[Line]) -> SourceError:

@@ -313,7 +313,7 @@ class _Processor:
         self.lines.append(line)
 
 
-_TOKENS: dict[tuple, tuple[Tok, ...]] = {}
+_TOKENS: dict[tuple[str, int, str, tuple[int, int] | None], tuple[Tok, ...]] = {}
 
 
 def _line_tokens(lg: Logical) -> tuple[Tok, ...]:
