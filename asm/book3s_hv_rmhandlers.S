@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: GPL-2.0-only
  * The seed fragment: the post-image of the five hunks of the kernel patch
  * "KVM: PPC: Book3S HV: Speed up wakeups of CPUs on HV KVM" (commit 54695c30)
  * to arch/powerpc/kvm/book3s_hv_rmhandlers.S.

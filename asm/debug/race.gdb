@@ -28,3 +28,4 @@ info icp
 
 # To the end of the run: the IPI goes to the host, still presented.
 continue
+# SPDX-License-Identifier: MIT

@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/cputable.h>, the CPU feature bits that CPU feature sections test
  * (the cpu_features word). 32-bit and embedded bits are named too, so that every bit has its name.
  * Written for ppcinterp from Linux v3.10's bit values (numbers only, listed in asm/feature-bits.tsv and

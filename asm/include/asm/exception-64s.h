@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/exception-64s.h>, helpers of the 64-bit Book3S exception code that
  * the handler file uses. Written for ppcinterp from the kernel facts (FACTS.md section 2); not kernel text.
  */

@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/feature-fixups.h>, feature sections. Written for ppcinterp from the
  * record format described in the kernel facts (FACTS.md section 2); not kernel text.
  *

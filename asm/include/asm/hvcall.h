@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/hvcall.h>, hypercall return codes.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv; not kernel text.
  */

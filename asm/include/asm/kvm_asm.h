@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/kvm_asm.h>, interrupt numbers and priorities KVM uses.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv; not kernel text.
  */

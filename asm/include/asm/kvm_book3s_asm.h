@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/kvm_book3s_asm.h>, the assembly-level constants of Book3S KVM.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv; not kernel text.
  */

@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/mmu-hash64.h>, segment lookaside buffer (SLB) constants.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv; not kernel text.
  */

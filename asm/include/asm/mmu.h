@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/mmu.h>, the MMU feature bits that MMU feature sections
  * test (the mmu_features word).
  * Written for ppcinterp from Linux v3.10's bit values (numbers only, listed in asm/feature-bits.tsv and

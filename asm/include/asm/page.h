@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/page.h>. Nothing the handler file uses comes from it yet; it exists
  * so that the upstream #include list resolves.
  */

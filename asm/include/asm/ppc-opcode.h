@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/ppc-opcode.h>, instructions the kernel emits with .long because old
  * assemblers lack them: a base word (all operand fields zero) and the fields ORed into it.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv and the Power ISA field layout; not kernel text.

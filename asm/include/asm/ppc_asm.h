@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/ppc_asm.h>, the assembler helpers of 64-bit (ELFv1) kernel code.
  * Written for ppcinterp from the kernel facts (FACTS.md section 4); not kernel text.
  */

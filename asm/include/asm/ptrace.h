@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/ptrace.h>, stack frame layout.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv; not kernel text.
  */

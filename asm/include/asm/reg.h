@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/reg.h>, the register-level constants of 64-bit Book3S.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv (values of the 3.10 headers); not kernel text.
  * Bit masks are written as plain numbers, bit 0 being the least significant (LSB-0) bit.

@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: <asm/xics.h>, XICS interrupt numbers and priorities.
  * Written for ppcinterp from asm/kernel-facts/constants.tsv; not kernel text.
  * Priorities: a smaller number is more favoured; 0xff is the least favoured (masked).

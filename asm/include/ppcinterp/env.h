@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: the default environment of a source file, force-included before it
  * (like `cc -include`) because the seed fragment has no #include lines of its own. Turn it off with
  * --no-kernel-env when a file includes what it needs itself; see asm/include/README.md.

@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: symbols that other objects of the kernel define, which the whole upstream
  * book3s_hv_rmhandlers.S uses (C functions, the hcall handlers of its real-mode table, a lock), as the linker
  * would find them. Only pragmas: it is force-included with --kernel-tree too, where it changes nothing the

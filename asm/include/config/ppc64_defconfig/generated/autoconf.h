@@ -1,4 +1,4 @@
-/*
+/* SPDX-License-Identifier: MIT
  * ppcinterp kernel environment: the kernel configuration options of ppc64_defconfig (v3.10, 64-bit) that
  * the 64-bit Book3S KVM and low-level code tests, as <generated/autoconf.h> has them after
  * `make ARCH=powerpc ppc64_defconfig`. Values only; a kernel tree's own autoconf.h replaces this (--kernel-tree).
