@@ -6,7 +6,8 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from ppcinterp import __version__, cache
+from ppcinterp import cache
+from ppcinterp.about import VersionAction
 from ppcinterp.diagnostics import PpcError
 
 
@@ -413,6 +414,25 @@ def _scenario_file_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
 
+def _examples_options(p: argparse.ArgumentParser) -> None:
+    from ppcinterp.examples import DEFAULT_DIR
+
+    p.add_argument("dir", nargs="?", default=DEFAULT_DIR, metavar="DIR", help=f"where to copy (default: {DEFAULT_DIR})")
+    p.add_argument("--force", action="store_true", help="replace files in DIR that differ from the examples")
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ppcinterp.examples import FRAGMENT, copy_examples
+
+    dest = Path(args.dir)
+    written, same = copy_examples(dest, force=args.force)
+    print(f"{len(written)} file(s) copied to {dest}" + (f", {len(same)} already there" if same else ""))
+    print(f"the README's tour runs there: cd {dest} && ppcinterp check {FRAGMENT}")
+    return 0
+
+
 def cmd_scenario(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -472,6 +492,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
                   _gdbserver_options),
     "census": (cmd_census, "every .S object kbuild assembles in a kernel tree: built, and compared with GNU as",
                _census_options),
+    "examples": (cmd_examples, "copy the seed's fragment, scenarios, domain and debugger script into DIR (the tour)",
+                 _examples_options),
     "scenario": (cmd_scenario, "the scenario format: --schema prints its JSON Schema, new FILE writes a starter",
                  _scenario_file_options),
 }
@@ -479,7 +501,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="ppcinterp", description="Run Linux kernel PowerPC assembly source.")
-    ap.add_argument("--version", action="version", version=f"ppcinterp {__version__}")
+    ap.add_argument("--version", action=VersionAction,
+                    help="show the versions of ppcinterp, Python and the dependencies, and exit")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text, add) in COMMANDS.items():
         add(sub.add_parser(name, help=help_text, description=help_text))

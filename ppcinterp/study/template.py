@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 from ppcinterp.api import Session
-from ppcinterp.build import kernel_env_dir
 from ppcinterp.diagnostics import PpcError
+from ppcinterp.examples import fragment_path
 from ppcinterp.study import scenario
 
 HEAD = """\
@@ -55,9 +55,9 @@ def starter(path: Path, entry: str, sources: list[str], cpu: str | None) -> str:
 
 
 def default_source() -> str | None:
-    """The seed's fragment, in a source checkout."""
-    seed = kernel_env_dir().parent / "book3s_hv_rmhandlers.S"
-    return str(seed) if seed.is_file() else None
+    """The seed's fragment: the checkout's, or the copy an installed wheel carries."""
+    seed = fragment_path()
+    return str(seed) if seed is not None else None
 
 
 def write(path: Path, entry: str, sources: list[str], cpu: str | None, force: bool = False) -> str:
