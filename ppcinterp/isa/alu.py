@@ -1,6 +1,9 @@
 """Integer arithmetic and logical instructions."""
 
-from ppcinterp.isa.table import XO, D, X, alias, define
+from collections.abc import Callable
+
+from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.isa.table import XO, D, Semantics, X, alias, define
 from ppcinterp.source.statements import Num
 
 F = "alu"
@@ -59,19 +62,19 @@ from ppcinterp.isa.templates import CARRY, Tmpl, cr0, template, tmpl, xer  # noq
 
 
 @template("addi", "addis")
-def _addi(ctx, f):
+def _addi(ctx: Ctx, f: Fields) -> Tmpl | None:
     imm = f["SI"] if ctx.insn.base_name == "addi" else f["SIS"] << 16
     if f["RA0"] == 0:
         return tmpl("g[{RT}] = {V}", RT=f["RT"], V=imm & M64)
     return tmpl("g[{RT}] = (g[{RA}] + {V}) & M64", RT=f["RT"], RA=f["RA0"], V=imm)
 
 
-def _done(ctx, body: str, **regs: int) -> Tmpl:
+def _done(ctx: Ctx, body: str, **regs: int) -> Tmpl:
     """The lines that compute `r`, then RT = r and CR0 for the record forms."""
-    return tmpl(body + "\ng[{RT}] = r" + ("\n" + cr0(ctx) if ctx.insn.rc else ""), **regs)
+    return tmpl(body + "\ng[{RT}] = r" + ("\n" + cr0(ctx) if ctx.insn.rc else ""), False, **regs)
 
 
-def _operands(f) -> dict[str, int]:
+def _operands(f: Fields) -> dict[str, int]:
     return {k: f[k] for k in ("RT", "RA", "RB") if k in f} | ({"I": f["SI"] & M64} if "SI" in f else {})
 
 
@@ -81,12 +84,12 @@ _OV = {True: "((x ^ r) & (y ^ r)) >> 63", False: "((x ^ r) & (y ^ r)) >> 31 & 1"
 
 
 @template("add", "subf")
-def _add_subf(ctx, f):
+def _add_subf(ctx: Ctx, f: Fields) -> Tmpl | None:
     """RT = RA + RB, or ~RA + RB + 1; XER[OV,SO] for the 'o' forms, CR0 for '.'."""
     add, oe, rc = ctx.insn.base_name == "add", ctx.insn.oe, ctx.insn.rc
     if not (oe or rc):                  # ~RA + RB + 1 is RB - RA modulo 2**64
         body = "g[{RT}] = (g[{RA}] + g[{RB}]) & M64" if add else "g[{RT}] = (g[{RB}] - g[{RA}]) & M64"
-        return tmpl(body, **_operands(f))
+        return tmpl(body, False, **_operands(f))
     body = f"x = {'g[{RA}]' if add else '(g[{RA}] ^ M64)'}\ny = g[{{RB}}]\nr = (x + y{'' if add else ' + 1'}) & M64"
     if oe:
         body += "\n" + xer(ov=_OV[ctx.sf])
@@ -105,7 +108,7 @@ _SUMS = {"addc": ("g[{RA}]", "g[{RB}]", ""), "adde": ("g[{RA}]", "g[{RB}]", CARR
 
 
 @template(*_SUMS)
-def _sum(ctx, f):
+def _sum(ctx: Ctx, f: Fields) -> Tmpl | None:
     name, oe = ctx.insn.base_name, ctx.insn.oe
     x, y, cin = _SUMS[name]
     if name == "neg" and not oe:
@@ -143,7 +146,7 @@ _MULTIPLIES = {
 
 
 @template(*_MULTIPLIES)
-def _multiply(ctx, f):
+def _multiply(ctx: Ctx, f: Fields) -> Tmpl | None:
     form = _MULTIPLIES[ctx.insn.base_name]
     if isinstance(form, str):
         return _done(ctx, f"r = {form}", **_operands(f))
@@ -154,7 +157,7 @@ def _multiply(ctx, f):
 
 
 @template("divw", "divwu", "divd", "divdu")
-def _divide(ctx, f):
+def _divide(ctx: Ctx, f: Fields) -> Tmpl | None:
     """RT = RA / RB, the quotient truncated; 32 bits (divw, divwu) zero-extended. RT is undefined after a divide
     by zero or overflow; QEMU divides by 1 instead (RT = the dividend), and so do we. (-2**31 / -1 without OE:
     the quotient 2**31 leaves the same 32 bits as the dividend.)"""
@@ -175,24 +178,23 @@ def _divide(ctx, f):
     return _done(ctx, body, **_operands(f))
 
 
-def _logical(fn, imm_field: str | None = None, shift: int = 0):
-    def factory(ctx, f):
+def _logical(fn: Callable[[int, int], int], imm_field: str | None = None, shift: int = 0) -> Semantics:
+    def factory(ctx: Ctx, f: Fields) -> Step:
         g, cr, spr, nxt, ra, rs = ctx.g, ctx.cr, ctx.spr, ctx.nxt, f["RA"], f["RS"]
         rb = f.get("RB")
         imm = (f[imm_field] << shift) if imm_field else None
         rc = ctx.insn.rc
         if imm is not None and not rc:
-            def run():
+            def run() -> int:
                 g[ra] = fn(g[rs], imm)
                 return nxt
-            return run
-
-        def run():
-            r = fn(g[rs], imm if imm is not None else g[rb] if rb is not None else 0) & M64
-            g[ra] = r
-            if rc:
-                cr[0] = cr0_bits(r, spr)
-            return nxt
+        else:
+            def run() -> int:
+                r = fn(g[rs], imm if imm is not None else g[rb] if rb is not None else 0) & M64
+                g[ra] = r
+                if rc:
+                    cr[0] = cr0_bits(r, spr)
+                return nxt
         return run
     return factory
 
@@ -213,7 +215,7 @@ _LOGICAL = {"and": "{S} & {B}", "andc": "{S} & ~{B}", "or": "{S} | {B}", "xor": 
 
 
 @template(*_LOGICAL)
-def _logical_tmpl(ctx, f):
+def _logical_tmpl(ctx: Ctx, f: Fields) -> Tmpl | None:
     name = ctx.insn.base_name
     shift = 16 if name in ("andis.", "oris", "xoris") else 0
     expr = _LOGICAL[name].format(S="g[{RS}]", B="g[{RB}]", I="{I}")
@@ -221,5 +223,5 @@ def _logical_tmpl(ctx, f):
     if "UI" in f:
         regs["I"] = f["UI"] << shift
     if not ctx.insn.rc:
-        return tmpl(f"g[{{RA}}] = {expr}", **regs)
-    return tmpl(f"r = {expr}\ng[{{RA}}] = r\n{cr0(ctx)}", **regs)
+        return tmpl(f"g[{{RA}}] = {expr}", False, **regs)
+    return tmpl(f"r = {expr}\ng[{{RA}}] = r\n{cr0(ctx)}", False, **regs)

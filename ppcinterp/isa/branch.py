@@ -1,6 +1,7 @@
 """Branches: b, bc, bclr, bcctr and every extended mnemonic that is a case of them."""
 
-from ppcinterp.isa.table import B, I, X, alias, define
+from ppcinterp.isa.context import Ctx, Fields
+from ppcinterp.isa.table import B, I, Rewrite, X, alias, define
 from ppcinterp.source.statements import Num
 
 F = "branch"
@@ -44,19 +45,19 @@ TARGET_SUFFIXES = ("", "l", "a", "la")       # -> bc, bcl, bca, bcla
 REG_FORMS = {"lr": "bclr", "lrl": "bclrl", "ctr": "bcctr", "ctrl": "bcctrl"}
 
 
-def _target_forms(bo: int, bit: int, base: str):
+def _target_forms(bo: int, bit: int, base: str) -> tuple[Rewrite, ...]:
     return (lambda t: (base, [Num(bo), Num(bit), t]),
             lambda cr, t: (base, [Num(bo), 4 * cr + bit, t]))
 
 
-def _register_forms(bo: int, bit: int, base: str):
+def _register_forms(bo: int, bit: int, base: str) -> tuple[Rewrite, ...]:
     # The branch-to-register forms also take BH, the target's hint, last.
     return (lambda: (base, [Num(bo), Num(bit)]),
             lambda cr: (base, [Num(bo), 4 * cr + bit]),
             lambda cr, bh: (base, [Num(bo), 4 * cr + bit, bh]))
 
 
-def _bh_forms(bo: int, base: str):
+def _bh_forms(bo: int, base: str) -> tuple[Rewrite, ...]:
     """blr, bctr, bdnzlr ...: no condition bit to name, so the one operand they take is BH."""
     return (lambda: (base, [Num(bo), Num(0)]),
             lambda bh: (base, [Num(bo), Num(0), bh]))
@@ -99,24 +100,24 @@ BDNZ = "c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c else {NXT}"
 BDNZ32 = "c = (spr.get(9, 0) - 1) & M64\nspr[9] = c\nnpc = {T} if c & M32 else {NXT}"
 
 
-def _target(ctx, a: int) -> int:
+def _target(ctx: Ctx, a: int) -> int:
     """A branch's target address in the mode `ctx` is for (relative targets wrap round the address space)."""
     return ctx.target(a & (M64 if ctx.sf else M32))
 
 
-def _ret(ctx) -> int:
+def _ret(ctx: Ctx) -> int:
     return ctx.ret & (M64 if ctx.sf else M32)
 
 
 @template("b")
-def _b(ctx, f):
+def _b(ctx: Ctx, f: Fields) -> Tmpl | None:
     target = _target(ctx, f["LI"] if ctx.insn.aa else ctx.addr + f["LI"])
     if ctx.insn.lk:
         return tmpl("spr[8] = {RET}\nnpc = {T}", branch=True, RET=_ret(ctx), T=target)
     return tmpl("npc = {T}", branch=True, T=target)
 
 
-def _branch(ctx, bo: int, bi: int, target: str, **params: int) -> Tmpl:
+def _branch(ctx: Ctx, bo: int, bi: int, target: str, **params: int) -> Tmpl:
     """A bc-family branch to `target` (an expression): CTR decremented and tested if BO says so, the CR bit BI
     tested if BO says so, LR set by the link forms. The target is read before CTR and LR are written (npc
     first), so bclrl returns to the old LR; bcctr's target is the decremented CTR (`c`), as the closures did."""
@@ -140,11 +141,11 @@ def _branch(ctx, bo: int, bi: int, target: str, **params: int) -> Tmpl:
     if ctx.insn.lk:
         lines.append("spr[8] = {RET}")
         params["RET"] = _ret(ctx)
-    return tmpl("\n".join(lines), branch=True, **params)
+    return tmpl("\n".join(lines), True, **params)
 
 
 @template("bc")
-def _bc(ctx, f):
+def _bc(ctx: Ctx, f: Fields) -> Tmpl | None:
     target = _target(ctx, f["BD"] if ctx.insn.aa else ctx.addr + f["BD"])
     if (f["BO"] & 0b10110) == 0b10000 and not ctx.insn.lk:
         return tmpl(BDNZ if ctx.sf else BDNZ32, branch=True, T=target)
@@ -152,7 +153,7 @@ def _bc(ctx, f):
 
 
 @template("bclr", "bcctr")
-def _bc_register(ctx, f):
+def _bc_register(ctx: Ctx, f: Fields) -> Tmpl | None:
     """blr, bctr, bctrl, beqlr, bdnzlr ...: to LR or CTR; never a param T (blocks take T as a direct target)."""
     bo = f["BO"]
     reg = "spr.get(8, 0)" if ctx.insn.base_name == "bclr" else "c" if not bo & 4 else "spr.get(9, 0)"

@@ -1,6 +1,7 @@
 """Compare and trap instructions."""
 
-from ppcinterp.isa.table import D, X, alias, define
+from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.isa.table import D, Semantics, X, alias, define
 from ppcinterp.source.statements import Num
 
 F = "compare"
@@ -43,7 +44,7 @@ for _cond, _to in TRAP_CONDITIONS.items():
 from ppcinterp.isa.sem import M64, s32, s64  # noqa: E402
 from ppcinterp.isa.stops import Trap  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
 
 def _operand(reg: str, signed: bool, wide: bool) -> str:
@@ -55,7 +56,7 @@ def _operand(reg: str, signed: bool, wide: bool) -> str:
 
 
 @template("cmp", "cmpi", "cmpl", "cmpli")
-def _compare(ctx, f):
+def _compare(ctx: Ctx, f: Fields) -> Tmpl | None:
     name = ctx.insn.base_name
     signed, wide = name in ("cmp", "cmpi"), f["L"] == 1
     regs = {"BF": f["BF"], "RA": f["RA"]}
@@ -68,16 +69,16 @@ def _compare(ctx, f):
         bias = (1 << 63 if wide else 1 << 31) if signed else 0
         regs["I"], rhs = (imm + bias) & (M64 if wide else 0xFFFFFFFF) if signed else imm, "{I}"
     body += f"cr[{{BF}}] = (LT if a < {rhs} else GT if a > {rhs} else EQ) | (spr.get(XER, 0) >> 31 & 1)"
-    return tmpl(body, **regs)
+    return tmpl(body, False, **regs)
 
 
-def _trap(wide: bool, imm: bool):
-    def factory(ctx, f):
+def _trap(wide: bool, imm: bool) -> Semantics:
+    def factory(ctx: Ctx, f: Fields) -> Step:
         g, nxt, to, ra = ctx.g, ctx.nxt, f["TO"], f["RA"]
-        rb, si = f.get("RB"), f.get("SI")
+        rb, si = f.get("RB", 0), f.get("SI", 0)       # the one the form has (imm: SI, else RB) is read
         name = ctx.insn.name
 
-        def run():
+        def run() -> int:
             a = g[ra] if wide else g[ra] & 0xFFFFFFFF
             b = (si & M64 if wide else si & 0xFFFFFFFF) if imm else (g[rb] if wide else g[rb] & 0xFFFFFFFF)
             sa, sb = (s64(a), s64(b)) if wide else (s32(a), s32(b))

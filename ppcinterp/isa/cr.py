@@ -1,5 +1,6 @@
 """Condition register logical and move instructions."""
 
+from ppcinterp.isa.context import Ctx, Fields
 from ppcinterp.isa.table import X, alias, define
 from ppcinterp.source.statements import Num
 
@@ -32,7 +33,7 @@ alias("mfcr", lambda rt, fxm: ("mfocrf", [rt, fxm]))         # mfcr with a mask 
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
 # The CR logical operations over the two source bits a, b (each 0 or 1).
 _CR_OPS = {"crand": "a & b", "cror": "a | b", "crxor": "a ^ b", "crnand": "1 ^ (a & b)", "crnor": "1 ^ (a | b)",
@@ -40,7 +41,7 @@ _CR_OPS = {"crand": "a & b", "cror": "a | b", "crxor": "a ^ b", "crnand": "1 ^ (
 
 
 @template(*_CR_OPS)
-def _cr_logical(ctx, f):
+def _cr_logical(ctx: Ctx, f: Fields) -> Tmpl | None:
     """Bit BT of the CR = op(bit BA, bit BB): both read before the field holding BT is written."""
     bt, ba, bb = f["BT"], f["BA"], f["BB"]
     body = f"a = cr[{{FA}}] >> {{SA}} & 1\nb = cr[{{FB}}] >> {{SB}} & 1\ncr[{{FT}}] = cr[{{FT}}] & {{KEEP}} | " \
@@ -50,12 +51,12 @@ def _cr_logical(ctx, f):
 
 
 @template("mcrf")
-def _mcrf(ctx, f):
+def _mcrf(ctx: Ctx, f: Fields) -> Tmpl | None:
     return tmpl("cr[{BF}] = cr[{BFA}]", BF=f["BF"], BFA=f["BFA"])
 
 
 @template("mtcrf", "mtocrf")
-def _mtcrf(ctx, f):
+def _mtcrf(ctx: Ctx, f: Fields) -> Tmpl | None:
     """The CR fields FXM names from RS's low word (none named: nothing changes)."""
     fields = [i for i in range(8) if f["FXM"] & (0x80 >> i)]
     lines = [f"cr[{i}] = g[{{RS}}] >> {28 - 4 * i} & 0xF" for i in fields]
@@ -63,7 +64,7 @@ def _mtcrf(ctx, f):
 
 
 @template("mfcr", "mfocrf")
-def _mfcr(ctx, f):
+def _mfcr(ctx: Ctx, f: Fields) -> Tmpl | None:
     """RT = the CR (mfocrf: only the fields FXM names, the rest 0)."""
     fields = [i for i in range(8) if f.get("FXM", 0xFF) & (0x80 >> i)]
     return tmpl(f"g[{{RT}}] = {' | '.join(f'cr[{i}] << {28 - 4 * i}' for i in fields) or '0'}", RT=f["RT"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypedDict, Unpack
 
 
 class Kind(Enum):
@@ -96,7 +97,14 @@ def _shuffle_out(name: str, v: int) -> int:
     return v
 
 
-def _f(name: str, kind: Kind, start: int, length: int, **kw) -> Field:
+class _Options(TypedDict, total=False):
+    scale: int
+    signed: bool
+    accept: tuple[int, int] | None
+    one_field: bool
+
+
+def _f(name: str, kind: Kind, start: int, length: int, **kw: Unpack[_Options]) -> Field:
     return Field(name, kind, length, ((start, length),), **kw)
 
 

@@ -3,7 +3,10 @@ restore a guest's FP state, and the register moves kernel code uses (fmr, fneg, 
 raw 64-bit patterns: no conversion, no rounding, no FPSCR exception (the moves change only the sign bit); an
 FPR write clears the rest of the VSX register it is part of (Thread.set_fpr)."""
 
-from ppcinterp.isa.table import A, D, X, define
+from collections.abc import Callable
+
+from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.isa.table import A, D, Semantics, X, define
 
 F = "fp"
 
@@ -101,18 +104,19 @@ def double_to_single(d: int) -> int:
     return sign << 31
 
 
-def _fp_access(store: bool, indexed: bool, size: int = 8, signed: bool = False, single: bool = False):
+def _fp_access(store: bool, indexed: bool, size: int = 8, signed: bool = False, single: bool = False) -> Semantics:
     """An FP load or store of `size` bytes (8: the doubleword; 4: the word forms lfiwax/lfiwzx/stfiwx, or a single
     with `single`: converted to and from a double). The update forms (RA named, never the literal 0) write EA
     back to RA after the access, as the integer ones do: in 32-bit mode the truncated EA."""
-    def factory(ctx, f):
+    def factory(ctx: Ctx, f: Fields) -> Step:
         g, t, fpr, mem, nxt = ctx.g, ctx.thread, ctx.thread.fpr, ctx.mem, ctx.nxt
         ft = f.get("FRT", f.get("FRS"))
+        assert ft is not None           # a load's FRT or a store's FRS
         update = "RA" in f
-        ra, d, rb = f.get("RA0", f.get("RA")), f.get("D", 0), f.get("RB")
+        ra, d, rb = f.get("RA0", f.get("RA", 0)), f.get("D", 0), f.get("RB", 0)   # RB is read only if indexed
         low = (1 << 8 * size) - 1
 
-        def run():
+        def run() -> int:
             a = ((g[ra] if ra else 0) + (g[rb] if indexed else d)) & addr_mask(t)
             if store:
                 mem.write(a, size, double_to_single(fpr[ft]) if single else fpr[ft] & low)
@@ -144,13 +148,13 @@ _MOVES = {"fmr": lambda a, b: b, "fneg": lambda a, b: b ^ SIGN, "fabs": lambda a
           "fnabs": lambda a, b: b | SIGN, "fcpsgn": lambda a, b: (a & SIGN) | (b & ~SIGN)}
 
 
-def _move(op):
+def _move(op: Callable[[int, int], int]) -> Semantics:
     """FRT = op(FRA, FRB) on the raw patterns; the record forms copy FPSCR[FX,FEX,VX,OX] into CR1."""
-    def factory(ctx, f):
+    def factory(ctx: Ctx, f: Fields) -> Step:
         t, fpr, cr, nxt, frt, frb, rc = ctx.thread, ctx.thread.fpr, ctx.cr, ctx.nxt, f["FRT"], f["FRB"], ctx.insn.rc
         fra = f.get("FRA", 0)
 
-        def run():
+        def run() -> int:
             t.set_fpr(frt, op(fpr[fra], fpr[frb]))
             if rc:
                 cr[1] = cr1_of(t.fpscr)
@@ -164,11 +168,11 @@ for _name, _op in _MOVES.items():
 
 
 @semantics("mffs")
-def _mffs(ctx, f):
+def _mffs(ctx: Ctx, f: Fields) -> Step:
     # The whole 64-bit FPSCR lands in FRT: DRN in the high word, the classic FPSCR in the low word.
     t, cr, nxt, frt, rc = ctx.thread, ctx.cr, ctx.nxt, f["FRT"], ctx.insn.rc
 
-    def run():
+    def run() -> int:
         t.set_fpr(frt, t.fpscr)
         if rc:
             cr[1] = cr1_of(t.fpscr)
@@ -177,7 +181,7 @@ def _mffs(ctx, f):
 
 
 @semantics("mtfsf")
-def _mtfsf(ctx, f):
+def _mtfsf(ctx: Ctx, f: Fields) -> Step:
     t, fpr, cr, nxt, frb, rc = ctx.thread, ctx.thread.fpr, ctx.cr, ctx.nxt, f["FRB"], ctx.insn.rc
     if f["L6"]:
         mask = M64                         # L=1: the whole FPSCR from FRB, whatever FLM and W say
@@ -185,7 +189,7 @@ def _mtfsf(ctx, f):
         shift = 32 if f["W"] else 0        # W=1: the high word (fields 0-7), W=0: the low word (8-15)
         mask = sum(0xF << (4 * (7 - i) + shift) for i in range(8) if f["FLM"] >> (7 - i) & 1)
 
-    def run():
+    def run() -> int:
         t.fpscr = store_fpscr(t.fpscr, fpr[frb], mask)
         if rc:
             cr[1] = cr1_of(t.fpscr)

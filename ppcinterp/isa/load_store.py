@@ -1,5 +1,6 @@
 """Loads and stores: byte/half/word/double, algebraic, indexed, update, byte-reversed, multiple, reserved."""
 
+from ppcinterp.isa.context import Ctx, Fields, Step
 from ppcinterp.isa.table import DS, D, X, define
 
 F = "load_store"
@@ -84,12 +85,13 @@ def _swap(v: int, size: int) -> int:
     return int.from_bytes(v.to_bytes(size, "big"), "little")
 
 
-def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False):
+def access_factory(ctx: Ctx, f: Fields, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False) -> Step:
     """One load or store: EA from D(RA|0), DS(RA|0) or RA|0+RB; update forms write EA back to RA."""
     g, mem, nxt, t = ctx.g, ctx.mem, ctx.nxt, ctx.thread
     read, write = mem.read, mem.write
     rt = f["RT"] if "RT" in f else f["RS"]
     ra = f.get("RA0", f.get("RA"))
+    assert ra is not None           # every load and store has RA|0 or RA
     update = "RA" in f              # the update forms name RA (never the literal 0)
     disp = f.get("D", f.get("DS"))
     rb = f.get("RB")
@@ -97,44 +99,45 @@ def access_factory(ctx, f, size: int, signed: bool, store: bool, reverse: bool, 
     mask = (1 << (8 * size)) - 1
 
     if rb is None:
+        assert disp is not None     # the D and DS forms
         if ra == 0 and not update:
-            def ea():
+            def ea() -> int:
                 return disp & addr_mask(t)
         else:
-            def ea():
+            def ea() -> int:
                 return (g[ra] + disp) & addr_mask(t)
     elif ra == 0 and not update:
-        def ea():
+        def ea() -> int:
             return g[rb] & addr_mask(t)
     else:
-        def ea():
+        def ea() -> int:
             return (g[ra] + g[rb]) & addr_mask(t)
 
     if store:
-        def run():
+        def run() -> int:
             a = ea()
             v = g[rt] & mask
             write(a, size, _swap(v, size) if reverse else v, ci)
             if update:
                 g[ra] = a
             return nxt
-        return run
-
-    def run():
-        a = ea()
-        v = read(a, size, ci)
-        if reverse:
-            v = _swap(v, size)
-        if signed and v & top:
-            v = (v - (top << 1)) & M64
-        if update:
-            g[ra] = a
-        g[rt] = v
-        return nxt
+    else:
+        def run() -> int:
+            a = ea()
+            v = read(a, size, ci)
+            if reverse:
+                v = _swap(v, size)
+            if signed and v & top:
+                v = (v - (top << 1)) & M64
+            if update:
+                g[ra] = a
+            g[rt] = v
+            return nxt
     return run
 
 
-def access_template(ctx, f, size: int, signed: bool, store: bool, reverse: bool, ci: bool = False) -> Tmpl | None:
+def access_template(ctx: Ctx, f: Fields, size: int, signed: bool, store: bool, reverse: bool,
+                    ci: bool = False) -> Tmpl | None:
     """Loads and stores by template, the byte-reversed ones excepted (access_factory). An update form writes EA
     back to RA after the access, and a load before RT, as access_factory does (RA = RT: a block refuses the
     double write and calls the closure, which leaves the loaded value)."""
@@ -143,9 +146,11 @@ def access_template(ctx, f, size: int, signed: bool, store: bool, reverse: bool,
     update = "RA" in f              # the update forms name RA (never the literal 0)
     regs = {"RT": f["RT"] if "RT" in f else f["RS"]}
     disp, ra, rb = f.get("D", f.get("DS")), f.get("RA0", f.get("RA")), f.get("RB")
+    assert ra is not None           # every load and store has RA|0 or RA
     absolute = ra == 0 and not update
     mask = ea_mask(ctx)
     if rb is None:
+        assert disp is not None     # the D and DS forms
         ea = "{EA}" if absolute else f"(g[{{RA}}] + {{EA}}) & {mask}"
         regs["EA"] = disp & (M64 if ctx.sf else M32) if absolute else disp
     else:
@@ -156,14 +161,14 @@ def access_template(ctx, f, size: int, signed: bool, store: bool, reverse: bool,
     flag = ", True" if ci else ""
     back = f"\ng[{{RA}}] = {ea}" if update else ""
     if store:
-        return tmpl(f"write({ea}, {size}, g[{{RT}}] & {(1 << 8 * size) - 1:#x}{flag}){back}", **regs)
+        return tmpl(f"write({ea}, {size}, g[{{RT}}] & {(1 << 8 * size) - 1:#x}{flag}){back}", False, **regs)
     if not signed and not update:
-        return tmpl(f"g[{{RT}}] = read({ea}, {size}{flag})", **regs)
+        return tmpl(f"g[{{RT}}] = read({ea}, {size}{flag})", False, **regs)
     body = f"v = read({ea}, {size}{flag})"
     if signed:
         top = 1 << (8 * size - 1)
         body += f"\nif v & {top:#x}:\n    v = (v - {top << 1:#x}) & M64"
-    return tmpl(f"{body}{back}\ng[{{RT}}] = v", **regs)
+    return tmpl(f"{body}{back}\ng[{{RT}}] = v", False, **regs)
 
 
 for _name, _spec in _ACCESS.items():
@@ -172,11 +177,11 @@ for _name, _spec in _ACCESS.items():
 
 
 @semantics("lmw", "stmw")
-def _multiple(ctx, f):
+def _multiple(ctx: Ctx, f: Fields) -> Step:
     g, mem, nxt, rt, ra, d, t = ctx.g, ctx.mem, ctx.nxt, f["RT"], f["RA0"], f["D"], ctx.thread
     store = ctx.insn.name == "stmw"
 
-    def run():
+    def run() -> int:
         mask = addr_mask(t)
         a = ((g[ra] if ra else 0) + d) & mask
         for r in range(rt, 32):
@@ -190,11 +195,11 @@ def _multiple(ctx, f):
 
 
 @semantics("lwarx", "ldarx")
-def _load_reserve(ctx, f):
+def _load_reserve(ctx: Ctx, f: Fields) -> Step:
     g, mem, nxt, rt, ra, rb, t = ctx.g, ctx.mem, ctx.nxt, f["RT"], f["RA0"], f["RB"], ctx.thread
     size = 4 if ctx.insn.name == "lwarx" else 8
 
-    def run():
+    def run() -> int:
         a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t)
         g[rt] = mem.read(a, size)
         t.reservation = a
@@ -203,12 +208,12 @@ def _load_reserve(ctx, f):
 
 
 @semantics("stwcx.", "stdcx.")
-def _store_conditional(ctx, f):
+def _store_conditional(ctx: Ctx, f: Fields) -> Step:
     g, mem, cr, spr, nxt = ctx.g, ctx.mem, ctx.cr, ctx.spr, ctx.nxt
     rs, ra, rb, t = f["RS"], f["RA0"], f["RB"], ctx.thread
     size = 4 if ctx.insn.name == "stwcx." else 8
 
-    def run():
+    def run() -> int:
         a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t)
         ok = t.reservation == a
         if ok:

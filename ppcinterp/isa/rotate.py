@@ -1,7 +1,8 @@
 """Rotate and shift instructions, with the extended mnemonics that are special cases of them."""
 
+from ppcinterp.isa.context import Ctx, Fields
 from ppcinterp.isa.table import MD, MDS, M, X, alias, define, operand_function
-from ppcinterp.source.statements import Binary, Call, Num
+from ppcinterp.source.statements import Binary, Call, Expr, Num, Operand
 
 F = "rotate"
 RC = ("", ".")
@@ -21,7 +22,7 @@ define("srawi", X(31, 824), "RA,RS,SH", F, rc=True)
 define("sradi", ((31 << 26) | (413 << 2), 0xFC0007FD), "RA,RS,SH6", F, rc=True)
 
 
-def _mask(base: str, ra, rs, sh, m):
+def _mask(base: str, ra: Expr, rs: Expr, sh: Expr, m: Expr) -> tuple[str, list[Operand]]:
     # `rlwinm rA,rS,SH,MASK`: GNU as accepts a contiguous 32-bit mask in place of MB,ME.
     return base, [ra, rs, sh, Call("mask_begin", m, m.pos), Call("mask_end", m, m.pos)]
 
@@ -44,11 +45,11 @@ def _upto(n: int, hi: int) -> int:
     return n
 
 
-def _n(e, hi: int):
+def _n(e: Expr, hi: int) -> Expr:
     return Call(f"upto{hi}", e, e.pos)
 
 
-def _mod(e, width: int):
+def _mod(e: Expr, width: int) -> Expr:
     return Binary("&", e, Num(width - 1, e.pos), e.pos)
 
 
@@ -84,11 +85,11 @@ alias("clrlsldi", lambda ra, rs, b, n: ("rldic", [ra, rs, n, _mod(_n(b, 63) - n,
 # ---------------------------------------------------------------- semantics
 
 from ppcinterp.isa.sem import M64, mask64  # noqa: E402
-from ppcinterp.isa.templates import cr0, template, tmpl, xer  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, cr0, template, tmpl, xer  # noqa: E402
 
 
 @template("rlwinm", "rldicl", "rldicr")
-def _rotate_masked(ctx, f):
+def _rotate_masked(ctx: Ctx, f: Fields) -> Tmpl | None:
     """The common rotates by template: ROTL32 of the low word (rlwinm) or ROTL64, then a constant mask. A mask
     that takes only the bits shifted left (or only those rotated round) is one shift: slwi, srwi, sldi, srdi,
     clrldi and the field extractions are one or two operations."""
@@ -119,14 +120,14 @@ def _rotated(sh: int, m: int, width: int) -> str:
     return f"r = ((g[{{RS}}] << {{SH}}) | ({top} >> {shr})) & {{M}}"
 
 
-def _finish(ctx, f, body: str, **params: int):
+def _finish(ctx: Ctx, f: Fields, body: str, **params: int) -> Tmpl:
     """`r = ...` lines, then RA = r and CR0 for the record forms."""
     body += "\ng[{RA}] = r" + ("\n" + cr0(ctx) if ctx.insn.rc else "")
-    return tmpl(body, RS=f["RS"], RA=f["RA"], **params)
+    return tmpl(body, False, RS=f["RS"], RA=f["RA"], **params)
 
 
 @template("rlwimi", "rldic", "rldimi")
-def _rotate_insert(ctx, f):
+def _rotate_insert(ctx: Ctx, f: Fields) -> Tmpl | None:
     """ROTL then a constant mask (rldic's may wrap); the inserts keep RA's bits outside the mask."""
     name = ctx.insn.base_name
     if name == "rlwimi":
@@ -144,7 +145,7 @@ def _rotate_insert(ctx, f):
 
 
 @template("rlwnm", "rldcl", "rldcr")
-def _rotate_by_register(ctx, f):
+def _rotate_by_register(ctx: Ctx, f: Fields) -> Tmpl | None:
     """ROTL by RB (low 5 or 6 bits), masked: by 0, `>> width` brings nothing round."""
     name = ctx.insn.base_name
     if name == "rlwnm":
@@ -162,12 +163,12 @@ _SHIFTS = {"slw": "(g[{RS}] << (g[{RB}] & 63)) & M32", "srw": "(g[{RS}] & M32) >
 
 
 @template(*_SHIFTS)
-def _shift(ctx, f):
+def _shift(ctx: Ctx, f: Fields) -> Tmpl | None:
     return _finish(ctx, f, "r = " + _SHIFTS[ctx.insn.base_name], RB=f["RB"])
 
 
 @template("sraw", "srawi", "srad", "sradi")
-def _shift_right_algebraic(ctx, f):
+def _shift_right_algebraic(ctx: Ctx, f: Fields) -> Tmpl | None:
     """The low word (sraw) or doubleword, signed, shifted right: an amount past the width leaves the sign in
     every bit. CA = negative and 1 bits were shifted out (of the word or doubleword shifted, in either mode)."""
     name = ctx.insn.base_name

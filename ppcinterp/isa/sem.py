@@ -8,6 +8,10 @@ values. It returns a closure with no arguments that executes the instruction and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from ppcinterp.isa.context import Ctx, ThreadState
+
 M64 = (1 << 64) - 1
 M32 = 0xFFFFFFFF
 XER = 1
@@ -19,7 +23,7 @@ LT, GT, EQ = 8, 4, 2
 MSR_WRITERS: set[str] = set()
 
 
-def addr_mask(t) -> int:
+def addr_mask(t: ThreadState) -> int:
     """What a semantics factory masks an effective address with when it runs on thread `t`: in 32-bit mode
     (MSR[SF] = 0) the high 32 bits of an effective address are 0."""
     return M64 if t.msr >> 63 else M32
@@ -34,7 +38,7 @@ def s32(v: int) -> int:
     return v - (1 << 32) if v >> 31 else v
 
 
-def cr0_bits(r: int, spr: dict) -> int:
+def cr0_bits(r: int, spr: dict[int, int]) -> int:
     """CR0 for a 64-bit result (64-bit mode): LT/GT/EQ from the signed value, SO from XER."""
     so = 1 if spr.get(XER, 0) & SO else 0
     if r >> 63:
@@ -60,7 +64,7 @@ def rotl32(v: int, n: int) -> int:
     return rotl64((w << 32) | w, n)
 
 
-def set_xer(spr: dict, ca: int | None = None, ov: int | None = None) -> None:
+def set_xer(spr: dict[int, int], ca: int | None = None, ov: int | None = None) -> None:
     x = spr.get(XER, 0)
     if ca is not None:
         x = (x | CA) if ca else (x & ~CA)
@@ -69,17 +73,17 @@ def set_xer(spr: dict, ca: int | None = None, ov: int | None = None) -> None:
     spr[XER] = x
 
 
-def crbit(cr: list, bi: int) -> int:
+def crbit(cr: list[int], bi: int) -> int:
     return (cr[bi >> 2] >> (3 - (bi & 3))) & 1
 
 
-def set_crbit(cr: list, bi: int, v: int) -> None:
+def set_crbit(cr: list[int], bi: int, v: int) -> None:
     m = 8 >> (bi & 3)
     f = bi >> 2
     cr[f] = (cr[f] | m) if v else (cr[f] & ~m)
 
 
-def ea_base(ctx, ra: int):
+def ea_base(ctx: Ctx, ra: int) -> Callable[[], int]:
     """A getter for the base of an effective address: 0 when RA is the literal 0."""
     g = ctx.g
     return (lambda: 0) if ra == 0 else (lambda: g[ra])

@@ -1,5 +1,6 @@
 """Special-purpose registers and the MSR: mtspr/mfspr (by number or SPRN_ name), mtmsrd/mfmsr, mftb."""
 
+from ppcinterp.isa.context import Ctx, Fields, Step
 from ppcinterp.isa.table import X, alias, define, operand_function
 from ppcinterp.source.statements import Call, Num
 
@@ -54,35 +55,35 @@ alias("mftb", lambda rt: ("mfspr", [rt, Num(268)]), lambda rt, tbr: ("mfspr", [r
 
 from ppcinterp.isa.sem import MSR_WRITERS  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
 MSR_EE, MSR_RI, MSR_HV = 1 << 15, 1 << 1, 1 << 60
 TB_READS = (268, 269)
 
 
 @template("mtspr")
-def _mtspr(ctx, f):
+def _mtspr(ctx: Ctx, f: Fields) -> Tmpl | None:
     if f["SPR"] == 1:                 # XER: the 32 defined bits
         return tmpl("spr[1] = g[{RS}] & 0xFFFFFFFF", RS=f["RS"])
     return tmpl("spr[{N}] = g[{RS}]", N=f["SPR"], RS=f["RS"])
 
 
-def _mfspr(ctx, f):
+def _mfspr(ctx: Ctx, f: Fields) -> Step:
     return _read_tb(ctx, f["RT"], f["SPR"])
 
 
 @template("mfspr", fallback=_mfspr)
-def _mfspr_tmpl(ctx, f):
+def _mfspr_tmpl(ctx: Ctx, f: Fields) -> Tmpl | None:
     if f["SPR"] in TB_READS:          # the time base: a machine call (_mfspr)
         return None
     return tmpl("g[{RT}] = spr.get({N}, 0)", N=f["SPR"], RT=f["RT"])
 
 
-def _read_tb(ctx, rt: int, n: int):
+def _read_tb(ctx: Ctx, rt: int, n: int) -> Step:
     # The time base is modelled as the machine's step counter (plus a scenario-settable offset).
     g, nxt, machine = ctx.g, ctx.nxt, ctx.machine
 
-    def run():
+    def run() -> int:
         tb = machine.timebase()
         g[rt] = tb >> 32 if n == 269 else tb
         return nxt
@@ -96,11 +97,11 @@ MSR_WRITERS.update(("mtmsrd", "mtmsr"))      # mtmsrd may switch between 64-bit 
 
 
 @semantics("mtmsrd", "mtmsr")
-def _mtmsrd(ctx, f):
+def _mtmsrd(ctx: Ctx, f: Fields) -> Step:
     g, t, nxt, rs, l15 = ctx.g, ctx.thread, ctx.nxt, f["RS"], f["L15"]
     wide = ctx.insn.name == "mtmsrd"
 
-    def run():
+    def run() -> int:
         v = g[rs]
         if l15:                        # only EE and RI change
             t.msr = (t.msr & ~(MSR_EE | MSR_RI)) | (v & (MSR_EE | MSR_RI))
@@ -112,10 +113,10 @@ def _mtmsrd(ctx, f):
 
 
 @semantics("mfmsr")
-def _mfmsr(ctx, f):
+def _mfmsr(ctx: Ctx, f: Fields) -> Step:
     g, t, nxt, rt = ctx.g, ctx.thread, ctx.nxt, f["RT"]
 
-    def run():
+    def run() -> int:
         g[rt] = t.msr
         return nxt
     return run

@@ -1,6 +1,7 @@
 """Storage synchronisation, context-changing returns, power saving, SLB/TLB management and cache control."""
 
-from ppcinterp.isa.table import X, alias, define
+from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.isa.table import Semantics, X, alias, define
 from ppcinterp.source.statements import Num
 
 F = "system"
@@ -51,7 +52,7 @@ alias("dcbtstt", lambda ra, rb: ("dcbtst", [ra, rb, Num(16)]))
 from ppcinterp.isa.sem import EQ, M32, M64, MSR_WRITERS, SO, XER, addr_mask  # noqa: E402
 from ppcinterp.isa.stops import ContextReturn, PowerSave, Trap  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
-from ppcinterp.isa.templates import template, tmpl  # noqa: E402
+from ppcinterp.isa.templates import Tmpl, template, tmpl  # noqa: E402
 
 SRR0, SRR1, HSRR0, HSRR1 = 26, 27, 314, 315
 CACHE_LINE = 128            # POWER7 data cache block, cleared by dcbz
@@ -59,7 +60,7 @@ CACHE_LINE = 128            # POWER7 data cache block, cleared by dcbz
 
 @template("sync", "isync", "eieio", "dcbf", "dcbst", "icbi", "dcbt", "dcbtst", "dcbi", "tlbie", "tlbiel",
           "tlbsync", "slbie")
-def _no_state(ctx, f):
+def _no_state(ctx: Ctx, f: Fields) -> Tmpl | None:
     """Barriers, cache hints and TLB invalidation: no architected register or memory state changes here.
     The journal still records the step (and so the barrier) like any other instruction."""
     return tmpl("pass")
@@ -68,12 +69,12 @@ def _no_state(ctx, f):
 MSR_WRITERS.update(("rfid", "hrfid"))
 
 
-def _return(srr0: int, srr1: int):
+def _return(srr0: int, srr1: int) -> Semantics:
     """rfid/hrfid: MSR from (H)SRR1 and on at (H)SRR0, whose high 32 bits are 0 if the new MSR is 32-bit mode."""
-    def factory(ctx, f):
+    def factory(ctx: Ctx, f: Fields) -> Step:
         spr, t, name = ctx.spr, ctx.thread, ctx.insn.name
 
-        def run():
+        def run() -> int:
             msr = spr.get(srr1, 0)
             target = spr.get(srr0, 0) & ~3 & (M64 if msr >> 63 else M32)
             t.msr = msr
@@ -87,28 +88,28 @@ semantics("hrfid")(_return(HSRR0, HSRR1))
 
 
 @semantics("nap", "sleep", "rvwinkle")
-def _power_save(ctx, f):
+def _power_save(ctx: Ctx, f: Fields) -> Step:
     name = ctx.insn.name
 
-    def run():
+    def run() -> int:
         raise PowerSave(f"{name}: the thread enters power-saving mode")
     return run
 
 
 @semantics("sc")
-def _sc(ctx, f):
+def _sc(ctx: Ctx, f: Fields) -> Step:
     lev = f["LEV"]
 
-    def run():
+    def run() -> int:
         raise Trap(f"system call (sc {lev})")
     return run
 
 
 @semantics("dcbz")
-def _dcbz(ctx, f):
+def _dcbz(ctx: Ctx, f: Fields) -> Step:
     g, mem, nxt, ra, rb, t = ctx.g, ctx.mem, ctx.nxt, f["RA0"], f["RB"], ctx.thread
 
-    def run():
+    def run() -> int:
         a = ((g[ra] if ra else 0) + g[rb]) & addr_mask(t) & ~(CACHE_LINE - 1)
         for off in range(0, CACHE_LINE, 8):
             mem.write(a + off, 8, 0)
@@ -117,10 +118,10 @@ def _dcbz(ctx, f):
 
 
 @semantics("slbia")
-def _slbia(ctx, f):
+def _slbia(ctx: Ctx, f: Fields) -> Step:
     nxt, machine = ctx.nxt, ctx.machine
 
-    def run():
+    def run() -> int:
         for i in range(1, len(machine.slb)):                    # entry 0 is not invalidated by slbia
             machine.set_slb(i, (0, 0))
         return nxt
@@ -128,10 +129,10 @@ def _slbia(ctx, f):
 
 
 @semantics("slbmte")
-def _slbmte(ctx, f):
+def _slbmte(ctx: Ctx, f: Fields) -> Step:
     g, nxt, machine, rs, rb = ctx.g, ctx.nxt, ctx.machine, f["RS"], f["RB"]
 
-    def run():
+    def run() -> int:
         esid = g[rb]
         index = esid & 0xFFF
         if index >= len(machine.slb):
@@ -142,12 +143,12 @@ def _slbmte(ctx, f):
 
 
 @semantics("slbmfee", "slbmfev")
-def _slbmf(ctx, f):
+def _slbmf(ctx: Ctx, f: Fields) -> Step:
     g, nxt, machine, rt, rb = ctx.g, ctx.nxt, ctx.machine, f["RT"], f["RB"]
     which = 0 if ctx.insn.name == "slbmfee" else 1
     name = ctx.insn.name
 
-    def run():
+    def run() -> int:
         index = g[rb] & 0xFFF
         if index >= len(machine.slb):
             raise Trap(f"{name}: SLB entry {index} does not exist (the model has {len(machine.slb)})")
@@ -161,12 +162,12 @@ ESID_256M, ESID_1T = ~((1 << 28) - 1) & M64, ~((1 << 40) - 1) & M64
 
 
 @semantics("slbfee.")
-def _slbfee(ctx, f):
+def _slbfee(ctx: Ctx, f: Fields) -> Step:
     """ISA 2.06 Book III-S: search the SLB as translation would for the segment of (RB); the matching valid
     entry's VSID word (as slbmfev reads it) goes to RT, else RT = 0. CR0 = 0b00 || found || XER[SO]."""
     g, cr, spr, nxt, machine, rt, rb = ctx.g, ctx.cr, ctx.spr, ctx.nxt, ctx.machine, f["RT"], f["RB"]
 
-    def run():
+    def run() -> int:
         ea = g[rb]
         found = None
         for esid, vsid in machine.slb:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
+from ppcinterp.isa.context import Ctx, Fields, Step
 from ppcinterp.isa.fields import FIELDS, Field
+from ppcinterp.source.statements import Operand as SourceOperand
 
-# A semantics factory receives (machine, fields-by-name) at pre-decode time and returns a step closure.
-Semantics = Callable[..., Callable[[int], int]]
+# A semantics factory receives (the decode context, fields by name) at pre-decode time and returns a step closure.
+Semantics = Callable[[Ctx, Fields], Step]
 # An operand check receives the operand values by field name and returns (field, message) for the first operand
 # GNU as would refuse given the others (an update form's RA, a reserved BO), or None.
 Check = Callable[[dict[str, int]], "tuple[str, str] | None"]
@@ -79,6 +82,15 @@ def parse_syntax(syntax: str) -> tuple[Operand, ...]:
     return tuple(ops)
 
 
+class _Flags(TypedDict, total=False):
+    """The suffix flags of a variant (InsnDef's keywords)."""
+
+    rc: bool
+    oe: bool
+    aa: bool
+    lk: bool
+
+
 def define(name: str, form: tuple[int, int], syntax: str, family: str, *, rc: bool = False,
            oe: bool = False, aa_lk: bool = False, lk: bool = False, check: Check | None = None) -> None:
     """Define a base instruction and its suffix variants.
@@ -89,7 +101,7 @@ def define(name: str, form: tuple[int, int], syntax: str, family: str, *, rc: bo
     """
     opcode, mask = form
     operands = parse_syntax(syntax)
-    variants: list[tuple[str, int, dict]] = [("", 0, {})]
+    variants: list[tuple[str, int, _Flags]] = [("", 0, {})]
     if oe:
         variants += [("o", 1 << 10, {"oe": True})]
     if rc:
@@ -149,7 +161,7 @@ def operand_function(name: str) -> Callable[[Callable[[int], int]], Callable[[in
 
 # ---- extended mnemonics: rewrites to a base instruction, chosen by operand count ----
 
-Rewrite = Callable[..., tuple[str, list]]
+Rewrite = Callable[..., tuple[str, list[SourceOperand]]]
 ALIASES: dict[str, dict[int, Rewrite]] = {}
 
 
@@ -165,13 +177,13 @@ def alias(name: str, *rewrites: Rewrite, suffixes: tuple[str, ...] = ("",)) -> N
 
 
 def _with_suffix(rw: Rewrite, suffix: str) -> Rewrite:
-    def apply(*ops):
+    def apply(*ops: SourceOperand) -> tuple[str, list[SourceOperand]]:
         base, out = rw(*ops)
         return base + suffix, out
     return apply
 
 
-def rewrite(name: str, operands: list) -> tuple[str, list] | None:
+def rewrite(name: str, operands: list[SourceOperand]) -> tuple[str, list[SourceOperand]] | None:
     """Apply the extended mnemonic `name` to its operands; None if `name` is not an extended mnemonic.
     Raises LookupError with the accepted operand counts when the count does not match."""
     forms = ALIASES.get(name)

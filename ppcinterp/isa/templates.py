@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ppcinterp.isa import sem
+from ppcinterp.isa.context import Ctx, Fields, Step
 
 if TYPE_CHECKING:                  # table imports the families, which import this module: no cycle at run time
     from ppcinterp.isa.table import InsnDef, Semantics
@@ -40,12 +41,12 @@ CR0_32 = "cr[0] = (LT if r & 0x80000000 else GT if r & M32 else EQ) | (spr.get(X
 CARRY = "(spr.get(1, 0) >> 29 & 1)"          # XER[CA], as an add-extended reads it
 
 
-def cr0(ctx) -> str:
+def cr0(ctx: Ctx) -> str:
     """The CR0 line of a record form, in the mode `ctx` is for."""
     return CR0 if ctx.sf else CR0_32
 
 
-def ea_mask(ctx) -> str:
+def ea_mask(ctx: Ctx) -> str:
     """What an effective address (or the next instruction's address) is masked with: in 32-bit mode its high
     32 bits are 0."""
     return "M64" if ctx.sf else "M32"
@@ -81,9 +82,11 @@ def _lit(v: int) -> str:
     return hex(v) if v >= 0 else f"({v})"
 
 
-TemplateFn = Callable[..., "Tmpl | None"]
+TemplateFn = Callable[[Ctx, Fields], "Tmpl | None"]
 TEMPLATES: dict[str, TemplateFn] = {}
-_MAKERS: dict[tuple, Callable] = {}
+# A maker: the template's closure built from the thread's containers, the fall-through and the values.
+Maker = Callable[..., Step]
+_MAKERS: dict[tuple[str, bool, tuple[str, ...], bool], Maker] = {}
 
 
 def template(*names: str, fallback: Semantics | None = None) -> Callable[[TemplateFn], TemplateFn]:
@@ -91,7 +94,7 @@ def template(*names: str, fallback: Semantics | None = None) -> Callable[[Templa
     from ppcinterp.isa.table import semantics
 
     def register(fn: TemplateFn) -> TemplateFn:
-        def factory(ctx, f):
+        def factory(ctx: Ctx, f: Fields) -> Step:
             t = fn(ctx, f)
             if t is None:
                 if fallback is None:
@@ -105,17 +108,17 @@ def template(*names: str, fallback: Semantics | None = None) -> Callable[[Templa
     return register
 
 
-def template_of(d: InsnDef, ctx, f: dict[str, int]) -> Tmpl | None:
+def template_of(d: InsnDef, ctx: Ctx, f: Fields) -> Tmpl | None:
     fn = TEMPLATES.get(d.base_name)
     return fn(ctx, f) if fn is not None else None
 
 
-def env_of(ctx) -> tuple:
+def env_of(ctx: Ctx) -> tuple[object, ...]:
     mem = ctx.mem
     return ctx.g, ctx.cr, ctx.spr, mem.read, mem.write, ctx.thread
 
 
-def closure(ctx, t: Tmpl, other_mode: Callable[[int], int] | None = None) -> Callable[[], int]:
+def closure(ctx: Ctx, t: Tmpl, other_mode: Callable[[int], int] | None = None) -> Callable[[], int]:
     """The per-instruction closure of a template: its maker compiled once per distinct text. With
     `other_mode`, the closure runs `t` only in 64-bit mode (MSR[SF] = 1, the MSR's top bit, read from the
     thread without the property) and otherwise returns other_mode(its address): what the 32-bit mode's text
@@ -129,7 +132,7 @@ def closure(ctx, t: Tmpl, other_mode: Callable[[int], int] | None = None) -> Cal
     return make(*env_of(ctx), ctx.nxt, *(v for _, v in t.params), *tail)
 
 
-def _compile_maker(t: Tmpl, names: tuple[str, ...], modal: bool):
+def _compile_maker(t: Tmpl, names: tuple[str, ...], modal: bool) -> Maker:
     ret = "npc" if t.branch else "NXT"
     params = ENV + ("NXT",) + names + (("OTHER", "ADDR") if modal else ())
     body = t.body.format(NXT="NXT", **{n: n for n in names})
@@ -139,7 +142,7 @@ def _compile_maker(t: Tmpl, names: tuple[str, ...], modal: bool):
     src = f"def make({', '.join(params)}):\n    def run():\n{lines}\n    return run\n"
     ns = dict(HELPERS)
     exec(compile(src, "<template>", "exec"), ns)     # noqa: S102 - our own generated source
-    return ns["make"]
+    return cast(Maker, ns["make"])         # the function the generated source defines
 
 
 def _indented(body: str, depth: int) -> str:

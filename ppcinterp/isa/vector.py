@@ -8,7 +8,10 @@ address of every access is masked as the other loads' are (32-bit mode drops its
 the access: a quadword access ignores the low 4 bits, an element access the bits below its size.
 """
 
-from ppcinterp.isa.table import X, define
+from collections.abc import Callable
+
+from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.isa.table import Semantics, X, define
 
 F = "vector"
 
@@ -44,7 +47,7 @@ from ppcinterp.isa.table import semantics  # noqa: E402
 from ppcinterp.machine.state import M128, VSCR_NJ, VSCR_SAT  # noqa: E402
 
 
-def _ea(ctx, f, size: int):
+def _ea(ctx: Ctx, f: Fields, size: int) -> Callable[[], int]:
     """The access's effective address, aligned down to `size` bytes."""
     g, t, ra, rb, align = ctx.g, ctx.thread, f["RA0"], f["RB"], ~(size - 1)
     if ra == 0:
@@ -52,19 +55,20 @@ def _ea(ctx, f, size: int):
     return lambda: (g[ra] + g[rb]) & addr_mask(t) & align
 
 
-def _quad(store: bool):
-    def factory(ctx, f):
+def _quad(store: bool) -> Semantics:
+    def factory(ctx: Ctx, f: Fields) -> Step:
         vr, read, write, nxt, ea = ctx.thread.vr, ctx.mem.read, ctx.mem.write, ctx.nxt, _ea(ctx, f, 16)
         v = f.get("VRT", f.get("VRS"))
+        assert v is not None        # a load's VRT or a store's VRS
 
         if store:
-            def run():
+            def run() -> int:
                 a, x = ea(), vr[v]
                 write(a, 8, x >> 64)
                 write(a + 8, 8, x & M64)
                 return nxt
         else:
-            def run():
+            def run() -> int:
                 a = ea()
                 vr[v] = (read(a, 8) << 64) | read(a + 8, 8)
                 return nxt
@@ -76,22 +80,23 @@ semantics("lvx", "lvxl")(_quad(False))
 semantics("stvx", "stvxl")(_quad(True))
 
 
-def _element(size: int, store: bool):
+def _element(size: int, store: bool) -> Semantics:
     """lve[bhw]x / stve[bhw]x: the element at byte EA & 15 of the register; a load leaves the other elements as
     they were (the ISA leaves them undefined; QEMU, like this, keeps them)."""
     bits, mask = 8 * size, (1 << 8 * size) - 1
 
-    def factory(ctx, f):
+    def factory(ctx: Ctx, f: Fields) -> Step:
         vr, read, write, nxt, ea = ctx.thread.vr, ctx.mem.read, ctx.mem.write, ctx.nxt, _ea(ctx, f, size)
         v = f.get("VRT", f.get("VRS"))
+        assert v is not None        # a load's VRT or a store's VRS
 
         if store:
-            def run():
+            def run() -> int:
                 a = ea()
                 write(a, size, vr[v] >> (128 - bits - 8 * (a & 15)) & mask)
                 return nxt
         else:
-            def run():
+            def run() -> int:
                 a = ea()
                 sh = 128 - bits - 8 * (a & 15)
                 vr[v] = vr[v] & ~(mask << sh) & M128 | read(a, size) << sh
@@ -110,31 +115,31 @@ _LVSR = [int.from_bytes(bytes(range(16 - sh, 32 - sh)), "big") for sh in range(1
 
 
 @semantics("lvsl", "lvsr")
-def _lvs(ctx, f):
+def _lvs(ctx: Ctx, f: Fields) -> Step:
     vr, nxt, vt, ea = ctx.thread.vr, ctx.nxt, f["VRT"], _ea(ctx, f, 1)
     table = _LVSL if ctx.insn.name == "lvsl" else _LVSR
 
-    def run():
+    def run() -> int:
         vr[vt] = table[ea() & 15]
         return nxt
     return run
 
 
 @semantics("mfvscr")
-def _mfvscr(ctx, f):
+def _mfvscr(ctx: Ctx, f: Fields) -> Step:
     t, vr, nxt, vt = ctx.thread, ctx.thread.vr, ctx.nxt, f["VRT"]
 
-    def run():
+    def run() -> int:
         vr[vt] = t.vscr                     # word 3; words 0-2 are 0
         return nxt
     return run
 
 
 @semantics("mtvscr")
-def _mtvscr(ctx, f):
+def _mtvscr(ctx: Ctx, f: Fields) -> Step:
     t, vr, nxt, vb = ctx.thread, ctx.thread.vr, ctx.nxt, f["VRB"]
 
-    def run():
+    def run() -> int:
         t.vscr = vr[vb] & M32 & (VSCR_NJ | VSCR_SAT)     # word 3; the ISA defines only NJ and SAT
         return nxt
     return run

@@ -5,12 +5,12 @@ is here for v4.x's memcmp_64.S, which writes it as a .long. Each row: name, exte
 
 from ppcinterp.isa.table import define, semantics
 from ppcinterp.isa.vector import VC, VX
-from ppcinterp.isa.vmx_lanes import binary, compare
+from ppcinterp.isa.vmx_lanes import Op, binary, compare
 
 F = "vector"
 
 # name: (VX extended opcode, element format, element operation, saturating output format or None)
-_ARITH = {
+_ARITH: dict[str, tuple[int, str, Op, str | None]] = {
     "vaddubm": (0, "B", lambda x, y: x + y, None),
     "vadduhm": (64, "H", lambda x, y: x + y, None),
     "vadduwm": (128, "I", lambda x, y: x + y, None),

@@ -2,11 +2,14 @@
 (memcpy_power7.S, copyuser_power7.S) and the kernel's other vector code move bytes with. vmr and vnot are the
 extended mnemonics of vor and vnor."""
 
+from __future__ import annotations
+
 from operator import itemgetter
 
-from ppcinterp.isa.table import alias, define, semantics
+from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.isa.table import Semantics, alias, define, semantics
 from ppcinterp.isa.vector import VA, VX
-from ppcinterp.isa.vmx_lanes import SIZE, binary, join, lanes, narrow, widen
+from ppcinterp.isa.vmx_lanes import SIZE, Op, binary, join, lanes, narrow, widen
 
 F = "vector"
 
@@ -33,8 +36,8 @@ _WHOLE_SHIFT = {"vsl": 452, "vsr": 708, "vslo": 1036, "vsro": 1100}
 
 for _name, (_xo, _op) in _LOGICAL.items():
     define(_name, VX(_xo), "VRT,VRA,VRB", F)
-for _name, _xo in (*((n, v[0]) for n, v in (*_SHIFT.items(), *_PACK.items(), *_MERGE.items())),
-                   *_WHOLE_SHIFT.items()):
+for _name, _xo in (*((n, v[0]) for n, v in _SHIFT.items()), *((n, v[0]) for n, v in _PACK.items()),
+                   *((n, v[0]) for n, v in _MERGE.items()), *_WHOLE_SHIFT.items()):
     define(_name, VX(_xo), "VRT,VRA,VRB", F)
 for _name, (_xo, *_rest) in _UNPACK.items():
     define(_name, VX(_xo), "VRT,VRB", F)
@@ -54,12 +57,12 @@ alias("vnot", lambda vt, vs: ("vnor", [vt, vs, vs]))
 from ppcinterp.machine.state import M128  # noqa: E402
 
 
-def _whole(op):
+def _whole(op: Op) -> Semantics:
     """VRT = op(VRA, VRB) on the whole 128-bit registers."""
-    def factory(ctx, f):
+    def factory(ctx: Ctx, f: Fields) -> Step:
         vr, nxt, vt, va, vb = ctx.thread.vr, ctx.nxt, f["VRT"], f["VRA"], f["VRB"]
 
-        def run():
+        def run() -> int:
             vr[vt] = op(vr[va], vr[vb]) & M128
             return nxt
         return run
@@ -70,7 +73,7 @@ for _name, (_xo, _op) in _LOGICAL.items():
     semantics(_name)(_whole(_op))
 
 
-def _shift_op(name: str, fmt: str):
+def _shift_op(name: str, fmt: str) -> Op:
     bits = 8 * SIZE[fmt]
     m = bits - 1
     if name.startswith("vrl"):
@@ -95,12 +98,12 @@ semantics("vslo")(_whole(lambda a, b: a << 8 * (b >> 3 & 15)))
 semantics("vsro")(_whole(lambda a, b: a >> 8 * (b >> 3 & 15)))
 
 
-def _merge(fmt: str, high: bool):
+def _merge(fmt: str, high: bool) -> Semantics:
     """Elements of VRA and VRB interleaved (VRA's first), from the high or the low half of each."""
-    def factory(ctx, f):
+    def factory(ctx: Ctx, f: Fields) -> Step:
         vr, nxt, vt, va, vb = ctx.thread.vr, ctx.nxt, f["VRT"], f["VRA"], f["VRB"]
 
-        def run():
+        def run() -> int:
             xs, ys = lanes(vr[va], fmt), lanes(vr[vb], fmt)
             n = len(xs) // 2
             part = slice(0, n) if high else slice(n, None)
@@ -115,34 +118,34 @@ for _name, (_xo, _fmt, _high) in _MERGE.items():
 
 
 @semantics(*_SPLAT)
-def _splat(ctx, f):
+def _splat(ctx: Ctx, f: Fields) -> Step:
     vr, nxt, vt, vb = ctx.thread.vr, ctx.nxt, f["VRT"], f["VRB"]
     _xo, fmt, uim = _SPLAT[ctx.insn.name]
     i, n = f[uim], 16 // SIZE[fmt]
 
-    def run():
+    def run() -> int:
         vr[vt] = join([lanes(vr[vb], fmt)[i]] * n, fmt)
         return nxt
     return run
 
 
 @semantics(*_SPLAT_IMM)
-def _splat_imm(ctx, f):
+def _splat_imm(ctx: Ctx, f: Fields) -> Step:
     vr, nxt, vt = ctx.thread.vr, ctx.nxt, f["VRT"]
     fmt = _SPLAT_IMM[ctx.insn.name][1]
     value = join([f["SIM"]] * (16 // SIZE[fmt]), fmt)       # SIM sign-extended into each element
 
-    def run():
+    def run() -> int:
         vr[vt] = value
         return nxt
     return run
 
 
 @semantics("vsel")
-def _vsel(ctx, f):
+def _vsel(ctx: Ctx, f: Fields) -> Step:
     vr, nxt, vt, va, vb, vc = ctx.thread.vr, ctx.nxt, f["VRT"], f["VRA"], f["VRB"], f["VRC"]
 
-    def run():
+    def run() -> int:
         c = vr[vc]
         vr[vt] = vr[va] & ~c & M128 | vr[vb] & c
         return nxt
@@ -150,10 +153,10 @@ def _vsel(ctx, f):
 
 
 @semantics("vsldoi")
-def _vsldoi(ctx, f):
+def _vsldoi(ctx: Ctx, f: Fields) -> Step:
     vr, nxt, vt, va, vb, shift = ctx.thread.vr, ctx.nxt, f["VRT"], f["VRA"], f["VRB"], 8 * (16 - f["SHB"])
 
-    def run():
+    def run() -> int:
         vr[vt] = (vr[va] << 128 | vr[vb]) >> shift & M128      # bytes SHB..SHB+15 of VRA || VRB
         return nxt
     return run
@@ -161,10 +164,10 @@ def _vsldoi(ctx, f):
 
 # vperm: byte i of VRT is byte (VRC byte i & 31) of VRA || VRB. A copy's control vector (from lvsl) is the same
 # every iteration: the byte selection it makes is kept per control value.
-_SELECT: dict[int, itemgetter] = {}
+_SELECT: dict[int, itemgetter[tuple[int, ...]]] = {}
 
 
-def _selector(c: int) -> itemgetter:
+def _selector(c: int) -> itemgetter[tuple[int, ...]]:
     sel = _SELECT.get(c)
     if sel is None:
         if len(_SELECT) > 4096:
@@ -174,10 +177,10 @@ def _selector(c: int) -> itemgetter:
 
 
 @semantics("vperm")
-def _vperm(ctx, f):
+def _vperm(ctx: Ctx, f: Fields) -> Step:
     vr, nxt, vt, va, vb, vc = ctx.thread.vr, ctx.nxt, f["VRT"], f["VRA"], f["VRB"], f["VRC"]
 
-    def run():
+    def run() -> int:
         src = (vr[va] << 128 | vr[vb]).to_bytes(32, "big")
         vr[vt] = int.from_bytes(bytes(_selector(vr[vc])(src)), "big")
         return nxt

@@ -1,6 +1,7 @@
 """VSX loads and stores of whole VSX registers (lxvd2x/stxvd2x): the kernel saves a guest's 64 VSRs with them
 (as .long words, for assemblers without VSX). A VSR is two doublewords, stored big-endian in element order."""
 
+from ppcinterp.isa.context import Ctx, Fields, Step
 from ppcinterp.isa.table import define
 
 F = "vsx"
@@ -22,10 +23,10 @@ from ppcinterp.isa.table import semantics  # noqa: E402
 
 
 @semantics("lxvd2x")
-def _lxvd2x(ctx, f):
+def _lxvd2x(ctx: Ctx, f: Fields) -> Step:
     g, t, mem, nxt, xt, ra, rb = ctx.g, ctx.thread, ctx.mem, ctx.nxt, f["XT"], f["RA0"], f["RB"]
 
-    def run():
+    def run() -> int:
         mask = addr_mask(t)
         a = ((g[ra] if ra else 0) + g[rb]) & mask
         t.set_vsr(xt, (mem.read(a, 8) << 64) | mem.read((a + 8) & mask, 8))
@@ -34,10 +35,10 @@ def _lxvd2x(ctx, f):
 
 
 @semantics("stxvd2x")
-def _stxvd2x(ctx, f):
+def _stxvd2x(ctx: Ctx, f: Fields) -> Step:
     g, t, mem, nxt, xs, ra, rb = ctx.g, ctx.thread, ctx.mem, ctx.nxt, f["XS"], f["RA0"], f["RB"]
 
-    def run():
+    def run() -> int:
         mask = addr_mask(t)
         a = ((g[ra] if ra else 0) + g[rb]) & mask
         v = t.vsr(xs)
