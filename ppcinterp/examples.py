@@ -1,8 +1,9 @@
-"""The seed's examples (fragment, scenarios, domain, debugger script) and `ppcinterp examples [DIR]`.
+"""The seed's examples (the checkout's asm/ folder: fragment, scenarios, domains, debugger scripts, and the
+sources and headers they name) and `ppcinterp examples [DIR]`.
 
 A wheel carries them as package data in `ppcinterp/_examples/` (pyproject's force-include); a source checkout
 reads them from the repository. They are copied out with the checkout's layout (`asm/...` below DIR), so that
-the README's tour runs verbatim in DIR and each scenario's relative `source` still names the fragment.
+the README's tour runs verbatim in DIR and each scenario's relative paths still name what they named.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from pathlib import Path
 from ppcinterp.diagnostics import PpcError
 
 FRAGMENT = "asm/book3s_hv_rmhandlers.S"
-# What is copied, relative to the examples' root: files, or folders taken whole.
-PARTS = (FRAGMENT, "asm/scenarios", "asm/domains", "asm/debug", "LICENSES")
+# What is copied, relative to the examples' root: folders taken whole (asm/ as a whole, so that whatever a
+# scenario names beside the fragment travels with it).
+PARTS = ("asm", "LICENSES")
 DEFAULT_DIR = "ppcinterp-examples"
 _SHOWN_CONFLICTS = 5
 
