@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-pytest.importorskip("build")
-pytest.importorskip("hatchling")
+if not os.environ.get("CI"):            # CI installs the test extras, build and hatchling among them
+    pytest.importorskip("build")
+    pytest.importorskip("hatchling")
 VERSION = next(line.split('"')[1] for line in (ROOT / "ppcinterp" / "__init__.py").read_text().splitlines()
                if line.startswith("__version__"))
 
