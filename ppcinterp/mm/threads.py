@@ -1,0 +1,359 @@
+"""Every way one thread can run, its instructions executed by ppcinterp's own semantics (isa/), once per answer
+its reads may get: the events it makes (reads, writes, fences) with their dependencies.
+
+The instructions come decoded (InsnDef and field values): the semantics factory of each builds its closure over
+this module's thread state and memory, as the run loop's do over a Machine. What the closures touch is watched:
+
+- a register read or written (GPRs, CR fields, SPRs) carries a taint, the set of this thread's reads its value
+  came from; an instruction's written registers get the taint of what it read (a load's target: its own read);
+- a load's address registers (fields RA/RA0/RB of the definition) give its `addr` dependency, a store's RS/RT
+  its `data`; a branch's read registers add to `ctrl` for every later event, and an isync after such a branch
+  turns what `ctrl` holds then into `ctrlisync` for every event after it (herd's ctrlcfence(ctrl, ISYNC));
+- sync/lwsync/eieio/isync (the `sync` definition's L field tells sync from lwsync) are fence events.
+
+A read is answered with each value the location may hold (`values`): the thread is run again from the start
+with one more answer chosen (a depth-first search over the answers), so a run is the thread's events for one
+sequence of answers. A stwcx./stdcx. holding a reservation may also fail (herd's stwcx. may always fail).
+A backward branch taken more than `unroll` times cuts the run (herd's loop unrolling), and every run counts
+against the caller's Budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ppcinterp.diagnostics import PpcError
+from ppcinterp.isa.table import InsnDef, semantics_of
+from ppcinterp.mm.events import Event, ThreadRun
+
+M64 = (1 << 64) - 1
+SF = 1 << 63
+FENCE_NAMES = {"isync": "isync", "eieio": "eieio"}
+ADDRESS_FIELDS = ("RA", "RA0", "RB")
+STCX = ("stwcx.", "stdcx.")
+MAX_STEPS = 10_000            # instructions in one run: a loop that never ends is cut by `unroll` long before
+
+
+@dataclass(frozen=True, slots=True)
+class Insn:
+    """One instruction of a thread: its address, definition, field values and where it was written."""
+
+    addr: int
+    insn: InsnDef
+    fields: dict[str, int]
+    where: Any = None            # a Pos (for messages)
+    text: str = ""
+
+
+@dataclass(slots=True)
+class ThreadProgram:
+    thread: int
+    code: list[Insn]
+    regs: dict[int, int] = field(default_factory=dict)      # initial GPRs
+    locations: dict[int, str] = field(default_factory=dict)  # address -> location name
+
+
+class Cut(Exception):
+    """A run cut by the unroll bound."""
+
+
+class _Need(Exception):
+    """The run reached a choice the script does not give yet: its options."""
+
+    def __init__(self, options: list):
+        self.options = options
+
+
+class _Log:
+    __slots__ = ("reads", "writes")
+
+    def __init__(self) -> None:
+        self.reads: frozenset[int] = frozenset()
+        self.writes: list[tuple[Any, Any]] = []
+
+
+class _Regs(list):
+    """GPRs or CR fields that note, for the instruction running, what it read and wrote."""
+
+    def __init__(self, n: int, log: _Log):
+        super().__init__([0] * n)
+        self.taint: list[frozenset[int]] = [frozenset()] * n
+        self.log = log
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            for k in range(*i.indices(len(self))):
+                self.log.reads |= self.taint[k]
+        else:
+            self.log.reads |= self.taint[i]
+        return super().__getitem__(i)
+
+    def __setitem__(self, i, v):  # type: ignore[override]
+        super().__setitem__(i, v)
+        if isinstance(i, slice):
+            self.log.writes += [(self, k) for k in range(*i.indices(len(self)))]
+        else:
+            self.log.writes.append((self, i % len(self)))
+
+
+class _Sprs(dict):
+    def __init__(self, log: _Log):
+        super().__init__()
+        self.taint: dict[int, frozenset[int]] = {}
+        self.log = log
+
+    def _note(self, k: int) -> None:
+        self.log.reads |= self.taint.get(k, frozenset())
+
+    def __getitem__(self, k):
+        self._note(k)
+        return super().__getitem__(k)
+
+    def get(self, k, default=None):
+        self._note(k)
+        return super().get(k, default)
+
+    def __setitem__(self, k, v):
+        super().__setitem__(k, v)
+        self.log.writes.append((self, k))
+
+
+class _Thread:
+    """What the semantics read of a hardware thread (machine/state.py's Thread, with taints)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.log = _Log()
+        self.gpr = _Regs(32, self.log)
+        self.cr = _Regs(8, self.log)
+        self.spr = _Sprs(self.log)
+        self.fpr = [0] * 32
+        self.vr = [0] * 32
+        self.vsr_lo = [0] * 32
+        self._msr = self.msr = SF
+        self.reservation: int | None = None
+        self.fpscr = self.vscr = 0
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """What a semantics factory may capture (run/decoding.py's DecodeCtx, for one litmus thread)."""
+
+    addr: int
+    nxt: int
+    ret: int
+    insn: InsnDef
+    thread: _Thread
+    memory: Any
+    machine: Any = None
+    sf: bool = True
+    target: Callable[[int], int] = staticmethod(lambda a: a)         # type: ignore[assignment]
+    resolve: Callable[[int], int] = staticmethod(lambda a: a)        # type: ignore[assignment]
+
+    @property
+    def g(self) -> _Regs:
+        return self.thread.gpr
+
+    @property
+    def cr(self) -> _Regs:
+        return self.thread.cr
+
+    @property
+    def spr(self) -> _Sprs:
+        return self.thread.spr
+
+    @property
+    def mem(self) -> Any:
+        return self.memory
+
+
+class ThreadRunner:
+    """Runs one ThreadProgram; `runs(values)` gives every ThreadRun."""
+
+    def __init__(self, prog: ThreadProgram, unroll: int = 2):
+        self.prog, self.unroll = prog, unroll
+        self.t = _Thread(prog.thread)
+        self.by_addr = {i.addr: k for k, i in enumerate(prog.code)}
+        self.end = prog.code[-1].addr + 4 if prog.code else 0
+        self.steps: list[Callable[[], int]] = []
+        for k, i in enumerate(prog.code):
+            sem = semantics_of(i.insn)
+            if sem is None:
+                raise PpcError(f"'{i.insn.name}' has no semantics in ppcinterp: a litmus test cannot run it", i.where)
+            nxt = prog.code[k + 1].addr if k + 1 < len(prog.code) else self.end
+            ctx = _Ctx(i.addr, nxt, i.addr + 4, i.insn, self.t, self)
+            self.steps.append(sem(ctx, i.fields))
+        self.values: dict[str, list[int]] = {}
+
+    # -- memory, as the closures see it
+    def read(self, addr: int, size: int, ci: bool = False) -> int:
+        loc = self._loc(addr)
+        mask = (1 << 8 * size) - 1
+        options = sorted({v & mask for v in self.values.get(loc, [0])})
+        k = self.choice
+        self.choice += 1
+        if k >= len(self.script):
+            raise _Need(options)
+        v = self.script[k]
+        self.events.append(Event("R", self.t.index, len(self.events), loc, v, size, ci=ci, where=self.here.text))
+        self.access.append(len(self.events) - 1)
+        return v
+
+    def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
+        loc = self._loc(addr)
+        self.events.append(Event("W", self.t.index, len(self.events), loc, value & ((1 << 8 * size) - 1), size,
+                                 ci=ci, where=self.here.text))
+        self.access.append(len(self.events) - 1)
+
+    def _loc(self, addr: int) -> str:
+        loc = self.prog.locations.get(addr)
+        if loc is None:
+            raise PpcError(f"P{self.t.index}: '{self.here.text}' accesses address {addr:#x}, which is no location "
+                           "of the test", self.here.where)
+        return loc
+
+    # -- runs
+    def runs(self, values: dict[str, list[int]], spend: Callable[[], None]) -> tuple[list[ThreadRun], bool]:
+        """Every run given the values each location may hold; True with them if the unroll bound cut one."""
+        self.values = values
+        out, cut, todo = [], False, [[]]
+        while todo:
+            script = todo.pop()
+            try:
+                run = self._run(script)
+            except _Need as n:
+                todo += [script + [o] for o in reversed(n.options)]
+                continue
+            except Cut:
+                cut = True
+                continue
+            if run is not None:
+                spend()
+                out.append(run)
+        return out, cut
+
+    def _run(self, script: list) -> ThreadRun | None:
+        t = self.t
+        self.script, self.choice, self.events, self.rmw = script, 0, [], []
+        for k in range(32):
+            t.gpr.taint[k] = frozenset()
+            list.__setitem__(t.gpr, k, self.prog.regs.get(k, 0))
+        for k in range(8):
+            t.cr.taint[k] = frozenset()
+            list.__setitem__(t.cr, k, 0)
+        dict.clear(t.spr)
+        t.spr.taint.clear()
+        t.reservation = None
+        ctrl: frozenset[int] = frozenset()
+        ctrlisync: frozenset[int] = frozenset()
+        last_larx: int | None = None
+        taken: dict[int, int] = {}
+        pc, steps = self.prog.code[0].addr if self.prog.code else self.end, 0
+        while pc != self.end:
+            k = self.by_addr.get(pc)
+            if k is None:
+                raise PpcError(f"P{t.index} branches to {pc:#x}, outside its code", self.here.where)
+            steps += 1
+            if steps > MAX_STEPS:
+                raise Cut
+            i = self.here = self.prog.code[k]
+            name = i.insn.base_name
+            before = len(self.events)
+            fence = _fence(i)
+            if fence is not None:
+                self.events.append(Event("F", t.index, before, fence=fence, where=i.text))
+                if fence == "isync":
+                    ctrlisync |= ctrl
+            forced = None
+            if name in STCX and t.reservation is not None:
+                k2 = self.choice
+                self.choice += 1
+                if k2 >= len(script):
+                    raise _Need([True, False])
+                forced = script[k2]
+                if not forced:
+                    t.reservation = None        # the store conditional fails although the reservation holds
+            log = t.log
+            log.reads, log.writes = frozenset(), []
+            self.access = []
+            start = list(t.gpr.taint)
+            npc = self.steps[k]()
+            if forced and not self.access:
+                return None         # an attempt at another address: the same run as the forced failure
+            self._taints(i, log, start)
+            for e in self.events[before:]:
+                e.ctrl, e.ctrlisync = ctrl, ctrlisync
+            if name in ("lwarx", "ldarx") and self.access:
+                last_larx = self.access[0]
+                self.events[last_larx].exclusive = True
+            elif name in STCX and self.access:
+                w = self.access[0]
+                self.events[w].exclusive = True
+                if last_larx is not None:
+                    self.rmw.append((last_larx, w))
+            if i.insn.family == "branch":
+                ctrl |= log.reads
+                if npc <= pc:
+                    taken[pc] = taken.get(pc, 0) + 1
+                    if taken[pc] > self.unroll:
+                        raise Cut
+            pc = npc
+        return ThreadRun(t.index, self.events, self.rmw, tuple(list.__getitem__(t.gpr, k) for k in range(32)))
+
+    def _taints(self, i: Insn, log: _Log, start: list[frozenset[int]]) -> None:
+        """Give the events this instruction made their dependencies, and its written registers their taints."""
+        t = self.t
+        f = i.fields
+        addr_regs = [f[n] for n in ADDRESS_FIELDS if n in f and not (n == "RA0" and f[n] == 0)]
+        addr = frozenset().union(*(start[r] for r in addr_regs))
+        written: frozenset[int] = log.reads
+        target = None
+        for a in self.access:
+            e = self.events[a]
+            e.addr = addr
+            if e.kind == "W":
+                src = f.get("RS", f.get("RT"))
+                e.data = start[src] if src is not None else frozenset()
+            else:
+                target = f.get("RT")
+                written = addr
+        for c, key in log.writes:
+            if c is t.gpr and key == target:
+                c.taint[key] = frozenset(a for a in self.access if self.events[a].kind == "R")
+            elif c is t.cr and i.insn.base_name in STCX:
+                c.taint[key] = frozenset()      # success or failure: the reservation's, not a value's
+            else:
+                c.taint[key] = written
+
+
+def _fence(i: Insn) -> str | None:
+    name = i.insn.base_name
+    if name == "sync":
+        return "lwsync" if i.fields.get("LS", 0) == 1 else "sync"
+    return FENCE_NAMES.get(name)
+
+
+def all_runs(progs: list[ThreadProgram], init: dict[str, int], spend: Callable[[], None],
+             unroll: int = 2) -> tuple[list[list[ThreadRun]], bool]:
+    """Every run of every thread, the values a read may get found by a fixpoint: the initial values, then what
+    the runs of the last round wrote. A value that needs a longer chain of reads than the threads make can only
+    come out of thin air (a dependency cycle, which every model here forbids), so the rounds stop there."""
+    runners = [ThreadRunner(p, unroll) for p in progs]
+    values = {loc: [v] for loc, v in init.items()}
+    rounds = 0
+    while True:
+        results = [r.runs(values, spend) for r in runners]
+        new = {loc: set(vs) for loc, vs in values.items()}
+        for runs, _ in results:
+            for run in runs:
+                for e in run.events:
+                    if e.kind == "W" and e.loc is not None:
+                        new.setdefault(e.loc, set()).add(e.value)
+        chain = sum(max((sum(e.kind == "R" for e in run.events) for run in runs), default=0) for runs, _ in results)
+        rounds += 1
+        fixed = {loc: sorted(vs) for loc, vs in new.items()}
+        if fixed == values or rounds > chain:
+            return [runs for runs, _ in results], any(cut for _, cut in results)
+        values = fixed
