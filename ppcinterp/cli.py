@@ -311,7 +311,7 @@ class _progress:
 
 def _interleave_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml): the handler's run")
-    p.add_argument("--actor", default="host-ipi", help="the second actor (default host-ipi)")
+    p.add_argument("--actor", help="the second actor (default host-ipi; not for a race study's [[race]] threads)")
     p.add_argument("--invariant", help="condition that must hold once both are done (default: a host IPI is "
                    "never lost: paca.kvm_hstate.host_ipi == 0 || icp.mfrr != 0xff)")
     _other_source(p)
@@ -320,6 +320,12 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
     _ram_option(p)
     p.add_argument("--json", action="store_true", help="the same facts as JSON: counts, the violations' window, the "
                    "first violation's writes and reads, and its trace")
+    study = p.add_argument_group("race studies (a scenario with [[race]] threads)")
+    study.add_argument("--max-executions", type=int, metavar="N", help="stop after N executions (default: the "
+                       "scenario's max_executions, else 100,000)")
+    study.add_argument("--jobs", type=int, default=1, metavar="N", help="explore in N local processes (the same "
+                       "results as one)")
+    study.add_argument("--model", help="the memory model (sc: sequential consistency, the default)")
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
@@ -328,9 +334,28 @@ def cmd_interleave(args: argparse.Namespace) -> int:
     from ppcinterp.views.race import race_json, race_text
 
     sc = _with_tree(scenario.load(args.scenario, args.source, args.patch), args)
-    report = explore_races(sc, actor_from(sc, args.actor), args.invariant)
+    if "race" in sc.data:
+        return _race_study(sc, args)
+    if args.max_executions is not None or args.jobs != 1 or args.model is not None:
+        raise PpcError("--max-executions, --jobs and --model are for a race study (a scenario with [[race]] threads)")
+    report = explore_races(sc, actor_from(sc, args.actor or "host-ipi"), args.invariant)
     print((race_json if args.json else race_text)(sc, report))
     return 1 if report.violations else 0
+
+
+def _race_study(sc, args: argparse.Namespace) -> int:
+    from ppcinterp.study.dpor import explore_threads
+    from ppcinterp.study.validate import MAX_EXECUTIONS
+    from ppcinterp.views.race_threads import study_json, study_text
+
+    if args.actor is not None:
+        raise PpcError("--actor is for a scenario without [[race]] threads: a race study's threads run its code")
+    if args.max_executions is not None and not 1 <= args.max_executions <= MAX_EXECUTIONS:
+        raise PpcError(f"--max-executions must be 1 to {MAX_EXECUTIONS:,}, not {args.max_executions:,}")
+    study = explore_threads(sc, args.invariant, max_executions=args.max_executions, jobs=args.jobs,
+                            model=args.model)
+    print((study_json if args.json else study_text)(study))
+    return 1 if study.violations or study.cut else 0
 
 
 def _debug_options(p: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ TOP_KEYS: dict[str, type] = {
     "defines": dict, "kernel_env": bool, "externs": list, "patch": str, "kernel_tree": str, "asm_offsets": str,
     "icp_base": int, "ram_size": int, "preset": str, "memory": list, "stand_ins": dict, "buffers": dict,
     "state": dict, "events": list, "then": list, "expect": dict, "invariant": str, "actors": dict,
+    "race": list, "model": str, "max_executions": int,
 }
 PATH_KEYS = ("kernel_tree", "asm_offsets", "patch")      # relative to the scenario file, like source and include
 EVENT_KEYS: dict[str, type] = {"at": str, "note": str, "set": dict}
@@ -17,12 +18,13 @@ EXPECT_KEYS: dict[str, type] = {"exit": str, "kind": str, "path": list, "steps":
                                 "buffers": dict}
 MEMORY_KEYS: dict[str, type] = {"name": str, "base": int, "size": int}
 ACTOR_KEYS: dict[str, type] = {"steps": list, "description": str}
+RACE_KEYS: dict[str, type] = {"thread": int, "entry": str, "source": str, "state": dict, "note": str}
 
-# Every table of fixed keys, by where it is: `events` and `then` are arrays of tables, `actors.NAME` a table
+# Every table of fixed keys, by where it is: `events`, `then` and `race` are arrays of tables, `actors.NAME` a table
 # per actor. The other tables (state, set, defines, buffers, stand_ins, expect.state, expect.buffers) take
 # names of the user's choosing.
 TABLES: dict[str, dict[str, type]] = {"": TOP_KEYS, "events": EVENT_KEYS, "then": THEN_KEYS, "expect": EXPECT_KEYS,
-                                      "memory": MEMORY_KEYS, "actors.NAME": ACTOR_KEYS}
+                                      "memory": MEMORY_KEYS, "actors.NAME": ACTOR_KEYS, "race": RACE_KEYS}
 
 # How a run can end (Result.kind): what `[expect] kind` may name. The exit's name is `exit`: for most kinds it
 # is the kind itself; `exit` and `end-of-hunk` name the label, `vector` the address, a `return` by rfid/hrfid
@@ -41,6 +43,9 @@ KINDS: dict[str, str] = {
     "unimplemented": "an instruction without semantics",
     "step-limit": "ran max_steps instructions without an exit",
 }
+
+# The memory models a race study ([[race]]) can explore under: `sc` now; `power` will come from ppcinterp/mm.
+MODELS: dict[str, str] = {"sc": "sequential consistency: every interleaving of the threads' instructions"}
 
 TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "a list", dict: "a table",
               float: "a float"}

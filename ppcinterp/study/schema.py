@@ -9,8 +9,26 @@ from ppcinterp.build import configs
 from ppcinterp.machine.presets import PRESETS
 from ppcinterp.study import inputs
 from ppcinterp.study.calls import MAX_BUFFERS
-from ppcinterp.study.keys import ACTOR_KEYS, EVENT_KEYS, EXPECT_KEYS, KINDS, MEMORY_KEYS, THEN_KEYS, TOP_KEYS
-from ppcinterp.study.validate import MAX_ACTOR_STEPS, MAX_EVENTS, MAX_MEMORY, MAX_STEPS, MAX_THEN
+from ppcinterp.study.keys import (
+    ACTOR_KEYS,
+    EVENT_KEYS,
+    EXPECT_KEYS,
+    KINDS,
+    MEMORY_KEYS,
+    MODELS,
+    RACE_KEYS,
+    THEN_KEYS,
+    TOP_KEYS,
+)
+from ppcinterp.study.validate import (
+    MAX_ACTOR_STEPS,
+    MAX_EVENTS,
+    MAX_EXECUTIONS,
+    MAX_MEMORY,
+    MAX_RACE,
+    MAX_STEPS,
+    MAX_THEN,
+)
 
 JSON_TYPES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "object"}
 INT = {"type": "integer"}           # tomllib reads 0x8000000000009032 as it is: no 64-bit bound
@@ -46,6 +64,12 @@ DETAILS: dict[str, dict] = {
     "expect.state": {"$ref": "#/$defs/assignments"},
     "expect.buffers": {"additionalProperties": {"anyOf": [STRING, BYTES]}},
     "actors.NAME.": {"required": ["steps"]},
+    "race": {"maxItems": MAX_RACE},
+    "race.": {"required": ["thread", "entry"]},
+    "race.thread": {"minimum": 0, "maximum": 63},
+    "race.state": {"$ref": "#/$defs/assignments"},
+    "model": {"enum": list(MODELS)},
+    "max_executions": {"minimum": 1, "maximum": MAX_EXECUTIONS},
     "actors.NAME.steps": {"minItems": 1, "maxItems": MAX_ACTOR_STEPS, "items": {"$ref": "#/$defs/assignments"}},
 }
 
@@ -67,7 +91,8 @@ def _table(keys: dict[str, type], where: str) -> dict:
 def schema() -> dict:
     top = _table(TOP_KEYS, "")
     top["properties"]["cpu"]["pattern"] = "^(" + "|".join(_ignoring_case(c) for c in CPUS) + ")$"
-    for key, keys in (("events", EVENT_KEYS), ("then", THEN_KEYS), ("memory", MEMORY_KEYS)):
+    for key, keys in (("events", EVENT_KEYS), ("then", THEN_KEYS), ("memory", MEMORY_KEYS),
+                      ("race", RACE_KEYS)):
         top["properties"][key]["items"] = _table(keys, key + ".")
     top["properties"]["expect"].update(_table(EXPECT_KEYS, "expect."))
     value = {"anyOf": [INT, {"type": "boolean"}, STRING, {"type": "array"}]}

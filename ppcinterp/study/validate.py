@@ -11,11 +11,24 @@ from ppcinterp.build import configs
 from ppcinterp.diagnostics import Pos, ScenarioError
 from ppcinterp.machine.predicate import PredicateError, parse
 from ppcinterp.study import calls, inputs
-from ppcinterp.study.keys import ACTOR_KEYS, EVENT_KEYS, EXPECT_KEYS, KINDS, MEMORY_KEYS, THEN_KEYS, TOP_KEYS, type_name
+from ppcinterp.study.keys import (
+    ACTOR_KEYS,
+    EVENT_KEYS,
+    EXPECT_KEYS,
+    KINDS,
+    MEMORY_KEYS,
+    MODELS,
+    RACE_KEYS,
+    THEN_KEYS,
+    TOP_KEYS,
+    type_name,
+)
 
 MAX_EVENTS, MAX_THEN, MAX_MEMORY, MAX_ASSIGNMENTS = 1000, 100, 64, 10_000
 MAX_STEPS = 10_000_000                # a run's budget: a scenario may ask for less or more, up to this
 MAX_ACTOR_STEPS = 16                  # an actor's steps: interleavings grow as (handler steps) ** (actor steps)
+MAX_RACE = 8                          # threads of a race study: executions grow exponentially with them
+MAX_EXECUTIONS = 10_000_000           # a race study's bound on the executions it explores
 
 
 def flatten(d: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -114,6 +127,7 @@ def check(data: dict, text: str, p: Path) -> None:
             raise c.error(f"stand-in '{sym}' must return an integer or an expression (a string), not "
                           f"{type_name(type(v))}", sym)
     _race_keys(c)
+    _thread_keys(c)
 
 
 def _build_keys(c: Checker) -> None:
@@ -147,3 +161,53 @@ def _race_keys(c: Checker) -> None:
         if len(steps) > MAX_ACTOR_STEPS:
             raise c.error(f"actor '{name}' has {len(steps)} steps (at most {MAX_ACTOR_STEPS})", name)
         c.assignments([a for s in steps for a in flatten(s)])
+
+
+def _in_table(c: Checker, table: str, i: int, key: str) -> Pos:
+    """Where `key` is written in the i-th [[table]] (the table's header if it is not), for an error there."""
+    lines = c.text.splitlines()
+    heads = [n for n, ln in enumerate(lines) if re.match(rf"\s*\[\[\s*{table}\s*\]\]", ln)]
+    if i >= len(heads):
+        return inputs.pos_of(c.text, c.p, key)
+    start = heads[i]
+    for n in range(start + 1, len(lines)):
+        if re.match(r"\s*\[", lines[n]):
+            break
+        m = re.match(rf"(\s*){re.escape(key)}\s*=", lines[n])
+        if m:
+            return Pos(str(c.p), n + 1, len(m.group(1)) + 1)
+    return Pos(str(c.p), start + 1, 1)
+
+
+def _thread_keys(c: Checker) -> None:
+    """A race study: [[race]] tables (a thread each, its entry), the model and the bound on executions."""
+    d = c.data
+    if "model" in d and d["model"] not in MODELS:
+        later = " (the Power model comes later, from ppcinterp/mm)" if d["model"].lower() == "power" else ""
+        raise c.error(f"unknown model '{d['model'][:80]}'{later}: known: {', '.join(MODELS)}", "model")
+    if "max_executions" in d and not 1 <= d["max_executions"] <= MAX_EXECUTIONS:
+        raise c.error(f"'max_executions' must be 1 to {MAX_EXECUTIONS:,}, not {d['max_executions']:,}",
+                      "max_executions")
+    races = d.get("race", [])
+    c.many("race", races, MAX_RACE, "[[race]] threads")
+    threads, seen = d.get("threads", 1), set()
+    for i, t in enumerate(races):
+        if not isinstance(t, dict):
+            raise c.error(f"race[{i}] must be a table ([[race]] with thread and entry)", "race")
+        for k, v in t.items():
+            want = RACE_KEYS.get(k)
+            if want is None or not isinstance(v, want) or (want is int and isinstance(v, bool)):
+                what = (f"unknown key '{k}' in race[{i}] (expected one of: {', '.join(RACE_KEYS)})" if want is None
+                        else f"'{k}' in race[{i}] must be {type_name(want)}, not {type_name(type(v))}")
+                raise ScenarioError(what, _in_table(c, "race", i, k))
+        for k in ("thread", "entry"):
+            if k not in t:
+                raise ScenarioError(f"race[{i}] needs '{k}'", _in_table(c, "race", i, "race"))
+        if not 0 <= t["thread"] < threads:
+            raise ScenarioError(f"race[{i}] runs on thread {t['thread']}, but the core has {threads} (threads)",
+                                _in_table(c, "race", i, "thread"))
+        if t["thread"] in seen:
+            raise ScenarioError(f"race[{i}]: thread {t['thread']} already runs another [[race]] entry",
+                                _in_table(c, "race", i, "thread"))
+        seen.add(t["thread"])
+        c.assignments(flatten(t.get("state", {})))

@@ -1,0 +1,272 @@
+"""Exhaustive exploration of a race study's executions under sequential consistency, with partial-order
+reduction: every interleaving of the threads' instructions is explored once up to equivalence.
+
+Two transitions (study/threads.py: a thread's local instructions and its next access) are dependent when they
+touch the same bytes and one writes (a device access counts as a write to the whole device: an ICP's load
+accepts). Equivalent interleavings differ only in the order of independent transitions and end in the same
+state. The search is a stateless depth-first search with sleep sets (Godefroid): after a thread's transition
+from a state has been explored, its later siblings carry it asleep while they run only transitions independent
+of it, so no two complete executions explored are equivalent; a path on which every live thread sleeps is cut
+("blocked"). Register-only instructions never branch the search (they are folded into the next access), and a
+transition that touches nothing (a thread's way to its exit) is the only one tried from its state.
+
+Every state is reached by replaying its schedule from the scenario's state (the machine's restore is cheap).
+--jobs N splits the tree at its top into subtrees (a schedule and its sleep set) that local processes explore;
+their executions are merged in the order the single-process search meets them, so the results are the same.
+
+`model`: the memory model the executions are judged under. Only `sc` exists; each execution keeps its memory
+events (threads.MemEvent) so that a model from ppcinterp/mm can later read them (power: reorderings that SC
+forbids).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ppcinterp.diagnostics import PpcError, ScenarioError
+from ppcinterp.machine.predicate import names as predicate_names
+from ppcinterp.machine.predicate import parse
+from ppcinterp.study import scenario as sc_mod
+from ppcinterp.study.inputs import pos_of
+from ppcinterp.study.interleave import DEFAULT_INVARIANT
+from ppcinterp.study.keys import MODELS
+from ppcinterp.study.threads import MemEvent, Racers
+
+DEFAULT_MAX_EXECUTIONS = 100_000
+MAX_JOBS = 64
+MAX_SPLIT_DEPTH = 12
+Footprint = tuple                  # ((lo, hi, is_write), ...): what a transition touched
+
+
+class _Cut(Exception):
+    """The bound on executions was passed."""
+
+
+@dataclass
+class Leaf:
+    """One complete execution: the threads' transitions in order (indices into the study's [[race]] list),
+    each thread's end, the values of the observed names, whether the invariant held; its events if kept."""
+    schedule: tuple[int, ...]
+    ends: tuple[tuple[str, str], ...]
+    observed: tuple[int, ...]
+    holds: bool
+    events: list[MemEvent] | None = None
+
+    @property
+    def outcome(self) -> tuple:
+        return self.ends, self.observed
+
+
+@dataclass
+class Part:
+    """What one subtree (or the top of the tree) yielded, in search order."""
+    leaves: list[Leaf] = field(default_factory=list)
+    blocked: int = 0
+    before: list[int] = field(default_factory=list)      # blocked paths met before each leaf
+    blocked_at: list[tuple] = field(default_factory=list)    # the blocked paths' schedules (the top's only)
+    cut: bool = False
+
+
+@dataclass
+class ThreadStudy:
+    """The result of a race study."""
+    scenario: sc_mod.Scenario
+    racers: Racers
+    invariant: str
+    observe: list[str]
+    model: str
+    reduced: bool
+    limit: int
+    leaves: list[Leaf]
+    blocked: int
+    cut: bool
+
+    @property
+    def executions(self) -> int:
+        return len(self.leaves)
+
+    @property
+    def violations(self) -> list[Leaf]:
+        return [x for x in self.leaves if not x.holds]
+
+    def outcomes(self) -> dict[tuple, int]:
+        out: dict[tuple, int] = {}
+        for x in self.leaves:
+            out[x.outcome] = out.get(x.outcome, 0) + 1
+        return out
+
+    def replay(self, leaf: Leaf) -> list[MemEvent]:
+        """Run one execution again; the machine is left after it (its threads' instructions in racers.runs)."""
+        r = self.racers
+        r.reset()
+        for k in leaf.schedule:
+            r.transition(k, single=not self.reduced)
+        return list(r.events)
+
+
+class Search:
+    """The depth-first search over one Racers machine."""
+
+    def __init__(self, racers: Racers, check, getters: list, reduced: bool, limit: int, keep_events: bool):
+        self.r, self.check, self.getters = racers, check, getters
+        self.reduced, self.limit, self.keep_events = reduced, limit, keep_events
+
+    def at(self, schedule: tuple[int, ...]) -> None:
+        """Put the machine in the state after `schedule`."""
+        self.r.reset()
+        for k in schedule:
+            self.r.transition(k, single=not self.reduced)
+
+    def leaf(self, schedule: tuple[int, ...]) -> Leaf:
+        r = self.r
+        return Leaf(schedule, tuple(x.end for x in r.runs), tuple(g() for g in self.getters), bool(self.check()),
+                    list(r.events) if self.keep_events else None)
+
+    def expand(self, schedule: tuple, sleep: tuple, part: Part, depth: int | None, trees: list) -> None:
+        """Explore from the state after `schedule` (the machine is there). depth: stop that many transitions down
+        and append (schedule, sleep) to `trees` instead (the subtrees --jobs hands out)."""
+        r = self.r
+        live = r.live()
+        if not live:
+            part.before.append(part.blocked)
+            part.leaves.append(self.leaf(schedule))
+            if len(part.leaves) > self.limit:
+                raise _Cut
+            return
+        asleep = {k for k, _ in sleep}
+        todo = [k for k in live if k not in asleep]
+        if not todo:
+            part.blocked += 1
+            if depth is not None:
+                part.blocked_at.append(schedule)
+            return
+        if depth == 0:
+            trees.append((schedule, sleep))
+            return
+        done: list[tuple[int, Footprint]] = []
+        for i, k in enumerate(todo):
+            if i:
+                self.at(schedule)
+            fp = r.transition(k, single=not self.reduced)
+            child = tuple((q, f) for q, f in (*sleep, *done) if _independent(f, fp)) if self.reduced else ()
+            self.expand((*schedule, k), child, part, None if depth is None else depth - 1, trees)
+            if self.reduced and not fp:      # touched nothing: independent of everything, no sibling needed
+                return
+            done.append((k, fp))
+
+    def subtree(self, schedule: tuple, sleep: tuple) -> Part:
+        part = Part()
+        self.at(schedule)
+        try:
+            self.expand(schedule, sleep, part, None, [])
+        except _Cut:
+            part.cut = True
+        return part
+
+
+def _independent(a: Footprint, b: Footprint) -> bool:
+    for lo, hi, w in a:
+        for lo2, hi2, w2 in b:
+            if (w or w2) and lo < hi2 and lo2 < hi:
+                return False
+    return True
+
+
+def explore_threads(sc: sc_mod.Scenario, invariant: str | None = None, *, max_executions: int | None = None,
+                    jobs: int = 1, model: str | None = None, reduced: bool = True, observe: list[str] | None = None,
+                    keep_events: bool = False) -> ThreadStudy:
+    """Explore every execution of the scenario's [[race]] threads (reduced: one per equivalence class; else every
+    interleaving of single instructions), checking the invariant at the end of each. observe: state names
+    whose final values make an execution's outcome (default: the invariant's names)."""
+    model = model or sc.data.get("model", "sc")
+    if model not in MODELS:
+        raise PpcError(f"unknown model '{model}' (known: {', '.join(MODELS)}; power comes later, from "
+                       "ppcinterp/mm)")
+    if not sc.data.get("race"):
+        raise ScenarioError("the scenario has no [[race]] threads (a race study runs each from its entry)",
+                            pos_of(sc.text, sc.path, "race"))
+    limit = max_executions or sc.data.get("max_executions", DEFAULT_MAX_EXECUTIONS)
+    if not 1 <= jobs <= MAX_JOBS:
+        raise PpcError(f"--jobs must be 1 to {MAX_JOBS}, not {jobs}")
+    racers = Racers(sc, sc.data.get("max_steps", 10_000))
+    inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
+    try:
+        check = racers.session.condition(inv_text)
+        names = observe if observe is not None else [n for n in predicate_names(parse(inv_text))
+                                                     if not n.startswith("&")]
+        getters = [racers.session.ref(n).get for n in names if racers.session.constant(n) is None]
+        names = [n for n in names if racers.session.constant(n) is None]
+    except PpcError as e:
+        if invariant is None and "invariant" in sc.data:
+            raise ScenarioError(e.message, pos_of(sc.text, sc.path, "invariant")) from None
+        raise
+    search = Search(racers, check, getters, reduced, limit, keep_events)
+    top, trees = Part(), []
+    try:
+        search.at(())
+        search.expand((), (), top, _split_depth(search, jobs), trees)
+    except _Cut:
+        top.cut = True
+    parts = _explore_trees(search, trees, jobs) if not top.cut else []
+    leaves, blocked, cut = _merge(top, trees, parts, limit)
+    return ThreadStudy(sc, racers, inv_text, names, model, reduced, limit, leaves, blocked, cut)
+
+
+def _split_depth(search: Search, jobs: int) -> int | None:
+    """How deep the top of the tree goes before subtrees are handed out: none for one job; else the least depth
+    with a few subtrees per process (the search's results do not depend on it)."""
+    if jobs == 1:
+        return None
+    for depth in range(1, MAX_SPLIT_DEPTH + 1):
+        trees: list = []
+        try:
+            search.at(())
+            search.expand((), (), Part(), depth, trees)
+        except _Cut:
+            return None             # the bound is met near the top: one process, as without --jobs
+        if len(trees) >= 4 * jobs:
+            return depth
+    return MAX_SPLIT_DEPTH
+
+
+_WORKER: Search | None = None      # the search a forked process inherits
+
+
+def _work(tree: tuple) -> Part:
+    assert _WORKER is not None
+    return _WORKER.subtree(*tree)
+
+
+def _explore_trees(search: Search, trees: list, jobs: int) -> list[Part]:
+    global _WORKER
+    if jobs == 1 or len(trees) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [search.subtree(*t) for t in trees]
+    _WORKER = search
+    try:
+        with ProcessPoolExecutor(min(jobs, len(trees)), mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_work, trees))
+    finally:
+        _WORKER = None
+
+
+def _merge(top: Part, trees: list, parts: list[Part], limit: int) -> tuple[list[Leaf], int, bool]:
+    """The executions (and blocked paths) in the order one process meets them: siblings are tried in thread
+    order, so that is the order of their schedules; cut to the bound as one process cuts it."""
+    items = [(x.schedule, [x], [0], 0, False) for x in top.leaves]
+    items += [(s, [], [], 1, False) for s in top.blocked_at]
+    items += [(t[0], p.leaves, p.before, p.blocked, p.cut) for t, p in zip(trees, parts, strict=True)]
+    if not trees:                        # one process: the top is the whole search
+        items = [((), top.leaves, top.before, top.blocked, top.cut)]
+    items.sort(key=lambda it: it[0])
+    leaves: list[Leaf] = []
+    blocked, cut = 0, False
+    for _schedule, ls, before, b, c in items:
+        if len(leaves) + len(ls) > limit:
+            taken = limit - len(leaves)
+            return leaves + ls[:taken], blocked + before[taken], True
+        leaves += ls
+        blocked += b
+        cut = cut or c
+    return leaves, blocked, cut
