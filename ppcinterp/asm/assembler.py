@@ -14,7 +14,7 @@ from ppcinterp.asm.limits import MAX_BYTES, LimitError, Limits
 from ppcinterp.asm.pass2 import Pass2
 from ppcinterp.asm.placement import Placement
 from ppcinterp.asm.program import Hunk
-from ppcinterp.asm.sections import DEFAULT_FLAGS, _Section, _Sym
+from ppcinterp.asm.sections import DEFAULT_FLAGS, Item, _Section, _Sym
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa import table
 from ppcinterp.isa.table import InsnDef
@@ -33,6 +33,7 @@ from ppcinterp.source.statements import (
     LocalRef,
     Mem,
     Num,
+    Operand,
     Pragma,
     Quoted,
     Reloc,
@@ -60,7 +61,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
         self.prev = self.cur
         self.stack: list[tuple[_Section, _Section]] = []
         self.symbols: dict[str, _Sym] = {}
-        self.local_defs: dict[int, list[tuple[Rel, Pos]]] = {}
+        self.local_defs: dict[int, list[tuple[Rel, Pos | None]]] = {}
         self.forward_refs: list[LabelKey] = []
         self.outside_decl: dict[str, tuple[str, Pos | None]] = {}
         self.extern_decl: dict[str, tuple[str, str, Pos | None]] = {n: ("--extern", "", None) for n in externs}
@@ -75,7 +76,8 @@ class Assembler(Directives, Placement, Pass2, Limits):
         self.depth = 0
         self.errors: list[SourceError] = list(parsed.errors)      # pass 1 goes on after each (source/errors.py)
         self._ends: dict[int, tuple[list[Statement], dict[int, tuple[int, list[int]]]]] = {}
-        self._parsed_text: dict[tuple, list[Statement]] = {}      # a macro body after substitution, parsed
+        # a macro body after substitution, parsed
+        self._parsed_text: dict[tuple[tuple[str, Pos], ...], list[Statement]] = {}
         self._init_limits()
 
     # ------------------------------------------------------------------ pass 1
@@ -166,9 +168,10 @@ class Assembler(Directives, Placement, Pass2, Limits):
         finally:
             self.ctx = "value"
 
-    def _emit(self, item: tuple, size: int) -> None:
+    def _emit(self, item: Item, size: int) -> None:
         if self.bytes_total + size > MAX_BYTES:
-            self._room(size, item[-1].pos, "this")
+            stmt = item[-1]
+            self._room(size, stmt.pos if stmt is not None else None, "this")
         self.cur.items.append(item)
         self.cur.size += size
         self.bytes_total += size
@@ -259,7 +262,8 @@ class Assembler(Directives, Placement, Pass2, Limits):
         return found
 
     def _find_block_end(self, stmts: list[Statement], i: int, opens: set[str], close: str) -> tuple[int, list[int]]:
-        depth, splits = 0, []
+        depth = 0
+        splits: list[int] = []
         for j in range(i + 1, len(stmts)):
             s = stmts[j]
             if not isinstance(s, Directive):
@@ -273,10 +277,12 @@ class Assembler(Directives, Placement, Pass2, Limits):
             elif depth == 0 and s.name in (".else", ".elseif") and close == ".endif":
                 splits.append(j)
         opener = stmts[i]
+        assert isinstance(opener, Directive)    # a block opens with a directive
         raise SourceError(f"unterminated {opener.name} (no matching {close})", opener.pos)
 
     def _rept(self, stmts: list[Statement], i: int) -> int:
         d = stmts[i]
+        assert isinstance(d, Directive)         # .rept, .irp or .irpc
         end, _ = self._block_end(stmts, i, BLOCK_OPEN, ".endr")
         if d.name != ".rept":
             raise SourceError(f"directive {d.name} is not supported", d.pos)
@@ -302,6 +308,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
         bounds = [i, *splits, end]
         for a, b in zip(bounds, bounds[1:], strict=False):
             head = stmts[a]
+            assert isinstance(head, Directive)  # the .if, an .else or an .elseif
             if head.name == ".else" or self._condition(head):
                 self._nest(head.pos)
                 self.run_pass1(stmts[a + 1:b])
@@ -329,7 +336,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
         return {".if": v != 0, ".ifne": v != 0, ".ifeq": v == 0, ".ifgt": v > 0, ".ifge": v >= 0,
                 ".iflt": v < 0, ".ifle": v <= 0}[name]
 
-    def _const(self, arg, pos: Pos) -> int:
+    def _const(self, arg: object, pos: Pos) -> int:
         if not isinstance(arg, Expr):
             raise SourceError("expected an expression", pos)
         return self._eval1().absolute(self._freeze(arg))
@@ -345,7 +352,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
         names = sorted(values, key=len, reverse=True)
         pattern = re.compile(r"\\(\(\)|@|" + "|".join(map(re.escape, names)) + ")" if names else r"\\(\(\)|@)")
 
-        def sub(mo: re.Match) -> str:
+        def sub(mo: re.Match[str]) -> str:
             key = mo.group(1)
             return "" if key == "()" else str(self.macro_count) if key == "@" else values[key]
 
@@ -387,7 +394,7 @@ class Assembler(Directives, Placement, Pass2, Limits):
             raise SourceError("instruction is not on a 4-byte boundary (add .align 2 before it)", s.pos)
         self._emit(("insn", self.cur.size, d, exprs, s), 4)
 
-    def _operand_exprs(self, d: InsnDef, ops: list, s: Instruction) -> list[Expr]:
+    def _operand_exprs(self, d: InsnDef, ops: list[Operand], s: Instruction) -> list[Expr]:
         if not d.required <= len(ops) <= len(d.operands):
             want = str(d.required) if d.required == len(d.operands) else f"{d.required} to {len(d.operands)}"
             raise SourceError(f"'{s.mnemonic}' takes {want} operands ({d.syntax() or 'none'}), "

@@ -74,8 +74,9 @@ class CpuModel:
             value = 0
             for v in has.values():
                 value |= v
-            forced = family == "CPU" and self.cpu_mask is not None
-            out[family] = FamilyWord(family, self.cpu_mask if forced else value, has, tuple(undefined), forced)
+            mask = self.cpu_mask if family == "CPU" else None
+            forced = mask is not None
+            out[family] = FamilyWord(family, mask if mask is not None else value, has, tuple(undefined), forced)
         return out
 
     def known_feature_values(self, pre: Preprocessed) -> tuple[dict[str, int], dict[str, list[str]]]:

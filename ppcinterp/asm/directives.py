@@ -4,9 +4,11 @@ symbols other objects define)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ppcinterp.asm.expr import Rel, Value
 from ppcinterp.asm.program import Hunk
+from ppcinterp.asm.state import AsmState
 from ppcinterp.diagnostics import Pos, SourceError, line_count
 from ppcinterp.source.literals import is_decimal, number_too_long, unescape
 from ppcinterp.source.statements import (
@@ -30,7 +32,7 @@ IGNORED = {".type", ".size", ".ident", ".file", ".machine", ".abiversion", ".gnu
 
 
 
-class Directives:
+class Directives(AsmState):
     """The Assembler's directive half (it reads and writes the assembler's pass-1 state)."""
 
     def _directive(self, d: Directive) -> None:
@@ -125,7 +127,7 @@ class Directives:
         data = code_padding(pad) if fill is None and code else bytes([(fill or 0) & 0xFF]) * pad
         self._emit(("bytes", self.cur.size, data, d), pad)
 
-    def _org_target(self, arg, pos: Pos) -> int:
+    def _org_target(self, arg: object, pos: Pos) -> int:
         """`.org` / `. = ` take an offset in the current section: a constant, or an expression relative to this
         section (`5001b + BUG_ENTRY_SIZE`, `start + 0x10`), as GNU as does; another section's is an error."""
         if not isinstance(arg, Expr):
@@ -183,7 +185,7 @@ def code_padding(pad: int) -> bytes:
     return b"".join(w.to_bytes(4, "big") for w in words)
 
 
-def close_hunks(hunks: list[Hunk], code_lines: dict[str, set[int]], warn) -> None:
+def close_hunks(hunks: list[Hunk], code_lines: dict[str, set[int]], warn: Callable[[str, Pos], None]) -> None:
     """Where each pragma hunk ends: after as many lines as its upstream range has, but never past the next
     hunk's pragma in its file; later when code follows in its lines (lines were added). An edited hunk (fewer
     lines than its range, or code past it) is warned about: its upstream line numbers are off after the edit."""
@@ -212,7 +214,7 @@ def close_hunks(hunks: list[Hunk], code_lines: dict[str, set[int]], warn) -> Non
                      "its lines after them are off by as many", h.pragma)
 
 
-def _section_name(arg, pos: Pos) -> str:
+def _section_name(arg: object, pos: Pos) -> str:
     if isinstance(arg, Sym):
         return arg.name
     if isinstance(arg, str) and arg.startswith('"'):
@@ -225,7 +227,9 @@ def _section_name(arg, pos: Pos) -> str:
 def _split_macro_args(text: str) -> list[str]:
     if not text:
         return []
-    depth, cur, out, in_str = 0, [], [], False
+    depth, in_str = 0, False
+    cur: list[str] = []
+    out: list[str] = []
     sep_commas = "," in text
     for ch in text:
         if ch == '"':

@@ -48,11 +48,11 @@ class FeatureSection:
         return f"{self.family} {cond}"
 
 
-def _u64(data: bytes, off: int) -> int:
+def _u64(data: bytes | bytearray, off: int) -> int:
     return int.from_bytes(data[off:off + 8], "big")
 
 
-def _s64(data: bytes, off: int) -> int:
+def _s64(data: bytes | bytearray, off: int) -> int:
     v = _u64(data, off)
     return v - (1 << 64) if v >> 63 else v
 
@@ -170,6 +170,7 @@ def apply_features(program: Program, cpu: CpuModel) -> Image:
 
 def _put(img: Image, addr: int, word: int, why: str) -> None:
     sec = img.program.section_of(addr)
+    assert sec is not None                      # feature sections are checked to be whole instructions
     off = addr - sec.base
     img.data[sec.name][off:off + 4] = word.to_bytes(4, "big")
     img.patched[addr] = why

@@ -8,6 +8,7 @@ patch says where they are. A hunk found this way bounds a run only when the run 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 
 from ppcinterp.asm.program import Hunk, Program
@@ -31,14 +32,14 @@ def locate_hunks(program: Program, patch_text: str, source: str | None = None) -
     except OSError:
         return []
     lines = text.split("\n")
-    text = program.text
+    text_sec = program.text
     found: list[Hunk] = []
     for number, ph in enumerate(hunks, 1):
         first = locate(ph, lines)
         if first is None:
             continue
         last = first + ph.count - 1
-        addrs = [a for a, ai in program.insns.items() if ai.section == text.name and ai.pos.file == program.path
+        addrs = [a for a, ai in program.insns.items() if ai.section == text_sec.name and ai.pos.file == program.path
                  and first <= ai.pos.line <= last]
         h = Hunk(number, first, last, ph.header, Pos(program.path, first - 1, 1), located=True)
         if addrs:
@@ -74,6 +75,7 @@ def align_edited_hunks(program: Program, patch_text: str, source: str | None = N
         if h.located or ph is None:
             continue
         first, last = h.lines
+        lines: Sequence[str | None]
         if main is not None and h.pragma.file == program.path:
             lines = main[first - 1:last]
         else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ppcinterp.asm.state import AsmState
 from ppcinterp.diagnostics import Pos, SourceError
 
 MAX_STATEMENTS = 200_000         # statements pass 1 assembles, counting every .rept repeat and macro body
@@ -21,7 +22,7 @@ class LimitError(SourceError):
     """A bound passed: the assembler does not go on after it (as it does after other errors)."""
 
 
-class Limits:
+class Limits(AsmState):
     """The Assembler's budgets (mixed in; `_init_limits` is called from its constructor)."""
 
     def _init_limits(self) -> None:
@@ -49,7 +50,7 @@ class Limits:
                               f"assemble {total} statements, taking the file past the {MAX_STATEMENTS} ppcinterp "
                               "assembles for one file", pos)
 
-    def _room(self, size: int, pos: Pos, what: str) -> None:
+    def _room(self, size: int, pos: Pos | None, what: str) -> None:
         """Check, before any bytes are made, that `size` more bytes keep the sections within MAX_BYTES."""
         if self.bytes_total + size > MAX_BYTES:
             raise LimitError(f"{what} would grow the sections past {MAX_BYTES >> 20} MiB in all (section "

@@ -3,6 +3,7 @@ encoded from the instruction table, and the object's part of the Program made.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ppcinterp.asm.directives import close_hunks
@@ -10,6 +11,8 @@ from ppcinterp.asm.encode import check_operand, encode
 from ppcinterp.asm.expr import CR_BITS, M64, REGISTERS, Evaluator, Reg, Rel
 from ppcinterp.asm.externs import undefined_message
 from ppcinterp.asm.program import AsmInsn, DataItem, Label, Outside, Program, Section
+from ppcinterp.asm.sections import Item
+from ppcinterp.asm.state import AsmState
 from ppcinterp.diagnostics import Pos, SourceError
 from ppcinterp.isa.fields import REGISTER_KINDS, Kind
 from ppcinterp.isa.table import InsnDef, operand_error
@@ -39,7 +42,7 @@ class Linkage:
     got: dict[str, int] = field(default_factory=dict)
 
 
-class Pass2:
+class Pass2(AsmState):
     """The Assembler's second pass."""
 
     def finish_pass1(self) -> None:
@@ -121,22 +124,22 @@ class Pass2:
         return Program(self.path, bases[".text"], sections, insns, data_items, labels, symbols, self.hunks, outside,
                        self.pre, self.globals, {}, link.toc, self.warnings)
 
-    def _place(self, item: tuple, base: int, buf: bytearray, section: str, ev: Evaluator, absolute,
-               insns: dict[int, AsmInsn], data_items: list[DataItem]) -> None:
+    def _place(self, item: Item, base: int, buf: bytearray, section: str, ev: Evaluator,
+               absolute: Callable[[int | Rel], int], insns: dict[int, AsmInsn], data_items: list[DataItem]) -> None:
         """One item of a section encoded at its address into buf."""
-        kind, off = item[0], item[1]
-        if kind == "insn":
+        off = item[1]
+        if item[0] == "insn":
             _, _, d, exprs, stmt = item
             word, values = self._encode(d, exprs, base + off, ev)
             buf[off:off + 4] = word.to_bytes(4, "big")
             insns[base + off] = AsmInsn(base + off, word, d, tuple(values), stmt, section)
-        elif kind == "data":
-            _, _, size, e, stmt = item
+        elif item[0] == "data":
+            _, _, size, e, directive = item
             v = absolute(ev(e))
             if size < 8 and not -(1 << (size * 8 - 1)) <= v < (1 << (size * 8)):
-                raise SourceError(f"value {v:#x} does not fit in {size} bytes", e.pos or stmt.pos)
+                raise SourceError(f"value {v:#x} does not fit in {size} bytes", e.pos or directive.pos)
             buf[off:off + size] = (v & ((1 << (size * 8)) - 1) & M64).to_bytes(size, "big")
-            data_items.append(DataItem(base + off, size, stmt, section))
+            data_items.append(DataItem(base + off, size, directive, section))
         else:
             payload = item[2]
             buf[off:off + len(payload)] = payload
@@ -149,6 +152,7 @@ class Pass2:
                 e = exprs[i]
                 i += 1
                 v = ev(e)
+                assert not isinstance(v, Rel)       # pass 2 places every section-relative value
                 if f.kind not in REGISTER_OR_CR_KINDS and not isinstance(v, Reg):
                     reg = self._register_in(e)
                     if reg:

@@ -8,9 +8,10 @@ from collections.abc import Collection
 from ppcinterp.asm.expr import Rel
 from ppcinterp.asm.externs import Extern
 from ppcinterp.asm.sections import _Sym
+from ppcinterp.asm.state import AsmState
 
 
-class Placement:
+class Placement(AsmState):
     """The Assembler's placement half."""
 
     def _place_outside(self) -> dict[str, Rel]:

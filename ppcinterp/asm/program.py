@@ -72,6 +72,7 @@ def _fmt(kind: str, v: int, pc: int | None = None, aa: bool = False) -> str:
     if kind == "crf":
         return f"cr{v}"
     if kind == "rel":
+        assert pc is not None                   # a branch target is shown with its instruction's address
         return f"0x{(v if aa else v + pc) & (2**64 - 1):x}"
     return str(v) if -256 < v < 256 else hex(v)
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -42,6 +42,14 @@ from ppcinterp.source.statements import (
 _GRAMMAR = Path(__file__).with_name("grammar.lark")
 MAX_EXPR_NESTING = 100
 
+
+class SourceLine(Protocol):
+    """A line to parse: a preprocessed Line, or a TextLine the assembler made (a macro body after substitution)."""
+
+    @property
+    def text(self) -> str: ...
+    def pos_at(self, col: int) -> Pos: ...
+
 if TYPE_CHECKING:
     class _Tok(Token):
         """A token as the lexer hands it to the transformer: always with its text, line and column."""
@@ -59,7 +67,7 @@ class _Build(Transformer[_Tok, list[Statement]]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.lines: Sequence[Line] = ()
+        self.lines: Sequence[SourceLine] = ()
 
     def _pos(self, tok: _Tok) -> Pos:
         return self.lines[tok.line - 1].pos_at(tok.column - 1)
@@ -222,7 +230,7 @@ def _get_parser() -> Lark:
     return _parser
 
 
-def parse_lines(lines: Sequence[Line], errors: list[SourceError] | None = None) -> list[Statement]:
+def parse_lines(lines: Sequence[SourceLine], errors: list[SourceError] | None = None) -> list[Statement]:
     """Parse preprocessed lines (in order) into a flat list of statements. With `errors`, a line that does not
     parse is recorded there and parsing goes on after it (up to MAX_ERRORS), as GNU as does; without, the first
     error is raised."""
@@ -243,7 +251,7 @@ def parse_lines(lines: Sequence[Line], errors: list[SourceError] | None = None) 
     return out
 
 
-def _parse(lines: Sequence[Line]) -> list[Statement]:
+def _parse(lines: Sequence[SourceLine]) -> list[Statement]:
     if not lines:
         return []
     _builder.lines = lines
@@ -251,7 +259,7 @@ def _parse(lines: Sequence[Line]) -> list[Statement]:
     return cast("list[Statement]", _get_parser().parse("\n".join(line.text for line in lines)))
 
 
-def _syntax_error(e: UnexpectedInput, lines: Sequence[Line]) -> SourceError:
+def _syntax_error(e: UnexpectedInput, lines: Sequence[SourceLine]) -> SourceError:
     line = lines[min(max(e.line, 1), len(lines)) - 1]
     pos = line.pos_at(max(e.column, 1) - 1)
     if isinstance(e, UnexpectedCharacters):
