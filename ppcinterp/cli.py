@@ -492,6 +492,38 @@ def _census_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
 
 
+def _positive(text: str) -> int:
+    n = _int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive number")
+    return n
+
+
+def _unroll(text: str) -> int:
+    n = _int(text)
+    if not 0 <= n <= 100:
+        raise argparse.ArgumentTypeError(f"'{text}' is not 0 to 100")
+    return n
+
+
+def _litmus_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", nargs="+", metavar="FILE.litmus", help="herd7 PPC litmus tests")
+    p.add_argument("--model", choices=("power", "sc"), default="power",
+                   help="the memory model: power (herd7's ppc.cat, the default) or sc")
+    p.add_argument("--max-executions", type=_positive, default=100_000, metavar="N",
+                   help="candidate executions (and thread runs) examined per test before stopping (default 100000)")
+    p.add_argument("--unroll", type=_unroll, default=2, metavar="N",
+                   help="times a backward branch may be taken in a run, as herd's -unroll (0 to 100, default 2)")
+
+
+def cmd_litmus(args: argparse.Namespace) -> int:
+    from ppcinterp.litmus.run import run_file
+
+    for k, path in enumerate(args.files):
+        print(("\n" if k else "") + run_file(path, args.model, args.max_executions, args.unroll).render())
+    return 0
+
+
 def cmd_census(args: argparse.Namespace) -> int:
     from ppcinterp.kbuild.census import DEFAULT_DIRS, census, render_json, render_text
 
@@ -517,6 +549,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
                   _gdbserver_options),
     "census": (cmd_census, "every .S object kbuild assembles in a kernel tree: built, and compared with GNU as",
                _census_options),
+    "litmus": (cmd_litmus, "run herd7 PPC litmus tests under the Power memory model (or sc); print herd's result",
+               _litmus_options),
     "examples": (cmd_examples, "copy the seed's fragment, scenarios, domain and debugger script into DIR (the tour)",
                  _examples_options),
     "scenario": (cmd_scenario, "the scenario format: --schema prints its JSON Schema, new FILE writes a starter",
