@@ -38,6 +38,7 @@ DEFAULT_OUTPUT = ROOT / "asm" / "book3s_hv_rmhandlers.S"
 OPENS_INSIDE = " /* [ppcinterp: this hunk starts inside a comment opened above it]"
 CLOSES_BELOW = " * [ppcinterp: this comment is closed below the hunk] */"
 
+# REUSE-IgnoreStart (the fragment's licence, not this tool's)
 HEADER = """\
 /* SPDX-License-Identifier: GPL-2.0-only
  * The seed fragment: the post-image of the five hunks of the kernel patch
@@ -48,6 +49,7 @@ HEADER = """\
  * Each `#pragma ppcinterp hunk` line gives the upstream line range of the lines that follow it.
  */
 """
+# REUSE-IgnoreEnd
 
 
 _MARKS = re.compile(r'/\*|\*/|"(?:\\.|[^"\\\n])*"?')

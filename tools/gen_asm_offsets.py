@@ -37,6 +37,7 @@ def read_rows(tsv: Path) -> list[dict[str, str]]:
 def render(config: str, tsv: Path) -> str:
     rows = read_rows(tsv)
     width = max(len(r["name"]) for r in rows)
+    # REUSE-IgnoreStart (the licence of the header written, not this tool's)
     out = [
         "/* SPDX-License-Identifier: MIT",
         f" * ppcinterp kernel environment: <asm/asm-offsets.h> for {config}.",
@@ -48,6 +49,7 @@ def render(config: str, tsv: Path) -> str:
         f"#define {GUARD}",
         "",
     ]
+    # REUSE-IgnoreEnd
     for r in rows:
         what = r["what"].strip().replace("*/", "* /")
         out.append(f"#define {r['name']:<{width}} {int(r['value'], 0)}\t/* {what} */")
