@@ -20,6 +20,9 @@ CHUNK = 2048                  # characters per O packet
 MOVING = frozenset({"run", "start", "starti", "continue", "stepi", "nexti", "step", "next", "finish", "until",
                     "advance", "reverse-stepi", "reverse-nexti", "reverse-step", "reverse-next", "reverse-continue",
                     "jump", "kill", "thread", "quit"})
+# Commands that open a block read the lines after it: a monitor command is one line, so the block would swallow
+# the next monitor commands; maintenance (internal-error) would end the server.
+ONE_LINE = frozenset({"define", "document", "if", "while", "maintenance"})     # gdb has each of its own
 STALE = ("(gdb has not seen this change: `maintenance flush register-cache` reads the registers again, and memory "
          "is read afresh at the next stop)")
 
@@ -71,7 +74,7 @@ def handle(stub: Stub, data: bytes) -> list[bytes]:
 def thread_text(stub: Stub, n: int | None) -> str:
     m = stub.dbg.machine
     n = m.current if n is None else n
-    return f"hw thread {n}" + (" (executing)" if n == m.current else " (not executing)")
+    return "executing" if n == m.current else "not executing"
 
 
 def xfer(stub: Stub, rest: bytes) -> bytes:
@@ -114,8 +117,11 @@ def monitor(stub: Stub, line_bytes: bytes) -> list[bytes]:
     dbg = stub.dbg
     line = line_bytes.decode("utf-8", "replace")
     words = line.split()
-    if words and _command_name(dbg, words[0]) in MOVING:
+    name = _command_name(dbg, words[0]) if words else None
+    if name in MOVING:
         text = f"monitor {words[0]}: use gdb's own command (gdb would not know where the target went)"
+    elif name in ONE_LINE:
+        text = f"monitor {words[0]}: not available over monitor (one line at a time; gdb has its own `{name}`)"
     else:
         before = (len(dbg.history.journal), dbg.history.pos, dbg.machine.current)
         text = dbg.execute(line)
