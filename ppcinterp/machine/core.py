@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from ppcinterp.machine.memory import PAGE_SHIFT, PAGE_SIZE, Memory, Ram
 from ppcinterp.machine.paca import PacaArray, PacaLayout
-from ppcinterp.machine.state import Thread
+from ppcinterp.machine.state import Log, Thread, ThreadSnapshot
 from ppcinterp.machine.structs import OffsetTable, StructLayout, StructRegion
-from ppcinterp.machine.xics import PAGE, Icp
+from ppcinterp.machine.xics import PAGE, Icp, IcpState
 
 DEFAULT_PACA_BASE = 0x0200_0000
 DEFAULT_ICP_BASE = 0x3_FFFE_0000_0000     # real address of the first thread's ICP page (stride one page)
 DEFAULT_RAM = (0x0100_0000, 0x0010_0000)  # 1 MiB of scratch RAM for vcpu structs, stacks, user data
 MIN_RAM_SIZE, MAX_RAM_SIZE = 64 << 10, 1 << 30   # what a session may ask for (the RAM is as much host memory)
 OBJECT_BASE = 0x0300_0000                 # where presets put named objects (the first free pages from here)
+
+# Machine.snapshot: the current thread, each thread's registers, each Ram's bytes, each ICP, the SLB, the time base.
+Snapshot = tuple[int, list[ThreadSnapshot], "list[bytes | Pages]", list[IcpState], list[tuple[int, int]], int]
 
 
 def check_icp_base(base: int, threads: int) -> None:
@@ -49,12 +52,12 @@ class Machine:
         except ValueError as e:
             raise ValueError(f"the ICP pages at icp_base {icp_base:#x} (to {icp_base + threads * PAGE - 1:#x}, one "
                              f"per thread) overlap the machine's memory: {e}") from None
-        self.log: list | None = None
+        self.log: Log | None = None
         self.slb: list[tuple[int, int]] = [(0, 0)] * 64
         self.tb = 0
         # The snapshot RAM equals except for the pages each Ram's dirty set names (None: unknown), and how many
         # Ram regions there were then: restoring that snapshot copies only those pages back.
-        self._clean: tuple | None = None
+        self._clean: Snapshot | None = None
         self._clean_rams = 0
         self._ever: dict[int, set[int]] = {}    # by id of a large RAM region: the pages ever written (_saved)
         self._power_on()
@@ -113,7 +116,7 @@ class Machine:
         self.objects[obj] = r
         return r
 
-    def snapshot(self) -> tuple:
+    def snapshot(self) -> Snapshot:
         """Everything a run can change, cheap to take and to restore (exploration resets thousands of times)."""
         rams = [r for r in self.memory.regions if isinstance(r, Ram)]
         snap = (self.current, [t.snapshot() for t in self.threads], [self._saved(r) for r in rams],
@@ -121,7 +124,7 @@ class Machine:
         self._set_clean(snap, rams)
         return snap
 
-    def restore(self, snap: tuple) -> None:
+    def restore(self, snap: Snapshot) -> None:
         """Put a snapshot back; RAM mapped after it was taken (regions are only ever added) is zeroed. Restoring
         the snapshot last taken or restored copies back only the RAM pages written since (FULL_RESTORE: all)."""
         current, threads, rams, icps, slb, tb = snap
@@ -137,12 +140,13 @@ class Machine:
             for i, r in enumerate(regions):
                 saved = rams[i] if i < len(rams) else None
                 if r.size >= SPARSE_FROM:
+                    assert saved is None or isinstance(saved, Pages)    # a large Ram is kept by its pages
                     self._put_pages(r, saved if saved is not None else Pages(r.size, {}))
                 else:
                     r.data[:] = saved if saved is not None else bytes(len(r.data))
         self._set_clean(snap, regions)
-        for i, state in zip(self.icps, icps, strict=True):
-            i.restore(state)
+        for icp, state in zip(self.icps, icps, strict=True):
+            icp.restore(state)
         self.slb, self.tb = list(slb), tb        # a copy: the snapshot may be restored again
 
     def _saved(self, r: Ram) -> bytes | Pages:
@@ -161,14 +165,14 @@ class Machine:
         for p, page in saved.pages.items():
             r.data[p << PAGE_SHIFT:(p << PAGE_SHIFT) + len(page)] = page
 
-    def _set_clean(self, snap: tuple, rams: list[Ram]) -> None:
+    def _set_clean(self, snap: Snapshot, rams: list[Ram]) -> None:
         for r in rams:
             if r.size >= SPARSE_FROM:
                 self._written(r).update(r.dirty)
             r.dirty.clear()
         self._clean, self._clean_rams = snap, len(rams)
 
-    def attach(self, log: list | None, registers: bool = True) -> None:
+    def attach(self, log: Log | None, registers: bool = True) -> None:
         """Record every change into `log` (or stop recording with None). registers=False: only memory, devices,
         the time base and the SLB (a journaled block records its registers itself; attach_registers turns the
         containers' recording on around what it calls)."""
@@ -179,7 +183,7 @@ class Machine:
         if registers or log is None:
             self.attach_registers(log)
 
-    def attach_registers(self, log: list | None) -> None:
+    def attach_registers(self, log: Log | None) -> None:
         for t in self.threads:
             t.attach(log)
 

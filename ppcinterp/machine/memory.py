@@ -7,12 +7,16 @@ the access size and whether the access was cache-inhibited; every device access 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ppcinterp.machine.state import Log
 
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
 _FMT = {1: struct.Struct(">B"), 2: struct.Struct(">H"), 4: struct.Struct(">I"), 8: struct.Struct(">Q")}
-_UNPACK = {n: s.unpack_from for n, s in _FMT.items()}
+_UNPACK: dict[int, Callable[[bytes | bytearray, int], tuple[int]]] = {n: s.unpack_from for n, s in _FMT.items()}
 
 
 class MemoryFault(Exception):
@@ -36,6 +40,16 @@ class Region:
     def end(self) -> int:
         return self.base + self.size
 
+    if TYPE_CHECKING:
+        # What Memory reads of every region (Ram and Device define them).
+        limit: int                                 # base + size
+        plain: bool                                # RAM: a load may read its bytes directly
+        def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int: ...
+        def write(self, addr: int, size: int, value: int, ci: bool, mem: Memory) -> None: ...
+
+
+R = TypeVar("R", bound=Region)
+
 
 class TrackedBytes(bytearray):
     """RAM contents that remember which 4 KiB pages (by offset) were written since the machine last took or
@@ -52,7 +66,9 @@ class TrackedBytes(bytearray):
     def mark(self, off: int, size: int) -> None:
         self.dirty.update(range(off >> PAGE_SHIFT, ((off + size - 1) >> PAGE_SHIFT) + 1))
 
-    def __setitem__(self, key, value) -> None:
+    # Indexed by an int or a slice only (not any SupportsIndex): bytearray's two overloads as one signature, the
+    # value as either overload takes it.
+    def __setitem__(self, key: int | slice, value: Any) -> None:  # type: ignore[override]
         if isinstance(key, slice):
             start, stop, step = key.indices(len(self))
             if step != 1:
@@ -77,7 +93,7 @@ class Ram(Region):
         self.plain = True
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
-        v = _FMT[size].unpack_from(self.data, addr - self.base)[0]
+        v: int = _FMT[size].unpack_from(self.data, addr - self.base)[0]
         if mem.log is not None:
             mem.log.append(("load", (addr, size), ci, v))
         return v
@@ -99,8 +115,9 @@ class Device(Region):
 
     plain = False
 
+    # Computed for a device (Ram keeps it as a plain attribute); Memory only reads it.
     @property
-    def limit(self) -> int:
+    def limit(self) -> int:  # type: ignore[override]
         return self.base + self.size
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
@@ -129,9 +146,9 @@ class Memory:
         self.regions: list[Region] = []
         self.pages: dict[int, Region] = {}
         self.shared: dict[int, list[Region]] = {}   # pages several small regions share (.text and a table)
-        self.log: list | None = None
+        self.log: Log | None = None
 
-    def map(self, region: Region) -> Region:
+    def map(self, region: R) -> R:
         if region.size <= 0:
             raise ValueError(f"region {region.name} at {region.base:#x} has no bytes")
         for r in self.regions:
@@ -162,7 +179,8 @@ class Memory:
         if r is None or addr + size > r.limit or addr < r.base:
             r = self._other(addr, size, False)
         if r.plain and self.log is None:          # RAM, nothing observing: no method call
-            return _UNPACK[size](r.data, addr - r.base)[0]
+            # A plain region is a Ram: no isinstance test on every load.
+            return _UNPACK[size](r.data, addr - r.base)[0]  # type: ignore[attr-defined]
         return r.read(addr, size, ci, self)
 
     def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:

@@ -19,10 +19,11 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.state import FPSCR_WRITABLE, M128, MSR_BITS, SPR_BITS, SPR_NUMBERS, VSCR_NJ, VSCR_SAT
-from ppcinterp.machine.structs import OBJECTS, SYMBOL_PREFIX
+from ppcinterp.machine.structs import OBJECTS, SYMBOL_PREFIX, StructRegion
 from ppcinterp.machine.xics import IPI_SOURCE, MFRR, XIRR
 
 CR_BITS = {"lt": 8, "gt": 4, "eq": 2, "so": 1}
@@ -41,7 +42,7 @@ class StateValueError(ValueError):
     """A value of the wrong kind or range for a name (the message says what the name takes)."""
 
 
-def pending_pairs(value, number: Callable[[object], int] | None = None) -> tuple[tuple[int, int], ...]:
+def pending_pairs(value: object, number: Callable[[object], int] | None = None) -> tuple[tuple[int, int], ...]:
     """`icp.pending`'s value checked: a list of [source, priority] pairs of integers (`number` turns anything
     else in a pair -- a constant's name -- into one, or raises), 24-bit sources other than 0 (nothing) and 2
     (the IPI), 8-bit priorities, at most MAX_PENDING pairs."""
@@ -49,7 +50,7 @@ def pending_pairs(value, number: Callable[[object], int] | None = None) -> tuple
         raise StateValueError(f"needs a list of [source, priority] pairs, not {kind_of(value)}")
     if len(value) > MAX_PENDING:
         raise StateValueError(f"has {len(value)} pairs; an ICP takes at most {MAX_PENDING} pending sources")
-    out = []
+    out: list[tuple[int, int]] = []
     for i, pair in enumerate(value):
         if not isinstance(pair, list | tuple) or len(pair) != 2:
             raise StateValueError(f"entry {i} must be a [source, priority] pair, not {kind_of(pair)}")
@@ -65,11 +66,11 @@ def pending_pairs(value, number: Callable[[object], int] | None = None) -> tuple
     return tuple(out)
 
 
-def _is_int(x) -> bool:
+def _is_int(x: object) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def kind_of(v) -> str:
+def kind_of(v: object) -> str:
     """A value's kind as messages name it (TOML's words)."""
     return {bool: "a boolean", int: "an integer", str: "a string", list: "a list", tuple: "a list",
             dict: "a table", float: "a float"}.get(type(v), type(v).__name__)
@@ -80,8 +81,8 @@ class Ref:
     """A resolved name: read and write functions, and the width in bits (for display and checks)."""
 
     name: str
-    get: object
-    set: object
+    get: Callable[[], Any]        # an int; icp.pending's (bits 0) a tuple of (source, priority) pairs
+    set: Callable[[Any], None]    # takes what get gives
     bits: int = 64
     addr: int | None = None       # the memory behind the name (None: a register or device)
 
@@ -109,10 +110,10 @@ def resolve(m: Machine, name: str) -> Ref:
     t = m.thread
     mt = _THREAD.fullmatch(key)
     if mt:
-        idx = int(mt.group(1))
-        if idx >= len(m.threads):
-            raise StateNameError(f"thread {idx} does not exist (the core has {len(m.threads)})")
-        saved, m.current = m.current, idx
+        thread = int(mt.group(1))
+        if thread >= len(m.threads):
+            raise StateNameError(f"thread {thread} does not exist (the core has {len(m.threads)})")
+        saved, m.current = m.current, thread
         try:
             return resolve(m, mt.group(2))
         finally:
@@ -154,7 +155,7 @@ def resolve(m: Machine, name: str) -> Ref:
     if key == "vscr":
         return Ref(key, lambda: t.vscr, lambda v: setattr(t, "vscr", v & (VSCR_NJ | VSCR_SAT)), 32)
     if key == "cr":
-        def set_cr(v):
+        def set_cr(v: int) -> None:
             for i in range(8):
                 t.cr[i] = (v >> (28 - 4 * i)) & 0xF
         return Ref(key, lambda: t.cr_word, set_cr, 32)
@@ -163,23 +164,24 @@ def resolve(m: Machine, name: str) -> Ref:
         return Ref(key, lambda: t.cr[i], lambda v: t.cr.__setitem__(i, v & 0xF), 4)
     mc = re.fullmatch(r"cr([0-7])\.(lt|gt|eq|so)", key)
     if mc:
-        i, bit = int(mc.group(1)), CR_BITS[mc.group(2)]
-        return Ref(key, lambda: int(bool(t.cr[i] & bit)),
-                   lambda v: t.cr.__setitem__(i, (t.cr[i] | bit) if v else (t.cr[i] & ~bit)), 1)
+        i, crb = int(mc.group(1)), CR_BITS[mc.group(2)]
+        return Ref(key, lambda: int(bool(t.cr[i] & crb)),
+                   lambda v: t.cr.__setitem__(i, (t.cr[i] | crb) if v else (t.cr[i] & ~crb)), 1)
     if key == "msr":
         return Ref(key, lambda: t.msr, lambda v: setattr(t, "msr", v & (2**64 - 1)))
     base, _, bit = key.partition(".")
     if bit:
         return _bit(m, key, base, bit)
-    n = spr_number(key)
-    if n is not None:
-        mask = 0xFFFFFFFF if n == 1 else 2**64 - 1
-        return Ref(key, lambda: t.spr.get(n, 0), lambda v: t.spr.__setitem__(n, v & mask))
+    spr = spr_number(key)
+    if spr is not None:
+        mask = 0xFFFFFFFF if spr == 1 else 2**64 - 1
+        return Ref(key, lambda: t.spr.get(spr, 0), lambda v: t.spr.__setitem__(spr, v & mask))
     raise StateNameError(f"unknown name '{name}' (expected a register such as r3, f0, v2, vs33, fpscr, cr0, xer.ca, "
                      "msr.ee, lpcr.mer, an SPR name, paca.FIELD, vcpu.FIELD, icp.mfrr or mem64[ADDR])")
 
 
 def _bit(m: Machine, key: str, base: str, bit: str) -> Ref:
+    table: dict[str, int] | None
     if base == "xer":
         table = XER_BITS
     elif base == "msr":
@@ -216,7 +218,7 @@ def _object(m: Machine, obj: str, idx: str | None, field: str) -> Ref:
     return _field(m, region, n, field, f"the {obj} (struct {region.layout.struct})")
 
 
-def _field(m: Machine, region, n: int, field: str, what: str) -> Ref:
+def _field(m: Machine, region: StructRegion, n: int, field: str, what: str) -> Ref:
     layout = region.layout
     try:
         where = layout.locate(field)
@@ -238,7 +240,7 @@ def _field(m: Machine, region, n: int, field: str, what: str) -> Ref:
 def _icp(m: Machine, n: int, reg: str) -> Ref:
     icp = m.icps[n]
 
-    def store(offset: int, size: int):
+    def store(offset: int, size: int) -> Callable[[int], None]:
         return lambda v: icp.write(icp.base + offset, size, v & ((1 << (8 * size)) - 1), True, m.memory)
 
     if reg == "mfrr":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 _TOKEN = re.compile(r"""\s*(?:
     (?P<num>0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)
@@ -46,7 +47,9 @@ class PredicateError(ValueError):
         self.column = column
 
 
-Node = tuple
+# ("num", value), ("name", NAME, column), ("unary", op, node), ("bin", op, left, right); debug/expr.py builds
+# these shapes and a few of its own (a cast, a number's suffix), so their elements are not typed further.
+Node = tuple[Any, ...]
 
 
 def parse(text: str) -> Node:
@@ -59,14 +62,15 @@ def parse(text: str) -> Node:
         if not m:
             raise PredicateError(f"unexpected '{text[i:].strip()[:12]}'", i + 1)
         kind = m.lastgroup
+        assert kind is not None             # every alternative of _TOKEN is a named group
         toks.append((kind, m.group(kind), m.start(kind) + 1))
         i = m.end()
     pos = 0
 
-    def peek():
+    def peek() -> tuple[str, str, int]:
         return toks[pos] if pos < len(toks) else ("end", "", len(text) + 1)
 
-    def take():
+    def take() -> tuple[str, str, int]:
         nonlocal pos
         t = peek()
         pos += 1
@@ -112,7 +116,8 @@ def evaluate(node: Node, lookup: Callable[[str, int], int]) -> int:
     """lookup(name, column) gives a name's value (a state name or a constant)."""
     kind = node[0]
     if kind == "num":
-        return node[1]
+        value: int = node[1]
+        return value
     if kind == "name":
         return lookup(node[1], node[2])
     if kind == "unary":

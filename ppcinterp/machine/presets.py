@@ -44,11 +44,12 @@ naming it); objects and fields the asm-offsets table lacks are left out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, overload
 
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.core import Machine
 from ppcinterp.machine.state import MSR_BITS, RESET_MSR, SPR_NUMBERS
-from ppcinterp.machine.structs import SYMBOL_PREFIX, StructRegion
+from ppcinterp.machine.structs import SYMBOL_PREFIX, StructLayout, StructRegion
 
 STACK_SIZE = 16 * 1024          # THREAD_SIZE on ppc64
 FRAME_AT = STACK_SIZE - 1024    # the host frame, with room above for its caller's and below for callees'
@@ -90,7 +91,12 @@ def guest_running(m: Machine, constant: Callable[[str], int | None], toc: int | 
     table = m.offsets
     path = table.path if table is not None else "the asm-offsets table"
 
-    def layout(struct: str, required: bool):
+    @overload
+    def layout(struct: str, required: Literal[True]) -> StructLayout: ...
+    @overload
+    def layout(struct: str, required: Literal[False]) -> StructLayout | None: ...
+
+    def layout(struct: str, required: bool) -> StructLayout | None:
         lay = table.layout(struct) if table is not None else None
         if lay is None and required:
             raise PpcError(f"preset guest-running needs struct {struct} ({SYMBOL_PREFIX.get(struct, struct)} rows), "

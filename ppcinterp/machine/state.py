@@ -8,6 +8,8 @@ also records (what, old, new) into the current step.
 
 from __future__ import annotations
 
+from typing import Any
+
 M64 = (1 << 64) - 1
 XER, LR, CTR = 1, 8, 9
 XER_SO, XER_OV, XER_CA = 1 << 31, 1 << 30, 1 << 29
@@ -48,18 +50,34 @@ def spr_name(n: int) -> str:
     return SPR_NAMES.get(n, f"SPR{n}")
 
 
-class Regs(list):
+# One recorded change, (what, key, old, new[, thread]) for the registers (other shapes for memory, devices, the
+# time base and the SLB): the journal (run/journal.py) reads them by their first element. A log is their list.
+Change = tuple[Any, ...]
+Log = list[Change]
+
+
+class Regs(list[int]):
     """GPRs (32 x 64-bit) or CR fields (8 x 4-bit)."""
 
+    _log: Log | None        # set by Thread.attach (the recording class reads them)
+    _what: str
+    _thread: int
 
-class Sprs(dict):
+
+class Sprs(dict[int, int]):
     """SPRs by number."""
+
+    _log: Log | None
+    _what: str
+    _thread: int
 
 
 # While a journal is attached the containers become these; instances carry `_log`, `_what` and `_thread`.
 # A thread's changes name the thread (a 5th element): an event may set another thread's registers.
 class RecRegs(Regs):
-    def __setitem__(self, i, v):
+    _log: Log
+    # Only ever indexed by a register number, so int rather than list's SupportsIndex-or-slice overloads.
+    def __setitem__(self, i: int, v: int) -> None:  # type: ignore[override]
         old = list.__getitem__(self, i)
         if old != v:
             self._log.append((self._what, i, old, v, self._thread))
@@ -67,11 +85,17 @@ class RecRegs(Regs):
 
 
 class RecSprs(Sprs):
-    def __setitem__(self, k, v):
+    _log: Log
+    def __setitem__(self, k: int, v: int) -> None:
         old = dict.get(self, k, 0)
         if old != v:
             self._log.append(("spr", k, old, v, self._thread))
         dict.__setitem__(self, k, v)
+
+
+# Thread.snapshot: GPRs, CR fields, SPRs, FPRs, VRs, MSR, reservation, (VSR doubleword 1s, FPSCR, VSCR).
+ThreadSnapshot = tuple[tuple[int, ...], tuple[int, ...], dict[int, int], tuple[int, ...], tuple[int, ...], int,
+                       int | None, tuple[tuple[int, ...], int, int]]
 
 
 class Thread:
@@ -89,7 +113,7 @@ class Thread:
         self._vscr = 0
         self._msr = RESET_MSR
         self._reservation: int | None = None
-        self._log: list | None = None
+        self._log: Log | None = None
 
     # MSR is an attribute so that mtmsrd/rfid-style writes are journaled like the containers. The run loop and the
     # closures read `_msr` directly (MSR[SF], its top bit, picks the computation mode): it is always 64 bits.
@@ -165,7 +189,7 @@ class Thread:
         else:
             list.__setitem__(self.vr, i - 32, v)
 
-    def attach(self, log: list | None) -> None:
+    def attach(self, log: Log | None) -> None:
         """Start (log is a list) or stop (None) recording changes into `log`."""
         self._log = log
         for reg, what, plain, rec in ((self.gpr, "gpr", Regs, RecRegs), (self.cr, "cr", Regs, RecRegs),
@@ -174,7 +198,7 @@ class Thread:
             reg.__class__ = plain if log is None else rec
             reg._log, reg._what, reg._thread = log, what, self.index
 
-    def undo(self, what: str, key, old) -> None:
+    def undo(self, what: str, key: Any, old: Any) -> None:
         """Put back one recorded change (for reverse stepping); not itself recorded."""
         if what == "msr":
             self._msr = old
@@ -201,11 +225,11 @@ class Thread:
         self._msr = RESET_MSR
         self._reservation = None
 
-    def snapshot(self) -> tuple:
+    def snapshot(self) -> ThreadSnapshot:
         return (tuple(self.gpr), tuple(self.cr), dict(self.spr), tuple(self.fpr), tuple(self.vr), self._msr,
                 self._reservation, (tuple(self.vsr_lo), self._fpscr, self._vscr))
 
-    def restore(self, snap: tuple) -> None:
+    def restore(self, snap: ThreadSnapshot) -> None:
         gpr, cr, spr, fpr, vr, msr, res, (vsr_lo, self._fpscr, self._vscr) = snap
         list.__setitem__(self.vsr_lo, slice(None), vsr_lo)
         list.__setitem__(self.gpr, slice(None), gpr)

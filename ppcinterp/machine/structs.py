@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def natural_size(offset: int, gap: int) -> int:
 class StructLayout:
     """The named fields of one struct for one kernel config."""
 
-    def __init__(self, struct: str, size: int, fields: list[Field], aliases: list[Field] = ()):
+    def __init__(self, struct: str, size: int, fields: list[Field], aliases: Sequence[Field] = ()):
         self.struct = struct
         self.size = size
         self.fields = sorted(fields, key=lambda f: (f.offset, -f.size))

@@ -22,13 +22,20 @@ would set CPPR to 0xff, and the real-mode code never stores it back in that case
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ppcinterp.machine.memory import Device, MemoryFault
+from ppcinterp.machine.state import Log
 
 XIRR_POLL, XIRR, MFRR = 0x0, 0x4, 0xC
 IPI_SOURCE = 2
 PAGE = 0x1000
 _REGISTERS = {(XIRR_POLL, 4, False), (XIRR, 4, False), (MFRR, 1, False), (XIRR, 1, False),
               (MFRR, 1, True), (XIRR, 4, True), (XIRR, 1, True)}
+
+
+# Icp.state: CPPR, MFRR, the pending sources (number, priority), what it presents (source, priority).
+IcpState = tuple[int, int, tuple[tuple[int, int], ...], tuple[int, int] | None]
 
 
 class Icp(Device):
@@ -41,7 +48,7 @@ class Icp(Device):
         self.mfrr = 0xFF
         self.pending: tuple[tuple[int, int], ...] = ()      # external sources: (number, priority)
         self.shown: tuple[int, int] | None = None           # what it presents: (source, priority)
-        self.log: list | None = None
+        self.log: Log | None = None
 
     # ---- state ----
     def presented(self) -> tuple[int, int] | None:
@@ -70,14 +77,14 @@ class Icp(Device):
         p = self.presented()
         return (self.cppr << 24) | (p[0] if p else 0)
 
-    def _set(self, field: str, value) -> None:
+    def _set(self, field: str, value: object) -> None:
         old = getattr(self, field)
         if old != value:
             if self.log is not None:
                 self.log.append(("icp", (self, field), old, value))
             setattr(self, field, value)
 
-    def undo(self, field: str, old) -> None:
+    def undo(self, field: str, old: object) -> None:
         setattr(self, field, old)
 
     def raise_source(self, source: int, priority: int) -> None:
@@ -85,7 +92,7 @@ class Icp(Device):
         self._set("pending", tuple(sorted({*self.pending, (source, priority)})))
         self._settle()
 
-    def set_pending(self, pairs) -> None:
+    def set_pending(self, pairs: Iterable[tuple[int, int]]) -> None:
         """The external sources pending become exactly `pairs` ((source, priority) each, checked by the caller);
         one that was presented and is still pending stays presented."""
         self._set("pending", tuple(sorted(set(pairs))))
@@ -157,17 +164,17 @@ class Icp(Device):
     def _what(src: int) -> str:
         return "nothing" if src == 0 else "IPI" if src == IPI_SOURCE else f"source {src:#x}"
 
-    def reset(self, cppr: int = 0xFF, mfrr: int = 0xFF, pending=()) -> None:
+    def reset(self, cppr: int = 0xFF, mfrr: int = 0xFF, pending: Iterable[tuple[int, int]] = ()) -> None:
         self.cppr, self.mfrr, self.pending, self.shown = cppr, mfrr, tuple(sorted(pending)), None
         log, self.log = self.log, None
         self._settle()
         self.log = log
 
-    def state(self) -> tuple:
+    def state(self) -> IcpState:
         """What a snapshot keeps (restore puts it back)."""
         return self.cppr, self.mfrr, self.pending, self.shown
 
-    def restore(self, state: tuple) -> None:
+    def restore(self, state: IcpState) -> None:
         self.cppr, self.mfrr, self.pending, self.shown = state
 
     def describe(self) -> str:
