@@ -203,10 +203,10 @@ def explore_threads(sc: sc_mod.Scenario, invariant: str | None = None, *, max_ex
             raise ScenarioError(e.message, pos_of(sc.text, sc.path, "invariant")) from None
         raise
     search = Search(racers, check, getters, reduced, limit, keep_events)
-    top, trees = Part(), []
+    top, trees, depth = Part(), [], _split_depth(search, jobs)
     try:
         search.at(())
-        search.expand((), (), top, _split_depth(search, jobs), trees)
+        search.expand((), (), top, depth, trees)
     except _Cut:
         top.cut = True
     parts = _explore_trees(search, trees, jobs) if not top.cut else []

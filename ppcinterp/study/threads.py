@@ -25,10 +25,11 @@ from ppcinterp.machine.memory import Device, MemoryFault
 from ppcinterp.run.engine import Engine
 from ppcinterp.study import inputs
 from ppcinterp.study.scenario import Scenario, build_session, prepare
-from ppcinterp.study.validate import flatten
+from ppcinterp.study.validate import flatten, in_table
 
 RESERVATION_GRANULE = 128          # a store by another thread into the reserved block cancels a lwarx's reservation
 STORE_CONDITIONAL = ("stwcx.", "stdcx.")
+LOAD_RESERVE = ("lwarx", "ldarx")
 SYNC_KINDS = {0: "sync", 1: "lwsync", 2: "ptesync"}
 ICP_REGISTERS = {(0, 4): "xirr_poll", (4, 4): "xirr", (4, 1): "cppr", (0xC, 1): "mfrr"}
 
@@ -79,7 +80,7 @@ def specs_of(sc: Scenario) -> list[ThreadSpec]:
     for i, t in enumerate(sc.data.get("race", [])):
         src = inputs.path_beside(sc.path, sc.text, "source", t["source"]) if "source" in t else None
         if src is not None and not src.is_file():
-            raise ScenarioError(f"race[{i}]: cannot read '{src}'", inputs.pos_of(sc.text, sc.path, "source"))
+            raise ScenarioError(f"race[{i}]: cannot read '{src}'", in_table(sc.text, sc.path, "race", i, "source"))
         out.append(ThreadSpec(t["thread"], t["entry"], src, flatten(t.get("state", {})), t.get("note", ""), i))
     return out
 
@@ -104,13 +105,17 @@ class Racers:
         self.runs: list[ThreadRun] = []
         for s in self.specs:
             m.current = s.thread
-            pos = inputs.pos_of(sc.text, sc.path, "entry")
             try:
                 start = session.address_of(s.entry)
             except PpcError as e:
-                raise ScenarioError(f"race[{s.index}]: {e.message}", pos) from None
+                raise ScenarioError(f"race[{s.index}]: {e.message}", in_table(sc.text, sc.path, "race", s.index,
+                                                                              "entry")) from None
             for name, v in s.state:
-                prepare(self.sc, session, name, v)()
+                try:
+                    prepare(self.sc, session, name, v)()
+                except ScenarioError as e:
+                    raise ScenarioError(f"race[{s.index}].state {e.message}",
+                                        in_table(sc.text, sc.path, "race", s.index, "state")) from None
             eng = Engine(session.image, m)
             eng.stand_ins.update(session.engine.stand_ins)
             bound = session.hunk_bound(s.entry)
@@ -141,6 +146,7 @@ class Racers:
             r.pc, r.steps, r.end, r.insns, r.events = r.start, 0, None, [], 0
             r.lr = r.engine.thread.spr.get(8, 0) & ~3
             r.engine.entry_lr = r.lr
+            self._settle(r)
         self.events: list[MemEvent] = []
         self.order: list[tuple[int, int]] = []            # every instruction as it ran: (run index, its step)
         self.last: dict[object, tuple[int, int]] = {}     # byte address or device -> (thread, index) of its write
@@ -157,22 +163,32 @@ class Racers:
             if touched or single or self.runs[k].end is not None:
                 return touched
 
-    def step(self, k: int) -> tuple:
-        r = self.runs[k]
+    def _settle(self, r: ThreadRun) -> None:
+        """End the run now if it is at its end: the step budget spent, no code (a return to the LR it started
+        with), or an exit (a label the file leaves to, the end of its hunk); so every step is an instruction."""
         eng, pc = r.engine, r.pc
+        fn = eng.code.get(pc)
         if r.steps >= self.limit:
             r.end = ("step-limit", "step-limit")
-            return ()
-        fn = eng.code.get(pc)
-        if fn is None:
+        elif fn is None:
             r.end = ("return", "return") if pc == r.lr else ("no-code", f"no code at {pc:#x}")
-            return ()
+        elif pc in eng.exit_names and eng.outside_names.get(pc) not in eng.stand_ins:
+            try:
+                fn()
+            except Stop as e:
+                r.end = (e.kind, getattr(e, "name", None) or eng.exit_names[pc])
+
+    def step(self, k: int) -> tuple:
+        """Execute run k's next instruction; what it touched, as transition() says."""
+        r = self.runs[k]
+        eng, pc = r.engine, r.pc
+        fn = eng.code[pc]
         d = eng.insn_at.get(pc)
         extra = ()
         if d is not None and d.name in STORE_CONDITIONAL:     # touches its block whether or not it stores
             f, g = field_values(d, eng.image.word(pc)), eng.thread.gpr
             a = (g[f["RA0"]] if f["RA0"] else 0) + g[f["RB"]]
-            extra = ((a, a + (4 if d.name == "stwcx." else 8), True),)
+            extra = (_granule(a, True),)
         rec = self.rec = []
         try:
             nxt = fn()
@@ -184,18 +200,19 @@ class Racers:
             nxt = None
         finally:
             self.rec = None
-        if nxt is None and not rec:
-            return ()
         r.insns.append((r.steps, pc))
         self.order.append((k, r.steps))
         r.steps += 1
         if nxt is not None:
             r.pc = nxt
+            self._settle(r)
         if d is not None and d.base_name in ("sync", "isync", "eieio"):
             kind = SYNC_KINDS.get(field_values(d, eng.image.word(pc)).get("LS", 0), "sync") \
                 if d.base_name == "sync" else d.base_name
             self._event(r, k, "F", None, None, 0, False, pc, fence=kind)
         touched = list(extra)
+        if d is not None and d.name in LOAD_RESERVE and rec:     # any store into the block cancels it
+            touched.append(_granule(rec[0][1], False))
         for write, addr, size, value, ci in rec:
             region = self.machine.memory.region_at(addr)
             device = isinstance(region, Device)
@@ -235,3 +252,8 @@ class Racers:
         if hasattr(region, "name_of"):
             return region.name_of(addr)
         return f"{region.name}+{off:#x}"
+
+
+def _granule(addr: int, write: bool) -> tuple[int, int, bool]:
+    lo = addr - addr % RESERVATION_GRANULE
+    return lo, lo + RESERVATION_GRANULE, write

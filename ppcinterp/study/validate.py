@@ -163,20 +163,20 @@ def _race_keys(c: Checker) -> None:
         c.assignments([a for s in steps for a in flatten(s)])
 
 
-def _in_table(c: Checker, table: str, i: int, key: str) -> Pos:
+def in_table(text: str, p: Path, table: str, i: int, key: str) -> Pos:
     """Where `key` is written in the i-th [[table]] (the table's header if it is not), for an error there."""
-    lines = c.text.splitlines()
+    lines = text.splitlines()
     heads = [n for n, ln in enumerate(lines) if re.match(rf"\s*\[\[\s*{table}\s*\]\]", ln)]
     if i >= len(heads):
-        return inputs.pos_of(c.text, c.p, key)
+        return inputs.pos_of(text, p, key)
     start = heads[i]
     for n in range(start + 1, len(lines)):
         if re.match(r"\s*\[", lines[n]):
             break
         m = re.match(rf"(\s*){re.escape(key)}\s*=", lines[n])
         if m:
-            return Pos(str(c.p), n + 1, len(m.group(1)) + 1)
-    return Pos(str(c.p), start + 1, 1)
+            return Pos(str(p), n + 1, len(m.group(1)) + 1)
+    return Pos(str(p), start + 1, 1)
 
 
 def _thread_keys(c: Checker) -> None:
@@ -199,15 +199,15 @@ def _thread_keys(c: Checker) -> None:
             if want is None or not isinstance(v, want) or (want is int and isinstance(v, bool)):
                 what = (f"unknown key '{k}' in race[{i}] (expected one of: {', '.join(RACE_KEYS)})" if want is None
                         else f"'{k}' in race[{i}] must be {type_name(want)}, not {type_name(type(v))}")
-                raise ScenarioError(what, _in_table(c, "race", i, k))
+                raise ScenarioError(what, in_table(c.text, c.p, "race", i, k))
         for k in ("thread", "entry"):
             if k not in t:
-                raise ScenarioError(f"race[{i}] needs '{k}'", _in_table(c, "race", i, "race"))
+                raise ScenarioError(f"race[{i}] needs '{k}'", in_table(c.text, c.p, "race", i, "race"))
         if not 0 <= t["thread"] < threads:
             raise ScenarioError(f"race[{i}] runs on thread {t['thread']}, but the core has {threads} (threads)",
-                                _in_table(c, "race", i, "thread"))
+                                in_table(c.text, c.p, "race", i, "thread"))
         if t["thread"] in seen:
             raise ScenarioError(f"race[{i}]: thread {t['thread']} already runs another [[race]] entry",
-                                _in_table(c, "race", i, "thread"))
+                                in_table(c.text, c.p, "race", i, "thread"))
         seen.add(t["thread"])
         c.assignments(flatten(t.get("state", {})))
