@@ -178,6 +178,11 @@ def scalar(value: int, t: CType, fmt: str | None, symbol: str = "", top: bool = 
         if t.kind == "ptr":
             return (f"({t.spelled}) " if top else "") + f"{u:#x}" + (f" <{symbol}>" if symbol else "")
         return str(fit(value, t))
+    return lettered(u, bits, fmt, symbol)
+
+
+def lettered(u: int, bits: int, fmt: str, symbol: str = "") -> str:
+    """An unsigned `bits`-wide value as print/FMT shows it: x d u o t z c a (gdb's letters)."""
     if fmt == "x":
         return hex(u)
     if fmt == "d":

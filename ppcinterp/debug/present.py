@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ppcinterp.debug.ctype import lettered
 from ppcinterp.diagnostics import Pos, source_line
 from ppcinterp.machine.paca import PacaArray
 from ppcinterp.machine.xics import Icp
@@ -168,20 +169,4 @@ def format_value(value: int, fmt: str | None, bits: int = 64, symbol: str = "") 
     u = value & mask
     if fmt in (None, "x"):
         return hex(u) if value >= 0 or fmt == "x" else str(value)
-    if fmt == "d":
-        return str(u - (1 << bits) if u >> (bits - 1) else u)
-    if fmt == "u":
-        return str(u)
-    if fmt == "o":
-        return "0" + format(u, "o") if u else "0"
-    if fmt == "t":
-        return format(u, "b")
-    if fmt == "z":
-        return "0x" + format(u, f"0{(bits + 3) // 4}x")
-    if fmt == "c":
-        b = u & 0xFF
-        ch = chr(b) if 32 <= b < 127 else f"\\{b:03o}"
-        return f"{b - 256 if b > 127 else b} '{ch}'"
-    if fmt == "a":
-        return hex(u) + (f" <{symbol}>" if symbol else "")
-    raise ValueError(fmt)
+    return lettered(u, bits, fmt, symbol)
