@@ -121,6 +121,9 @@ class Session:
         """Run a movement while a thread watches the connection: an interrupt byte (or the client leaving)
         asks the engine to stop; other bytes wait for after the stop."""
         dbg = self.stub.dbg
+        if any(e.kind == "interrupt" for e in self.events):   # Ctrl-C read with the resume packet: for this run
+            self.events = [e for e in self.events if e.kind != "interrupt"]
+            dbg.interrupt()
         done = threading.Event()
         got: list[bytes] = []
 
