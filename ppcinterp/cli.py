@@ -380,6 +380,7 @@ def _engine_options(p: argparse.ArgumentParser) -> None:
     """What `debug` and `gdbserver` build their session from (debug/batch.py): a scenario's or a FILE's options."""
     _other_source(p)
     _placement_option(p)
+    _ram_option(p)
     src = p.add_argument_group("source options (a FILE, not a scenario)")
     src.add_argument("--cpu", default=None, help="CPU model for feature sections (default POWER7)")
     src.add_argument("--features", type=_int, default=None, metavar="MASK", help="cpu_features value to use")

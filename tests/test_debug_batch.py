@@ -111,3 +111,19 @@ def test_quit_ends_the_prompt():
     r = subprocess.run([sys.executable, "-m", "ppcinterp", "debug", RACE, "-ex", "break upstream 733"],
                        input="quit\nprint 5\n", cwd=ROOT, capture_output=True, text=True, env=env)
     assert r.returncode == 0 and "Breakpoint 1 at 0x100090" in r.stdout and "$1" not in r.stdout
+
+
+def test_ram_size_for_a_source_and_a_scenario(tmp_path):
+    # A load 1 MiB past RAM's start faults with the default 1M and reads 0 with --ram-size 2M.
+    src = tmp_path / "r.S"
+    src.write_text("\t.text\nf:\n\tlis r4, 0x110\n\tld r3, 0(r4)\n\tblr\n")
+    base = ["debug", str(src), "--entry", "f", "--batch", "-ex", "si 2", "-ex", "p $r3"]
+    assert "is outside every mapped region" in ppc(*base).stdout
+    r = ppc(*base, "--ram-size", "2M")
+    assert r.returncode == 0 and "outside" not in r.stdout and "$1 = 0" in r.stdout, r.stdout + r.stderr
+    r = ppc("debug", RACE, "--ram-size", "2M", "--batch", "-ex", "p *(unsigned long *)0x1100000")
+    assert r.returncode == 0 and "$1 = 0" in r.stdout, r.stdout + r.stderr
+    r = ppc("debug", RACE, "--batch", "-ex", "p *(unsigned long *)0x1100000")
+    assert "$1 = 0" not in r.stdout
+    r = ppc("debug", RACE, "--ram-size", "3", "--batch")
+    assert r.returncode == 2 and "--ram-size" in r.stderr

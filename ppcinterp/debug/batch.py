@@ -31,7 +31,8 @@ def build(args: argparse.Namespace) -> DebugEngine:
         if given:
             raise PpcError(f"{', '.join(dict.fromkeys(given))}: these options are for a source file; a scenario "
                            "sets them itself")
-        return DebugEngine.from_scenario(target, args.source, args.patch, icp_base=args.icp_base)
+        return DebugEngine.from_scenario(target, args.source, args.patch, icp_base=args.icp_base,
+                                         ram_size=getattr(args, "ram_size", None))
     if not args.entry:
         raise PpcError(f"{' '.join(targets)}: --entry is needed to debug a source file (a label, 'hunk N', 'line N', "
                        "'FILE:LINE', 'upstream N' or an address), or give a scenario (.toml)")
@@ -40,8 +41,8 @@ def build(args: argparse.Namespace) -> DebugEngine:
                "current": args.current or 0}
     if args.source is not None:
         raise PpcError("--source is for a scenario; give the source file itself")
-    for key in ("base", "kernel_tree", "asm_offsets", "patch", "icp_base"):
-        if getattr(args, key) is not None:
+    for key in ("base", "kernel_tree", "asm_offsets", "patch", "icp_base", "ram_size"):
+        if getattr(args, key, None) is not None:
             options[key] = getattr(args, key)
     return DebugEngine.from_source(target, args.entry, **options)
 

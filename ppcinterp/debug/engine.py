@@ -77,12 +77,15 @@ class DebugEngine(StateViews, StateEdits):
     # ---------------------------------------------------------------- construction
     @classmethod
     def from_scenario(cls, path: str | Path, source: str | None = None, patch: str | None = None,
-                      icp_base: int | None = None) -> DebugEngine:
+                      icp_base: int | None = None, ram_size: int | None = None) -> DebugEngine:
         """Debug a scenario: its source (or `source`), CPU, state, entry and events, and its [[then]] runs one
-        after the other (runs.py); `icp_base` places the ICPs elsewhere than the scenario does."""
+        after the other (runs.py); `icp_base` places the ICPs elsewhere than the scenario does, `ram_size` gives
+        it another amount of RAM."""
         sc = scenario.load(path, source, patch)
         if icp_base is not None:
             sc.data["icp_base"] = icp_base
+        if ram_size is not None:
+            sc.data["ram_size"] = ram_size
         session = scenario.build_session(sc)
         notes = [f"(the scenario has {len(sc.then) + 1} runs: this is run 1; at the end of each, `continue` starts "
                  "the next; `info runs` lists them)"] if sc.then else []
@@ -96,7 +99,8 @@ class DebugEngine(StateViews, StateEdits):
     @classmethod
     def from_source(cls, path: str | list[str], entry: str, **options) -> DebugEngine:
         """Debug a source file from an entry (a label, `hunk N`, `line N`, `FILE:N`, `upstream N`, an address);
-        options are Session's (cpu, features, config, include_dirs, defines, kernel_env, base, threads, current)."""
+        options are Session's (cpu, features, config, include_dirs, defines, kernel_env, base, threads, current,
+        icp_base, ram_size)."""
         session = Session(path, **options)
         try:
             return cls(session, entry, title=f"{path if isinstance(path, str) else ' '.join(path)} from {entry}")
