@@ -4,7 +4,9 @@ sequential consistency with partial-order reduction, through the command line an
 from __future__ import annotations
 
 import json
+import tomllib
 
+import jsonschema
 import pytest
 from conftest import ROOT, ppc
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +16,7 @@ from ppcinterp.cli import main
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.study import scenario
 from ppcinterp.study.dpor import explore_threads
+from ppcinterp.study.schema import schema
 
 STUDIES = ROOT / "asm" / "studies"
 SHIPPED = ["ipi_handler_vs_sender", "ipi_handler_vs_sender_nosync", "host_handler_vs_sender",
@@ -32,6 +35,14 @@ def test_no_shipped_study_loses_the_ipi_under_sc(name):
     assert rc == 0 and got["violations"] == 0 and not got["cut"] and got["model"] == "sc"
     assert 1 < got["executions"] < got["naive"]
     assert sum(o["executions"] for o in got["outcomes"]) == got["executions"]
+
+
+def test_the_shipped_studies_are_valid_under_the_schema():
+    check = jsonschema.Draft202012Validator(schema())
+    for name in SHIPPED:
+        data = tomllib.loads((STUDIES / f"{name}.toml").read_text())
+        assert not [e.message for e in check.iter_errors(data)], name
+    assert list(check.iter_errors({"source": "a.S", "race": [{"thread": 0}]}))       # no entry
 
 
 def test_the_seed_against_the_sender_meets_every_order_of_the_accesses_that_matter():
