@@ -552,8 +552,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, Callable[[ar
                _census_options),
     "litmus": (cmd_litmus, "run herd7 PPC litmus tests under the Power memory model (or sc); print herd's result",
                _litmus_options),
-    "examples": (cmd_examples, "copy the seed's fragment, scenarios, domain and debugger script into DIR (the tour)",
-                 _examples_options),
+    "examples": (cmd_examples, "copy the seed's examples (asm/: the fragment, scenarios, domains, debugger scripts) "
+                 "into DIR, where the README's tour runs", _examples_options),
     "scenario": (cmd_scenario, "the scenario format: --schema prints its JSON Schema, new FILE writes a starter",
                  _scenario_file_options),
 }
