@@ -213,3 +213,17 @@ def test_reduction_explores_fewer_executions_than_the_naive_search(tmp_path):
     assert set(reduced.outcomes()) == set(naive.outcomes()) and len(reduced.outcomes()) == 3    # SC: not 0, 0
     bounded = explore_threads(sc, "1", observe=OBSERVE, reduced=False, max_executions=10)
     assert bounded.cut and bounded.executions == 10
+
+
+def test_a_spinning_thread_ends_at_its_step_budget_and_long_executions_need_no_deep_recursion(tmp_path):
+    text = "\t.text\nt0:\n1:\tlwz r3, 0(r20)\n\tcmpwi r3, 0\n\tbeq 1b\n\tblr\nt1:\n\tli r3, 1\n\tstw r3, 0(r20)\n\tblr\n"
+    state = '[state]\n"thread[0].r20" = 0x4000000\n"thread[1].r20" = 0x4000000\n'
+    path = _write(tmp_path, state, text, top="max_steps = 30\n")
+    study = explore_threads(scenario.load(path), "1", observe=["thread[0].r3"])
+    # the store lands after 0..9 of the 10 loads the budget allows, or after the last: 11 executions
+    assert study.executions == 11 and not study.cut
+    assert {x.ends[0][0] for x in study.leaves} == {"return", "step-limit"}
+    path = _write(tmp_path, state, text, top="max_steps = 6000\n")
+    long = explore_threads(scenario.load(path), "1", max_executions=3)
+    assert long.cut and long.executions == 3 and long.leaves[0].ends[0][0] == "step-limit"
+    assert long.leaves[0].schedule is not None and long.leaves[1].schedule is None      # long, held: dropped

@@ -37,6 +37,7 @@ from ppcinterp.study.threads import MemEvent, Racers
 DEFAULT_MAX_EXECUTIONS = 100_000
 MAX_JOBS = 64
 MAX_SPLIT_DEPTH = 12
+KEEP_SCHEDULE = 1000               # transitions: a longer execution's schedule is dropped once it is checked
 Footprint = tuple                  # ((lo, hi, is_write), ...): what a transition touched
 
 
@@ -48,7 +49,7 @@ class _Cut(Exception):
 class Leaf:
     """One complete execution: the threads' transitions in order (indices into the study's [[race]] list),
     each thread's end, the values of the observed names, whether the invariant held; its events if kept."""
-    schedule: tuple[int, ...]
+    schedule: tuple[int, ...] | None        # None: a long execution's, not kept
     ends: tuple[tuple[str, str], ...]
     observed: tuple[int, ...]
     holds: bool
@@ -99,11 +100,24 @@ class ThreadStudy:
 
     def replay(self, leaf: Leaf) -> list[MemEvent]:
         """Run one execution again; the machine is left after it (its threads' instructions in racers.runs)."""
+        if leaf.schedule is None:
+            raise PpcError("this execution's schedule was not kept (it was long and held the invariant)")
         r = self.racers
         r.reset()
         for k in leaf.schedule:
             r.transition(k, single=not self.reduced)
         return list(r.events)
+
+
+@dataclass
+class _Frame:
+    """A state on the search's stack: its schedule and sleep set, the threads to try from it, those tried."""
+    schedule: tuple[int, ...]
+    sleep: tuple
+    depth: int | None
+    todo: list[int] = field(default_factory=list)
+    next: int = 0
+    done: list[tuple[int, Footprint]] = field(default_factory=list)
 
 
 class Search:
@@ -119,42 +133,63 @@ class Search:
         for k in schedule:
             self.r.transition(k, single=not self.reduced)
 
-    def leaf(self, schedule: tuple[int, ...]) -> Leaf:
+    def leaf(self, schedule: tuple[int, ...], first: bool) -> Leaf:
+        """The execution that just ended; its schedule is kept (to replay it) when it is short, a violation or
+        the first, so that 100,000 long executions do not fill the memory."""
         r = self.r
-        return Leaf(schedule, tuple(x.end for x in r.runs), tuple(g() for g in self.getters), bool(self.check()),
-                    list(r.events) if self.keep_events else None)
+        holds = bool(self.check())
+        keep = first or not holds or len(schedule) <= KEEP_SCHEDULE
+        return Leaf(schedule if keep else None, tuple(x.end for x in r.runs), tuple(g() for g in self.getters),
+                    holds, list(r.events) if self.keep_events else None)
 
     def expand(self, schedule: tuple, sleep: tuple, part: Part, depth: int | None, trees: list) -> None:
         """Explore from the state after `schedule` (the machine is there). depth: stop that many transitions down
-        and append (schedule, sleep) to `trees` instead (the subtrees --jobs hands out)."""
+        and append (schedule, sleep) to `trees` instead (the subtrees --jobs hands out). An explicit stack: an
+        execution may be thousands of transitions long."""
         r = self.r
-        live = r.live()
+        stack: list[_Frame] = []
+        frame: _Frame | None = _Frame(schedule, sleep, depth)
+        while True:
+            if frame is not None and self._enter(frame, part, trees):
+                stack.append(frame)
+            if not stack:
+                return
+            f = stack[-1]
+            if f.next >= len(f.todo):
+                stack.pop()
+                frame = None
+                continue
+            k = f.todo[f.next]
+            if f.next:
+                self.at(f.schedule)
+            f.next += 1
+            fp = r.transition(k, single=not self.reduced)
+            child = tuple((q, x) for q, x in (*f.sleep, *f.done) if _independent(x, fp)) if self.reduced else ()
+            if self.reduced and not fp:      # touched nothing: independent of everything, no sibling needed
+                f.next = len(f.todo)
+            f.done.append((k, fp))
+            frame = _Frame((*f.schedule, k), child, None if f.depth is None else f.depth - 1)
+
+    def _enter(self, f: _Frame, part: Part, trees: list) -> bool:
+        """Arrive at a state: record an execution, a blocked path or a subtree, or say which threads to try."""
+        live = self.r.live()
         if not live:
             part.before.append(part.blocked)
-            part.leaves.append(self.leaf(schedule))
+            part.leaves.append(self.leaf(f.schedule, not part.leaves))
             if len(part.leaves) > self.limit:
                 raise _Cut
-            return
-        asleep = {k for k, _ in sleep}
-        todo = [k for k in live if k not in asleep]
-        if not todo:
+            return False
+        asleep = {k for k, _ in f.sleep}
+        f.todo = [k for k in live if k not in asleep]
+        if not f.todo:
             part.blocked += 1
-            if depth is not None:
-                part.blocked_at.append(schedule)
-            return
-        if depth == 0:
-            trees.append((schedule, sleep))
-            return
-        done: list[tuple[int, Footprint]] = []
-        for i, k in enumerate(todo):
-            if i:
-                self.at(schedule)
-            fp = r.transition(k, single=not self.reduced)
-            child = tuple((q, f) for q, f in (*sleep, *done) if _independent(f, fp)) if self.reduced else ()
-            self.expand((*schedule, k), child, part, None if depth is None else depth - 1, trees)
-            if self.reduced and not fp:      # touched nothing: independent of everything, no sibling needed
-                return
-            done.append((k, fp))
+            if f.depth is not None:
+                part.blocked_at.append(f.schedule)
+            return False
+        if f.depth == 0:
+            trees.append((f.schedule, f.sleep))
+            return False
+        return True
 
     def subtree(self, schedule: tuple, sleep: tuple) -> Part:
         part = Part()
