@@ -27,7 +27,8 @@ CORPUS = [b"qSupported:multiprocess+;swbreak+;hwbreak+;qRelocInsn+;vContSupporte
           b"T1", b"qThreadExtraInfo,1", b"qRcmd," + b"info icp".hex().encode(),
           b"qRcmd," + b"info paca".hex().encode(), b"qRcmd," + b"x/4xb 0x3fffe00000000".hex().encode(),
           b"qRcmd," + b"print $pc".hex().encode(), b"qSymbol::", b"D", b"k", b"vKill;1", b"G" + b"0" * 64,
-          b"S05", b"C05;100000", b"qXfer:features:read:target.xml:ffffffffffffffff,ffffffffffffffff"]
+          b"S05", b"C05;100000", b"vFile:setfs:0", b"vFile:open:2f746d70,0,1c0", b"vFile:pread:0,3fff,0",
+          b"vFile:fstat:0", b"vFile:close:0", b"qXfer:features:read:target.xml:ffffffffffffffff,ffffffffffffffff"]
 HEXES = [b"0", b"1", b"ffffffffffffffff", b"10000000000000000", b"7fffffff", b"100090", b"3fffe00000000", b"-1",
          b"fff", b"4000", b"ffffffff" * 5]
 

@@ -102,10 +102,12 @@ def test_once_exits_after_the_first_client():
 
 
 def test_exec_file_without_file_and_gdb_registers():
-    """No `file`: gdb reads the ELF the server names (qXfer:exec-file); the target description's registers."""
+    """No `file`: gdb reads the ELF the server names (qXfer:exec-file) through vFile; the target description's
+    registers."""
     said = gdb(stdio_target(str(RACE)), "info registers lpcr hsrr0 pir", "p $hsrr0", "p/x $msr", "p $f1",
                "p $vr0.v4_int32", "p $vs0.uint128", "info registers fpscr", "p $sprg0", "set var $hsrr0 = 0x1234",
                "p/x $hsrr0", "monitor print/x hsrr0", "set var $r3 = 0xdead", "monitor print/x r3")
+    assert "Reading symbols from target:/" in said and "book3s_hv_rmhandlers.elf..." in said
     assert "L25_119 () at" in said and "book3s_hv_rmhandlers.S:26" in said
     assert "lpcr           0x0" in said and "hsrr0          0x0" in said and "pir            0x0" in said
     assert "$1 = 0\n" in said and "$3 = 0\n" in said and "$4 = {0, 0, 0, 0}" in said and "$5 = 0\n" in said

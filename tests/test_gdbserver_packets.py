@@ -190,9 +190,31 @@ def test_monitor_commands(c):
     assert c.ask(b"p40") == b"000000000010001c"               # nothing moved
 
 
-def test_exec_file_is_our_elf(c):
+def test_exec_file_is_our_elf_and_gdb_can_read_it(c):
+    """qXfer:exec-file names the ELF; vFile (host I/O) reads it, and nothing else."""
     path = Path(xfer(c, "exec-file").decode())
-    assert path.read_bytes()[:4] == b"\x7fELF"
+    elf = path.read_bytes()
+    assert elf[:4] == b"\x7fELF"
+    name = bytes(path).hex().encode()
+    assert c.ask(b"vFile:setfs:0") == b"F0"
+    assert c.ask(b"vFile:open:" + name + b",0,1c0") == b"F0"
+    got = b""
+    while True:
+        reply = c.ask(b"vFile:pread:0,3fff,%x" % len(got))
+        head, _, data = reply.partition(b";")
+        part = re.sub(rb"\}(.)", lambda m: bytes([m.group(1)[0] ^ 0x20]), data, flags=re.S)
+        assert head == b"F%x" % len(part)
+        if not part:
+            break
+        got += part
+    assert got == elf
+    stat = c.ask(b"vFile:fstat:0")
+    assert stat.startswith(b"F40;")
+    assert c.ask(b"vFile:close:0") == b"F0" and c.ask(b"vFile:close:0") == b"F-1,9"
+    assert c.ask(b"vFile:open:" + b"/etc/passwd".hex().encode() + b",0,0") == b"F-1,2"
+    assert c.ask(b"vFile:open:" + name + b",1,1c0") == b"F-1,d"            # read-only
+    assert c.ask(b"vFile:pread:5,10,0") == b"F-1,9" and c.ask(b"vFile:open:zz,0,0") == b"F-1,16"
+    assert c.ask(b"vFile:unlink:" + name) == b""
 
 
 def test_interrupt_byte_stops_a_continue(tmp_path):

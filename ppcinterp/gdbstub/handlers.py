@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ppcinterp.debug.errors import DebugError
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.gdbstub import queries
+from ppcinterp.gdbstub.hostio import HostIO
 from ppcinterp.gdbstub.packets import MAX_PACKET, BadPacket, hexbytes, hexdata, hexnum, unescape
 from ppcinterp.gdbstub.regs import REGS
 from ppcinterp.gdbstub.resume import GdbPoint, GdbPoints, Stopped, move, stop_reply
@@ -41,6 +42,7 @@ class Stub:
         self.points = GdbPoints(dbg)
         self.run: Runner = run or (lambda movement: movement())
         self.exec_file = exec_file
+        self.hostio = HostIO(exec_file)           # gdb reads the ELF through vFile packets
         self.g_thread = 0                     # 0: the current thread (the one executing)
         self.no_ack = False
         self.closing = False                  # after D, k, vKill: the connection ends

@@ -63,6 +63,8 @@ def handle(stub: Stub, data: bytes) -> list[bytes]:
         return [b"vCont;c;C;s;S"]
     if data.startswith(b"vCont;"):
         return stub.vcont(data[len(b"vCont;"):])
+    if data.startswith(b"vFile:"):
+        return [stub.hostio.handle(data)]
     if data.startswith(b"vKill"):
         stub.closing = True
         return [b"OK"]
