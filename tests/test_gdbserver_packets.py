@@ -247,6 +247,8 @@ def test_leaving_makes_way_for_the_next_client(server):
         with server.client() as c:
             assert c.ask(b"p40") == b"000000000010001c"        # from the start again
     with server.client() as c:
+        monitor(c, "break *0x100090")                          # our own breakpoint, by monitor
         c.raw(b"$s#73")                                        # gone without a word, mid-exchange
     with server.client() as c:
         assert c.ask(b"p40") == b"000000000010001c"
+        assert "No breakpoints or watchpoints." in monitor(c, "info breakpoints")

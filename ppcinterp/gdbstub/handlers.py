@@ -46,10 +46,16 @@ class Stub:
         self.g_thread = 0                     # 0: the current thread (the one executing)
         self.no_ack = False
         self.closing = False                  # after D, k, vKill: the connection ends
+        self.max_steps = dbg.max_steps
 
     def end(self) -> None:
-        """The client left: gdb's points go, and the next client starts from the beginning."""
+        """The client left: the next one starts from the beginning, without the points, displays or step limit
+        this one set (through Z packets or monitor commands)."""
         self.points.clear()
+        for n in list(self.dbg.points.items):
+            self.dbg.points.delete(n)
+        self.dbg.displays.clear()
+        self.dbg.max_steps = self.max_steps
         self.dbg.restart()
 
     # ---------------------------------------------------------------- dispatch
