@@ -171,6 +171,9 @@ def test_study_options_are_refused_where_they_do_not_apply(tmp_path, capsys):
     path = _write(tmp_path, "")
     assert main(["interleave", str(path), "--actor", "host-ipi"]) == 1
     assert "--actor is for a scenario without [[race]] threads" in capsys.readouterr().err
+    assert main(["run", str(path)]) == 1
+    assert "s.toml:7:3: error: a race study ([[race]] threads) runs with `ppcinterp interleave`" in \
+        capsys.readouterr().err
     with pytest.raises(PpcError, match="unknown model 'tso'"):
         explore_threads(scenario.load(path), model="tso")
 
@@ -216,7 +219,8 @@ def test_reduction_explores_fewer_executions_than_the_naive_search(tmp_path):
 
 
 def test_a_spinning_thread_ends_at_its_step_budget_and_long_executions_need_no_deep_recursion(tmp_path):
-    text = "\t.text\nt0:\n1:\tlwz r3, 0(r20)\n\tcmpwi r3, 0\n\tbeq 1b\n\tblr\nt1:\n\tli r3, 1\n\tstw r3, 0(r20)\n\tblr\n"
+    text = ("\t.text\nt0:\n1:\tlwz r3, 0(r20)\n\tcmpwi r3, 0\n\tbeq 1b\n\tblr\n"
+            "t1:\n\tli r3, 1\n\tstw r3, 0(r20)\n\tblr\n")
     state = '[state]\n"thread[0].r20" = 0x4000000\n"thread[1].r20" = 0x4000000\n'
     path = _write(tmp_path, state, text, top="max_steps = 30\n")
     study = explore_threads(scenario.load(path), "1", observe=["thread[0].r3"])

@@ -128,6 +128,9 @@ def from_source(sources: list[str | Path], entry: str, cpu: str | None = None,
 
 
 def run(sc: Scenario, journal: bool = True) -> Outcome:
+    if "race" in sc.data:        # several threads from their own entries: not one run
+        raise ScenarioError("a race study ([[race]] threads) runs with `ppcinterp interleave`",
+                            inputs.pos_of(sc.text, sc.path, "race"))
     session = build_session(sc)
     hooks, step_hooks = hooks_for(sc, session)
     limit = sc.data.get("max_steps", DEFAULT_STEP_LIMIT)
