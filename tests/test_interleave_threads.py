@@ -231,3 +231,17 @@ def test_a_spinning_thread_ends_at_its_step_budget_and_long_executions_need_no_d
     long = explore_threads(scenario.load(path), "1", max_executions=3)
     assert long.cut and long.executions == 3 and long.leaves[0].ends[0][0] == "step-limit"
     assert long.leaves[0].schedule is not None and long.leaves[1].schedule is None      # long, held: dropped
+
+
+def test_without_the_recheck_of_host_ipi_the_seed_loses_the_ipi_even_under_sc(tmp_path):
+    recheck = "\tlbz\tr0, HSTATE_HOST_IPI(r13)\n\tcmpwi\tr0, 0\n\tbne-\t1f\n"
+    src = (ROOT / "asm" / "book3s_hv_rmhandlers.S").read_text()
+    assert src.count(recheck) == 1
+    mutant = tmp_path / "norecheck.S"
+    mutant.write_text(src.replace(recheck, "\tli\tr0, 0\n\tcmpwi\tr0, 0\n\tbne-\t1f\n"))
+    rc, got = _json(str(STUDIES / "ipi_handler_vs_sender.toml"), "--source", str(mutant))
+    assert rc == 1 and got["executions"] == 3 and got["violations"] == 1
+    t0 = got["first_violation"]["threads"][0]
+    assert t0["exit"] == "bounce_ext_interrupt"
+    accept = next(e for i in t0["instructions"] for e in i["events"] if e["loc"] == "icp[0].xirr")
+    assert accept["value"] == 0xFF000002 and accept["writer"]["thread"] == 1       # the host's IPI, bounced
