@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 from ppcinterp.study.dpor import Leaf, ThreadStudy
 from ppcinterp.study.keys import MODELS
 from ppcinterp.study.threads import MemEvent
 from ppcinterp.views.trace import source_text
+
+WIDTH = 80
 
 
 def naive_count(study: ThreadStudy) -> int:
@@ -79,34 +82,40 @@ def study_json(study: ThreadStudy) -> str:
     }, indent=2)
 
 
+def _wrap(text: str, indent: str = "    ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
+
+
 def study_text(study: ThreadStudy) -> str:
-    lines = [f"race study: {study.scenario.path} (model {study.model}: {MODELS[study.model]})"]
+    """The report, within 80 columns (but for long source lines) to paste into a review."""
+    lines = _wrap(f"race study: {study.scenario.path} (model {study.model}: {MODELS[study.model]})")
     for s in study.racers.specs:
-        lines.append(f"  thread {s.thread}: {s.entry}" + (f" ({s.note})" if s.note else ""))
-    lines.append(f"invariant: {study.invariant}")
+        lines += _wrap(f"  thread {s.thread}: {s.entry}" + (f" ({s.note})" if s.note else ""))
+    lines += _wrap(f"invariant: {study.invariant}")
     how = "one per equivalence class" if study.reduced else "every interleaving of single instructions"
-    lines.append(f"explored {study.executions:,} execution{'s' * (study.executions != 1)} ({how}; "
-                 f"{study.blocked:,} redundant paths cut by sleep sets); naive product: "
-                 f"{naive_count(study):,} interleavings of the first execution's instructions")
+    lines += _wrap(f"explored {study.executions:,} execution{'s' * (study.executions != 1)} ({how}; "
+                   f"{study.blocked:,} redundant paths cut by sleep sets); naive product: "
+                   f"{naive_count(study):,} interleavings of the first execution's instructions")
     if study.cut:
-        lines.append(f"bound: the search stopped at max_executions = {study.limit:,} with more executions left "
-                     "(raise it with --max-executions or max_executions); what follows covers those explored")
+        lines += _wrap(f"bound: the search stopped at max_executions = {study.limit:,} with more executions left "
+                       "(raise it with --max-executions or max_executions); what follows covers those explored")
     lines.append("outcomes:")
     for row in _outcomes(study):
         values = ", ".join(f"{n} = {v:#x}" for n, v in row["values"].items())
         exits = ", ".join(row["exits"])
-        lines.append(f"  {row['executions']:>6,} x  exits {exits}" + (f"; {values}" if values else ""))
+        lines += _wrap(f"  {row['executions']:>6,} x  exits {exits}" + (f"; {values}" if values else ""),
+                       " " * 12)
     v = study.violations
     if not v:
         lines.append("the invariant holds in every execution explored" if study.executions else "no execution ended")
         return "\n".join(lines)
     lines.append(f"the invariant fails in {len(v):,} of {study.executions:,} executions; the first:")
     for t in _execution(study, v[0])["threads"]:
-        lines.append(f"thread {t['thread']} ({t['entry']}) -> {t['exit']} ({t['kind']}):")
+        lines += _wrap(f"thread {t['thread']} ({t['entry']}) -> {t['exit']} ({t['kind']}):")
         for i in t["instructions"]:
             lines.append(f"  #{i['order']:<4} {i['line']:>10}  {i['text']}")
             for e in i["events"]:
-                lines.append("          " + _event_text(e))
+                lines += _wrap("          " + _event_text(e), " " * 12)
     return "\n".join(lines)
 
 
