@@ -9,7 +9,9 @@ the instruction's closure instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 _NUM = r"(0x[0-9a-f]+|\d+)"
 _LOC = re.compile(rf"\bg\[{_NUM}\]|\bcr\[{_NUM}\]|\bspr\.get\({_NUM}, 0\)|\bspr\[{_NUM}\]")
@@ -51,10 +53,11 @@ def local_of(kind: str, n: int) -> str:
 def location(local: str) -> tuple[str, int]:
     """("gpr" | "cr" | "spr", number) of a local."""
     m = re.fullmatch(r"(G|CR|S)(\d+)", local)
+    assert m is not None                        # a local the analysis named
     return KIND[m.group(1)], int(m.group(2))
 
 
-def analyse(text: str, branch: bool, constants: dict[str, int]) -> Insn | None:
+def analyse(text: str, branch: bool, constants: Mapping[str, Any]) -> Insn | None:
     """A folded template's statements as an Insn, or None when they use something a block cannot inline
     (the thread object, a helper function, a register by computed index, a conditional register write)."""
     text = _CONST.sub(lambda m: hex(constants[m.group(0)]), text)
@@ -118,7 +121,7 @@ def analyse(text: str, branch: bool, constants: dict[str, int]) -> Insn | None:
     return Insn(tuple(_simplify(lines)), tuple(reads), tuple(writes), mem, branch, tuple(order), cond)
 
 
-def _rename(m: re.Match) -> str:
+def _rename(m: re.Match[str]) -> str:
     g, cr, sget, sset = m.groups()
     if g is not None:
         return f"G{int(g, 0)}"

@@ -24,18 +24,34 @@ from __future__ import annotations
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ppcinterp.isa.templates import HELPERS, Tmpl
-from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.machine.memory import Memory, MemoryFault
 from ppcinterp.run import codegen
-from ppcinterp.run.codegen import Insn, Item, Layout
+from ppcinterp.run.analysis import Insn, analyse
+from ppcinterp.run.codegen import Item, Layout
+
+if TYPE_CHECKING:
+    from ppcinterp.isa.context import Step
+    from ppcinterp.run.engine import Engine
 
 MAX_BLOCK = 64
 MAX_SHARED = 4_096          # block texts kept compiled across sessions (fuzzing makes thousands of programs)
 _PACK = {n: struct.Struct(f">{c}") for n, c in ((1, "B"), (2, "H"), (4, "I"), (8, "Q"))}
 _NAMESPACE = {**HELPERS, **{f"U{n}": s.unpack_from for n, s in _PACK.items()},
               **{f"P{n}": s.pack_into for n, s in _PACK.items()}}
-_MAKERS: dict[str, Callable] = {}
+class Missing(Enum):
+    """What a table's get() gives for a key it has no entry for (None is an entry: nothing there)."""
+
+    MISSING = 0
+
+
+MISSING: Final = Missing.MISSING
+# A block's maker: its compiled function, from the thread's containers, the memory access hooks and closures.
+Maker = Callable[..., Callable[..., tuple[int, int]]]
+_MAKERS: dict[str, Maker] = {}
 _ANALYSED: dict[tuple[Tmpl, int], Insn | None] = {}
 
 
@@ -52,24 +68,32 @@ class Block:
     id: int = -1
 
 
+# The compiled blocks of one code table, by start (a short block: by (start, length)); None: no block there.
+BlockTable = dict[int | tuple[int, int], Block | None]
+# One per computation mode, indexed by MSR[SF]: 32-bit mode's first.
+BlockTables = tuple[BlockTable, BlockTable]
+
+
 class CodeGuard:
     """The memory instructions see: a store into an executable section is refused with a fault (the code runs
     as it was assembled, so a changed instruction would silently not take effect); all else is Memory's."""
 
-    def __init__(self, memory, ranges: list[tuple[int, int]]):
+    def __init__(self, memory: Memory, ranges: list[tuple[int, int]]):
         self.memory, self.ranges = memory, ranges
         self.read = memory.read
         self._write = memory.write
         self.lo = min((b for b, _ in ranges), default=0)
         self.hi = max((e for _, e in ranges), default=0)
 
-    def region(self, lo: int, hi: int, store: bool) -> tuple | None:
+    def region(self, lo: int, hi: int, store: bool) -> tuple[Any, int, Callable[[int], None],
+                                                             Callable[[range], None]] | None:
         """(bytes, base, dirty.add, dirty.update) of the plain RAM region holding lo..hi-1, for a block to access
         inline; None if there is none (a device, unmapped, two regions) or a store could reach the code."""
         r = self.memory.region_at(lo)
         if r is None or not r.plain or hi > r.limit or (store and lo < self.hi and hi > self.lo):
             return None
-        return r.data, r.base, r.dirty.add, r.dirty.update
+        # A plain region is a Ram (no isinstance test: blocks ask at every entry whose access is not hoisted).
+        return r.data, r.base, r.dirty.add, r.dirty.update  # type: ignore[attr-defined]
 
     def covers(self, addr: int, size: int) -> bool:
         """Whether addr..addr+size-1 touches the code."""
@@ -81,22 +105,22 @@ class CodeGuard:
                                                 "(the interpreter does not execute modified code)")
         self._write(addr, size, value, ci)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.memory, name)
 
 
 def analysed(t: Tmpl, nxt: int) -> Insn | None:
     key = (t, nxt)
-    got = _ANALYSED.get(key, False)
-    if got is False:
+    got = _ANALYSED.get(key, MISSING)
+    if got is MISSING:
         if len(_ANALYSED) > 8 * MAX_SHARED:
             _ANALYSED.clear()
-        got = _ANALYSED[key] = codegen.analyse(t.folded(nxt), t.branch, HELPERS)
+        got = _ANALYSED[key] = analyse(t.folded(nxt), t.branch, HELPERS)
     return got
 
 
-def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal: bool, sf: bool = True,
-                  max_len: int = MAX_BLOCK) -> Block | None:
+def compile_block(engine: Engine, start: int, code: dict[int, Step], stops: frozenset[int], journal: bool,
+                  sf: bool = True, max_len: int = MAX_BLOCK) -> Block | None:
     """The block starting at `start` in the code table `code` (the whole program's, or one bound to a hunk) for
     the mode MSR[SF] = sf, or None if no decoded instruction is there or it may change the MSR. It ends before
     any address in `stops` but its first, and before an instruction that may change the MSR."""
@@ -117,6 +141,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
             items.append(Item(addr, nxt, None, len(closures)))
             closures.append(code[addr])
         else:
+            assert t is not None            # an analysed instruction has a template
             items.append(Item(addr, nxt, insn))
             if insn.cond and dict(t.params).get("T") != start:
                 addr = nxt                  # a superblock: on along the fall-through, a side exit if taken
@@ -138,7 +163,7 @@ def compile_block(engine, start: int, code: dict, stops: frozenset[int], journal
             _MAKERS.clear()
         ns = dict(_NAMESPACE)
         exec(compile(src.text, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
-        make = _MAKERS[src.text] = ns["make"]
+        make = _MAKERS[src.text] = cast(Maker, ns["make"])     # the function the generated source defines
     at = [0, 0]
     g, cr, spr, read, write, _t = engine.env
     fn = make(g, cr, spr, read, write, at, ram.data, ram.dirty.add, ram.dirty, engine.guard.region, *closures)

@@ -21,7 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ppcinterp.run.analysis import Insn, MemOp, analyse, local_of, location  # noqa: F401 - re-exported
+# (re-exported, as before: the analysis was split out of this module)
+from ppcinterp.run.analysis import Insn as Insn
+from ppcinterp.run.analysis import MemOp as MemOp
+from ppcinterp.run.analysis import analyse as analyse
+from ppcinterp.run.analysis import local_of as local_of
+from ppcinterp.run.analysis import location as location
 
 M64 = (1 << 64) - 1
 _NUM = r"(0x[0-9a-f]+|\d+)"
@@ -84,7 +89,8 @@ class _Gen:
         self.uses_so = any(it.insn and any(_SO_READ in ln for ln in it.insn.lines) for it in items)
         self.fast = False
         # a plain loop closed by bdnz whose body leaves CTR alone runs a counted `for` (CTR set after it)
-        last = items[-1].insn.lines if looping else ()
+        last_insn = items[-1].insn                 # a loop ends at its templated branch
+        last = last_insn.lines if looping and last_insn is not None else ()
         test = _BDNZ_TEST.fullmatch(last[2]) if len(last) == 3 and last[:2] == _BDNZ else None
         self.low32 = bool(test and test.group(1))
         self.counted = (looping and not journal and test is not None
@@ -177,10 +183,12 @@ class _Gen:
 
     def template(self, i: int, it: Item) -> None:
         ins = it.insn
+        assert ins is not None                      # called for the analysed instructions
         if self.journal:
             self.protect(ins.writes)
         for ln in ins.lines:
             if ln == "@MEM":
+                assert ins.mem is not None          # "@MEM" stands for the instruction's one access
                 self.access(i, ins.mem)
                 continue
             self.emit(ln.replace(_SO_READ, "_so"))

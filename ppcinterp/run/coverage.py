@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ppcinterp.asm.program import Program
+from ppcinterp.asm.program import Label, Program
 from ppcinterp.diagnostics import Pos
 from ppcinterp.run.engine import Engine, Result
 
@@ -19,7 +19,7 @@ def line_id(program: Program, pos: Pos) -> str:
     return f"upstream {up}" if up else f"line {pos.line}"
 
 
-def label_name(program: Program, lb) -> str:
+def label_name(program: Program, lb: Label) -> str:
     return lb.name if not lb.local else f"{lb.name}:{program.upstream_line(lb.pos) or lb.pos.line}"
 
 

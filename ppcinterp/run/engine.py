@@ -11,23 +11,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from ppcinterp.asm.fixup import Image
+from ppcinterp.asm.program import Hunk, Label
 from ppcinterp.diagnostics import Pos
 from ppcinterp.isa.sem import M32, MSR_WRITERS
 from ppcinterp.isa.table import InsnDef, decode, field_values, semantics_of
 from ppcinterp.isa.templates import Tmpl, closure, template_of
 from ppcinterp.machine.core import Machine
+from ppcinterp.machine.state import Thread
 from ppcinterp.run import outside
-from ppcinterp.run.blocks import MAX_BLOCK, Block, CodeGuard, compile_block
-from ppcinterp.run.decoding import SENTINEL, DecodeCtx, Narrow, context  # noqa: F401 - DecodeCtx re-exported
+from ppcinterp.run.blocks import MAX_BLOCK, MISSING, Block, BlockTables, CodeGuard, compile_block
+from ppcinterp.run.decoding import SENTINEL, Narrow, context
+from ppcinterp.run.decoding import DecodeCtx as DecodeCtx  # re-exported
+from ppcinterp.run.events import Hook
 from ppcinterp.run.journal import Journal, Trail
 from ppcinterp.run.loop import NoCode, execute
-from ppcinterp.run.results import NOT_STEPS, Result, Results  # noqa: F401 - Result is re-exported
+from ppcinterp.run.results import NOT_STEPS as NOT_STEPS  # re-exported
+from ppcinterp.run.results import Result as Result  # re-exported
+from ppcinterp.run.results import Results
 from ppcinterp.run.stops import FellOffCode, FellOffHunk, ReachedOutside, Stop, Unimplemented
 
 END_OF_TEXT = SENTINEL + 0xFFFF
 DEFAULT_STEP_LIMIT = 100_000
+
+Code = dict[int, Callable[[], int]]        # a code table: each address's closure (exits too)
+# What bind() swaps: the code table, exit names, exit labels, labels by address.
+BoundTables = tuple[Code, dict[int, str], dict[int, list[str]], dict[int, list[str]]]
 
 
 class Engine(Results):
@@ -50,7 +61,7 @@ class Engine(Results):
         self.decode()
 
     # ---------------------------------------------------------------- pre-decoding
-    def _labels(self, within=None) -> dict[int, list[str]]:
+    def _labels(self, within: Hunk | None = None) -> dict[int, list[str]]:
         """Labels as paths name them, by address; `within` a hunk: only those written inside it."""
         out: dict[int, list[str]] = {}
         p = self.program
@@ -77,16 +88,18 @@ class Engine(Results):
         self.narrow = Narrow(img, self.machine, self.guard, t, self.nxt32_at)     # 32-bit mode, made when needed
         self.msr_at: set[int] = set()               # instructions that may change the MSR: never in a block
         # by (id of code table, stop addresses, journaled): (32-bit mode's, 64-bit mode's) start -> Block
-        self._blocks: dict[tuple, tuple[dict, dict]] = {}
+        self._blocks: dict[tuple[int, frozenset[int], bool], BlockTables] = {}
         self.block_list: list[Block] = []
-        self._last_table: tuple = (None, None, None, None)
-        self._exits: dict[tuple, tuple] = {}        # what an exit's Result says (Results._result)
+        # the last (code table, stops, journaled) asked for and its tables
+        self._last_table: tuple[Code | None, frozenset[int] | None, bool | None, BlockTables] = (None, None, None,
+                                                                                                ({}, {}))
+        self._exits = {}                            # what an exit's Result says (Results._result)
         self.env = (t.gpr, t.cr, t.spr, self.guard.read, self.guard.write, t)     # as templates.env_of
         pieces = [h for h in p.hunks if not h.located]     # a fragment's hunks: falling off one ends a run
         hunk_end = {h.end - 4: SENTINEL + h.number for h in pieces if h.end > h.start}
         text = p.text
         code_end = min([*p.outside, text.end])      # the outside slots follow the code in .text
-        self._bounded = {}
+        self._bounded: dict[int, BoundTables] = {}
         for h in pieces:
             if h.end > h.start:
                 code[SENTINEL + h.number] = _raiser(FellOffHunk(h.number))
@@ -119,11 +132,11 @@ class Engine(Results):
         finally:
             self.unbind(saved)
 
-    def unbind(self, saved: tuple) -> None:
+    def unbind(self, saved: BoundTables) -> None:
         """Put back the tables bind() returned."""
         self.code, self.exit_names, self.exit_labels, self.labels_at = saved
 
-    def bind(self, number: int | None) -> tuple:
+    def bind(self, number: int | None) -> BoundTables:
         """Bound every run from now on to hunk `number` (None: the whole program); returns the tables it
         replaced (the debugger binds for its whole session, Session.run for one run)."""
         saved = self.code, self.exit_names, self.exit_labels, self.labels_at
@@ -134,9 +147,9 @@ class Engine(Results):
             self.code, self.exit_names, self.exit_labels, self.labels_at = self._bounded[number]
         return saved
 
-    def _bound_tables(self, h) -> tuple[dict, dict, dict, dict]:
+    def _bound_tables(self, h: Hunk) -> BoundTables:
         code, names, labels = dict(self.code), dict(self.exit_names), dict(self.exit_labels)
-        written: dict[int, list] = {}
+        written: dict[int, list[Label]] = {}
         for lb in self.program.labels:
             if lb.written and lb.addr not in self.program.outside:
                 written.setdefault(lb.addr, []).append(lb)
@@ -152,25 +165,25 @@ class Engine(Results):
                 labels[addr] = inside
                 continue
             here = [f"{lb.name}{'f' if addr >= h.end else 'b'}" if lb.local else lb.name for lb in lbs]
-            name = here[0] if here else f"line {self.pos(addr).line}" if self.pos(addr) else f"{addr:#x}"
+            name = here[0] if here else f"line {p.line}" if (p := self.pos(addr)) else f"{addr:#x}"
             code[addr] = _raiser(ReachedOutside(name))
             names[addr], labels[addr] = name, here or [name]
         return code, names, labels, passed
 
-    def set_stand_in(self, name: str, fn: Callable | None, session: object = None) -> None:
+    def set_stand_in(self, name: str, fn: Callable[..., int | None] | None, session: object = None) -> None:
         """Python for a symbol another object defines: fn(args) or fn(args, session); None removes it."""
         if fn is None:
             self.stand_ins.pop(name, None)
         else:
             self.stand_ins[name] = outside.adapt(fn, session)
 
-    def _end_of_hunk_name(self, h) -> str:
+    def _end_of_hunk_name(self, h: Hunk) -> str:
         names = [lb.name for lb in self.program.labels
                  if lb.addr == h.end and lb.written and h.contains_line(lb.pos.file, lb.pos.line)]
         self.exit_labels[SENTINEL + h.number] = names
         return names[0] if names else f"end of hunk {h.number}"
 
-    def _closure(self, addr: int, word: int, nxt: int, thread) -> Callable[[], int]:
+    def _closure(self, addr: int, word: int, nxt: int, thread: Thread) -> Callable[[], int]:
         d = decode(word)
         if d is None:
             return _raiser(Unimplemented(f"word {word:#010x} at {addr:#x} is not an instruction"))
@@ -192,7 +205,7 @@ class Engine(Results):
         self.narrow.templated.add(addr)
         return closure(ctx, t, self.narrow)
 
-    def blocks_for(self, code: dict, stops: frozenset[int], journal: bool) -> tuple[dict, dict]:
+    def blocks_for(self, code: Code, stops: frozenset[int], journal: bool) -> BlockTables:
         """The compiled blocks of a code table (the whole program's, or one bound to a hunk), ending at `stops`:
         a table for each mode, indexed by MSR[SF] (32-bit mode's first)."""
         last = self._last_table
@@ -205,8 +218,8 @@ class Engine(Results):
         self._last_table = (code, stops, journal, tables)
         return tables
 
-    def compile(self, pc: int, code: dict, stops: frozenset[int], journal: bool, sf: int,
-                max_len: int = MAX_BLOCK):
+    def compile(self, pc: int, code: Code, stops: frozenset[int], journal: bool, sf: int,
+                max_len: int = MAX_BLOCK) -> Block | None:
         """The block from pc for the mode MSR[SF] = sf (None if there is none: an exit, an MSR write ...)."""
         b = compile_block(self, pc, code, stops, journal, bool(sf), max_len)
         if b is not None:
@@ -214,12 +227,12 @@ class Engine(Results):
             self.block_list.append(b)
         return b
 
-    def short_block(self, pc: int, code: dict, stops: frozenset[int], length: int, sf: int) -> Block | None:
+    def short_block(self, pc: int, code: Code, stops: frozenset[int], length: int, sf: int) -> Block | None:
         """A journaled block from pc of at most `length` instructions (to stop exactly at a step budget)."""
         table = self.blocks_for(code, stops, True)[sf]
         key = (pc, length)
-        b = table.get(key, False)
-        if b is False:
+        b = table.get(key, MISSING)
+        if b is MISSING:
             b = table[key] = self.compile(pc, code, stops, True, sf, min(length, MAX_BLOCK))
         return b
 
@@ -234,13 +247,13 @@ class Engine(Results):
 
     # ---------------------------------------------------------------- running
     def run(self, entry: int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
-            path: bool = True, hooks: dict[int, Callable] | None = None,
-            step_hooks: dict[int, Callable] | None = None) -> Result:
+            path: bool = True, hooks: dict[int, Hook | list[Hook]] | None = None,
+            step_hooks: dict[int, Hook | list[Hook]] | None = None) -> Result:
         """A run from `entry` (a hooked run records its path too)."""
         rec = Journal() if journal else Trail() if path or hooks or step_hooks else None
         self.entry_lr = self.thread.spr.get(8, 0) & ~3
         pc, n, exc = execute(self, entry, 0, max_steps, rec, _lists(hooks), _lists(step_hooks))
-        jr = rec if journal else None
+        jr = rec if isinstance(rec, Journal) else None     # (a Journal exactly when `journal`)
         if exc is None:
             return self._result_limit(pc, max_steps, rec, jr)
         if isinstance(exc, NoCode):
@@ -248,8 +261,8 @@ class Engine(Results):
         return self._result(exc, pc, n, rec, jr)
 
     def resume(self, pc: int, journal: Journal, *, max_steps: int = 1, first: int = 0, arrive: bool = False,
-               breaks: frozenset[int] = frozenset(), hooks: dict[int, list] | None = None,
-               step_hooks: dict[int, list] | None = None) -> tuple[int, Result | None]:
+               breaks: frozenset[int] = frozenset(), hooks: dict[int, list[Hook]] | None = None,
+               step_hooks: dict[int, list[Hook]] | None = None) -> tuple[int, Result | None]:
         """Go on with a journaled run from pc, appending to `journal`: the debugger's primitive.
 
         Executes up to max_steps instructions, numbered from `first`. Hooks run when the run arrives at their
@@ -277,13 +290,13 @@ class Engine(Results):
         return pc, self._result(exc, pc, n, None, journal)
 
 
-def _lists(hooks: dict | None) -> dict | None:
+def _lists(hooks: dict[int, Hook | list[Hook]] | None) -> dict[int, list[Hook]] | None:
     if not hooks or all(type(v) is list for v in hooks.values()):
-        return hooks or None
+        return cast("dict[int, list[Hook]] | None", hooks or None)     # every value is a list
     return {k: v if isinstance(v, list) else [v] for k, v in hooks.items()}
 
 
-def _narrowed(fn: Callable[[], int], nxt: int, nxt32: int, thread) -> Callable[[], int]:
+def _narrowed(fn: Callable[[], int], nxt: int, nxt32: int, thread: Thread) -> Callable[[], int]:
     """A semantics factory's closure at an address above 4 GiB: in 32-bit mode it falls through to the next
     address with its high 32 bits 0 (the factories return the 64-bit mode's successor)."""
     def run() -> int:

@@ -8,11 +8,22 @@ note), which the journal keeps with the changes it made.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from ppcinterp.diagnostics import PpcError
+from ppcinterp.machine.core import Machine
 from ppcinterp.machine.memory import MemoryFault
+from ppcinterp.machine.state import Log
 from ppcinterp.run.journal import Journal, Step, change
+
+if TYPE_CHECKING:
+    from ppcinterp.run.engine import Engine
+
+# A hook: called with the engine and the step number before the instruction at its point; returns the event's note.
+Hook = Callable[["Engine", int], "str | None"]
+# Hooks by address or step number: one, or a list (the run loop's tables hold lists).
+HookTable = dict[int, list[Hook]] | dict[int, Hook | list[Hook]]
 
 
 class EventHook:
@@ -24,7 +35,7 @@ class EventHook:
 
     __slots__ = ("machine", "pairs", "note", "assign", "prepare", "fired", "fired_at", "clock", "_setters")
 
-    def __init__(self, machine, pairs: list[tuple[str, object]], note: str,
+    def __init__(self, machine: Machine, pairs: list[tuple[str, object]], note: str,
                  assign: Callable[[str, object], None] | None,
                  prepare: Callable[[str, object], Callable[[], None]] | None,
                  clock: Callable[[], int] | None = None):
@@ -37,7 +48,7 @@ class EventHook:
     def rearm(self) -> None:
         self.fired = False
 
-    def __call__(self, _engine, n) -> str | None:
+    def __call__(self, _engine: Engine, n: int) -> str | None:
         if self.fired:
             return None
         self.fired = True
@@ -50,6 +61,7 @@ class EventHook:
 
     def _fire(self) -> str | None:
         if self.prepare is None:
+            assert self.assign is not None      # an event sets its names one way or the other
             for name, value in self.pairs:
                 self.assign(name, value)
         else:
@@ -67,21 +79,22 @@ class EventHook:
         return self.note or ", ".join(f"{name} = {value}" for name, value in self.pairs)
 
 
-def hooks_in(*tables: dict):
+def hooks_in(*tables: HookTable) -> Iterator[Hook]:
     """Every hook of hook tables ({address or step: [hooks]})."""
     for table in tables:
         for fns in table.values():
             yield from fns if isinstance(fns, list) else (fns,)
 
 
-def rearm(*tables: dict) -> None:
+def rearm(*tables: HookTable) -> None:
     """Re-arm every EventHook of hook tables for another run."""
     for fn in hooks_in(*tables):
         if isinstance(fn, EventHook):
             fn.rearm()
 
 
-def fire(engine, fns, n: int, journal: Journal | None, log: list | None, attach: bool) -> None:
+def fire(engine: Engine, fns: Hook | list[Hook], n: int, journal: Journal | None, log: Log | None,
+         attach: bool) -> None:
     """Run a hook (or a list of hooks) before step n; with a journal each is journaled as a step of its own
     (`attach`: the registers' recording is turned on around it, when the run does not keep it on)."""
     machine = engine.machine
@@ -89,6 +102,7 @@ def fire(engine, fns, n: int, journal: Journal | None, log: list | None, attach:
         if journal is None:
             fn(engine, n)
             continue
+        assert log is not None                  # a journaled run records into a log
         start = len(log)
         if attach:
             machine.attach_registers(log)

@@ -31,9 +31,18 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
+
+from ppcinterp.machine.memory import Ram
+from ppcinterp.machine.state import Change as Recorded
+
+if TYPE_CHECKING:
+    from ppcinterp.machine.core import Machine
+    from ppcinterp.run.blocks import Block
+
+_T = TypeVar("_T")
 
 # changes naming a thread
 THREAD_STATE = frozenset({"gpr", "cr", "fpr", "vr", "spr", "msr", "reservation", "vsr", "fpscr", "vscr"})
@@ -54,14 +63,15 @@ class Access(NamedTuple):
 
 
 class Change(NamedTuple):
+    # key, old and new by `what`: the table above (an int for a register, a Span for memory, ...).
     what: str
-    key: object
-    old: object
-    new: object
+    key: Any
+    old: Any
+    new: Any
     thread: int | None = None
 
 
-def change(t: tuple) -> Change:
+def change(t: Recorded) -> Change:
     """A recorded tuple (what the machine's containers and regions append) as a Change."""
     if type(t) is Change:
         return t
@@ -79,14 +89,14 @@ class Step:
     thread: int
     pc: int | None               # None for an event
     next_pc: int | None
-    changes: list = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     event: str | None = None     # what an event did ("host sets paca[0].kvm_hstate.host_ipi = 1")
 
 
-def _flow(r, count: int, npc, cond=None, f=None) -> list:
+def _flow(r: Block | Step | int, count: int, npc: int | None, cond: Collection[int] | None,
+          f: Callable[[int, int | None], _T]) -> list[_T]:
     """f(pc, next pc) of a record's first `count` instructions (with cond: only of conditional branches); npc
     is the pc after the last. A loop's iterations repeat one pattern, so the list is made by repetition."""
-    f = f or (lambda pc, nxt: (pc, nxt))
     if isinstance(r, Step):
         return [f(r.pc, r.next_pc)] if r.pc is not None and (cond is None or r.pc in cond) else []
     if isinstance(r, int):
@@ -103,7 +113,11 @@ def _flow(r, count: int, npc, cond=None, f=None) -> list:
     return out
 
 
-def _decision(pc: int, nxt: int | None):
+def _pair(pc: int, nxt: int | None) -> tuple[int, int | None]:
+    return pc, nxt
+
+
+def _decision(pc: int, nxt: int | None) -> tuple[int, bool] | None:
     return None if nxt is None else (pc, nxt != pc + 4)
 
 
@@ -112,9 +126,11 @@ class Trail:
     pcs, labels passed and branch decisions are derived from it (with the blocks' addresses)."""
 
     def __init__(self) -> None:
-        self.recs: list = []
+        # Four entries per record: a Block, a Step or a pc (an instruction run by its closure); where its values
+        # start in `flat`; how many instructions ran; the pc after the last (None: it raised).
+        self.recs: list[Any] = []
 
-    def _counts(self, upto: int | None, nrecs: int | None = None):
+    def _counts(self, upto: int | None, nrecs: int | None = None) -> Iterator[tuple[Any, int, int | None]]:
         """(record, instructions of it within the first `upto` steps, pc after them) for every record (of the
         first `nrecs`: what a run recorded, before anything appended after it)."""
         recs = self.recs
@@ -145,12 +161,12 @@ class Trail:
                 out.extend(r.addrs * full + r.addrs[:rest])
         return out
 
-    def flow(self, cond=None, upto: int | None = None) -> list[tuple[int, int | None]]:
+    def flow(self, cond: Collection[int] | None = None, upto: int | None = None) -> list[tuple[int, int | None]]:
         """(pc, next pc) of every instruction executed, or (cond) of every conditional branch; next pc None:
         the instruction raised."""
-        return [x for r, c, npc in self._counts(upto) for x in _flow(r, c, npc, cond)]
+        return [x for r, c, npc in self._counts(upto) for x in _flow(r, c, npc, cond, _pair)]
 
-    def decisions(self, cond, upto: int | None = None, drop_last: bool = False,
+    def decisions(self, cond: Collection[int], upto: int | None = None, drop_last: bool = False,
                   nrecs: int | None = None) -> list[tuple[int, bool]]:
         """(address, taken) of every conditional branch; drop_last: not of the last instruction (a run cut by
         its step limit, or gone to no code, names no decision for it)."""
@@ -186,11 +202,12 @@ class Journal(Trail):
     def __init__(self) -> None:
         super().__init__()
         self.flat = array("Q")
-        self.extra: dict[int, list] = {}
+        self.extra: dict[int, list[Recorded]] = {}
         self._starts = array("Q")          # journal position of each record, built on demand
         self._insns = array("Q")           # instruction number of each record's first step
         self._keys: list[int] = []         # sorted positions of `extra`, built on demand
-        self._cache: tuple | None = None   # the last decoded (record, iteration) and its steps
+        # the last decoded (record, iteration) and its steps
+        self._cache: tuple[tuple[int, int, int, int], list[Step]] | None = None
 
     @property
     def steps(self) -> Journal:
@@ -226,7 +243,12 @@ class Journal(Trail):
     def __iter__(self) -> Iterator[Step]:
         return self.between(0, len(self))
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> Step: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Step]: ...
+
+    def __getitem__(self, i: int | slice) -> Step | list[Step]:
         n = self._sync()
         if isinstance(i, slice):
             a, b, step = i.indices(n)
@@ -252,7 +274,7 @@ class Journal(Trail):
     def append(self, step: Step) -> None:
         self.recs.extend((step, 0, 1, None))
 
-    def undo_last(self, machine) -> Step | None:
+    def undo_last(self, machine: Machine) -> Step | None:
         """Reverse the newest step on the machine; returns it (removed from the journal)."""
         n = len(self)
         if not n:
@@ -270,6 +292,7 @@ class Journal(Trail):
         k = bisect_right(self._starts, n) - 1
         keep = n - self._starts[k]
         r = self.recs[4 * k]
+        cut: int | None
         if keep and r.layout is not None:               # cut inside a block call: its first `keep` stay
             cut = flat_end(r, self.recs[4 * k + 1], keep)
         else:                                           # from the first removed block call's values on
@@ -305,6 +328,7 @@ class Journal(Trail):
         upto = min(upto, self._sync())
         for k in range(bisect_right(self._starts, upto - 1) - 1 if upto else -1, -1, -1):
             r, count = self.recs[4 * k], min(self.recs[4 * k + 2], upto - self._starts[k])
+            chunks: Iterable[list[Step]]
             if isinstance(r, Step):
                 chunks = [[r]]
             elif self._has_extra(k):
@@ -340,25 +364,26 @@ class Journal(Trail):
         return out
 
 
-def undo(machine, step: Step) -> None:
+def undo(machine: Machine, step: Step) -> None:
     for c in reversed(step.changes):
         _put(machine, c, c[2])
 
 
-def redo(machine, step: Step) -> None:
+def redo(machine: Machine, step: Step) -> None:
     """Apply a recorded step again, exactly as it happened (replaying history, events included, without
     running anything: devices and hooks are not asked twice)."""
     for c in step.changes:
         _put(machine, c, c[3])
 
 
-def _put(machine, c: tuple, value) -> None:
+def _put(machine: Machine, c: Recorded, value: Any) -> None:
     what, key = c[0], c[1]
     if what in THREAD_STATE:
         machine.threads[c[4]].undo(what, key, value)   # a put that is not itself recorded
     elif what == "mem":
         addr, size = key
         region = machine.memory.region_at(addr)
+        assert isinstance(region, Ram)              # stores are recorded into RAM only (devices: mmio, icp)
         region.data[addr - region.base:addr - region.base + size] = value.to_bytes(size, "big")
     elif what == "icp":
         icp, fld = key

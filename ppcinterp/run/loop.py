@@ -17,16 +17,25 @@ instructions that may change the MSR run alone, never in a block (run/blocks.py)
 from __future__ import annotations
 
 from bisect import bisect_right
+from typing import TYPE_CHECKING, Any
 
+from ppcinterp.machine.core import Machine
 from ppcinterp.machine.memory import MemoryFault
-from ppcinterp.run.events import fire
-from ppcinterp.run.journal import Journal, Step, change
+from ppcinterp.machine.state import Log
+from ppcinterp.run.blocks import MISSING as _MISSING
+from ppcinterp.run.events import Hook, fire
+from ppcinterp.run.journal import Journal, Step, Trail, change
 from ppcinterp.run.record import Writer
 from ppcinterp.run.results import NOT_STEPS
 from ppcinterp.run.stops import Stop
 
-_MISSING = object()
+if TYPE_CHECKING:
+    from ppcinterp.isa.context import Step as StepFn
+    from ppcinterp.run.blocks import BlockTables
+    from ppcinterp.run.engine import Engine
+
 _NONE: frozenset[int] = frozenset()
+_NO_TABLES: BlockTables = ({}, {})      # what an uncompiled run has (it never reads them)
 FAR = 1 << 62
 
 
@@ -34,8 +43,10 @@ class NoCode(Exception):
     """The run jumped to an address with no code (pc is where)."""
 
 
-def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = None, step_hooks: dict | None = None,
-            breaks: frozenset[int] = _NONE, arrive: bool = True, hooks_at_end: bool = False):
+def execute(engine: Engine, pc: int, n: int, end: int, rec: Trail | None = None,
+            hooks: dict[int, list[Hook]] | None = None, step_hooks: dict[int, list[Hook]] | None = None,
+            breaks: frozenset[int] = _NONE, arrive: bool = True,
+            hooks_at_end: bool = False) -> tuple[int, int, Stop | MemoryFault | NoCode | None]:
     """Run from pc, instruction number n, until instruction number `end`, a break address (after at least one
     instruction) or a stop. Returns (pc, n, exception): where it stopped (for an exception an instruction
     raised, that instruction's pc), instructions executed before it, and the Stop / MemoryFault / NoCode that
@@ -50,15 +61,16 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
     journal = rec if isinstance(rec, Journal) else None
     recs = rec.recs if rec is not None else None
     compiled = use_blocks and (journal is not None or machine.memory.log is None)  # inline RAM: unobserved
-    log: list | None = None
+    log: Log | None = None
+    writer: Writer | None = None
     if journal is not None:
         log = []
         machine.attach(log, registers=not compiled)
+        if compiled:
+            writer = Writer(journal, engine.guard.read, engine.guard.write, machine.attach_registers, log)
     stops = frozenset(hooks) | breaks if hooks or breaks else _NONE
-    tables = engine.blocks_for(code, stops, journal is not None) if compiled else None
+    tables = engine.blocks_for(code, stops, journal is not None) if compiled else _NO_TABLES
     th = engine.thread
-    writer = Writer(journal, engine.guard.read, engine.guard.write, machine.attach_registers, log) if (
-        compiled and journal is not None) else None
     at_steps = sorted(step_hooks)
     nh = _next_at(at_steps, n)
     first, fire_now = n, arrive
@@ -90,9 +102,10 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
                     b = engine.short_block(pc, code, stops, limit - n, sf) if journal is not None else None
                 if b is not None:
                     if writer is not None:
-                        fpos = len(journal.flat)
+                        fpos = len(writer.flat)
                         pc, c = b.run(limit - n, writer)
-                        recs.extend((b, fpos, c, pc))
+                        # A writer records for a journal: recs is the journal's list.
+                        recs.extend((b, fpos, c, pc))  # type: ignore[union-attr]
                     else:
                         pc, c = b.run(limit - n)
                         if recs is not None:
@@ -112,11 +125,12 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
                 if recs is not None:
                     recs.extend((pc, 0, 1, nxt))
             else:
-                nxt = _journaled_step(machine, journal, fn, pc, n, thread, log, compiled)
+                # A journal records into a log (made above with it).
+                nxt = _journaled_step(machine, journal, fn, pc, n, thread, log, compiled)  # type: ignore[arg-type]
             n += 1
             pc = nxt
     except (Stop, MemoryFault, NoCode) as e:
-        if b is not None:              # raised inside a block: at its instruction at[0]
+        if b is not None and b is not _MISSING:     # raised inside a block: at its instruction at[0]
             k, done = b.at
             pc, c = b.addrs[k], done + k
             if recs is not None:
@@ -129,7 +143,8 @@ def execute(engine, pc: int, n: int, end: int, rec=None, hooks: dict | None = No
     return pc, n, None
 
 
-def _plain(engine, pc: int, n: int, end: int, recs: list | None):
+def _plain(engine: Engine, pc: int, n: int, end: int,
+           recs: list[Any] | None) -> tuple[int, int, Stop | MemoryFault | NoCode | None]:
     """execute() without hooks, breaks or journal: blocks back to back (the common case, kept lean)."""
     code = engine.code
     tables = engine.blocks_for(code, _NONE, False)
@@ -168,7 +183,7 @@ def _plain(engine, pc: int, n: int, end: int, recs: list | None):
                 blocks = tables[sf]
                 get = blocks.get
     except (Stop, MemoryFault, NoCode) as e:
-        if b is not None:              # raised inside a block: at its instruction at[0]
+        if b is not None and b is not _MISSING:     # raised inside a block: at its instruction at[0]
             k, done = b.at
             pc, c = b.addrs[k], done + k
             if recs is not None:
@@ -178,7 +193,8 @@ def _plain(engine, pc: int, n: int, end: int, recs: list | None):
     return pc, n, None
 
 
-def _journaled_step(machine, journal: Journal, fn, pc: int, n: int, thread: int, log: list, attach: bool) -> int:
+def _journaled_step(machine: Machine, journal: Journal, fn: StepFn, pc: int, n: int, thread: int, log: Log,
+                    attach: bool) -> int:
     """One instruction through its closure, its changes recorded by the containers and memory into a Step."""
     if attach:
         machine.attach_registers(log)

@@ -19,7 +19,9 @@ from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run.stops import ReachedOutside
 
 if TYPE_CHECKING:
+    from ppcinterp.machine.state import Thread
     from ppcinterp.run.engine import Engine
+    from ppcinterp.run.results import Results
 
 M64 = (1 << 64) - 1
 # The return address Session.call puts in LR: no code and no memory are ever there, so the callee's return lands
@@ -28,7 +30,7 @@ RETURN_ADDRESS = 0x7FFF_FFFF_FFFF_0000
 StandIn = Callable[[tuple[int, ...]], int | None]
 
 
-def closure(engine: Engine, name: str, thread) -> Callable[[], int]:
+def closure(engine: Engine, name: str, thread: Thread) -> Callable[[], int]:
     """The code at an outside symbol's slot. The stand-in is looked up when the slot is reached, so one
     registered later needs no re-decoding (and copies of the code table see it too)."""
     stop, stand_ins, machine = ReachedOutside(name), engine.stand_ins, engine.machine
@@ -50,7 +52,7 @@ def closure(engine: Engine, name: str, thread) -> Callable[[], int]:
     return reach
 
 
-def adapt(fn: Callable, session: object) -> StandIn:
+def adapt(fn: Callable[..., int | None], session: object) -> StandIn:
     """fn(args), or fn(args, session) when it takes two arguments."""
     try:
         params = list(inspect.signature(fn).parameters.values())
@@ -72,7 +74,7 @@ def call_text(name: str, args: tuple[int, ...], ret: int | None) -> str:
     return f"call {name}({', '.join(f'r{i + 3}={v:#x}' for i, v in enumerate(shown))}) -> {result} (stand-in)"
 
 
-def fault_message(engine: Engine, e: MemoryFault, pc: int) -> str:
+def fault_message(engine: Results, e: MemoryFault, pc: int) -> str:
     """`file:1048: std r8, VCPU_DSCR(r7): store of 8 bytes at 0x... (r7 = 0x...) is outside every mapped
     region`: the instruction as written, the access, and the registers its address came from."""
     access = MemoryFault.access(e.addr, e.size, e.write)
@@ -86,7 +88,7 @@ def fault_message(engine: Engine, e: MemoryFault, pc: int) -> str:
     return f"{engine.where(pc)}: {text}: {access}" + (f" ({regs})" if regs else "") + f" {what}"
 
 
-def address_registers(engine: Engine, pc: int) -> str:
+def address_registers(engine: Results, pc: int) -> str:
     """`r7 = 0x...` for each register an access's address came from (RA unless it reads as 0, and RB)."""
     d = engine.insn_at.get(pc)
     if d is None:

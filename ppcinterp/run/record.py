@@ -10,8 +10,18 @@ iteration before (a journaled loop calls no closure, so only its templates chang
 
 from __future__ import annotations
 
-from ppcinterp.run.codegen import location
-from ppcinterp.run.journal import READS, Change, Span, Step, change
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from ppcinterp.machine.state import Log
+from ppcinterp.run.analysis import location
+from ppcinterp.run.journal import READS, Change, Journal, Span, Step, change
+
+if TYPE_CHECKING:
+    from ppcinterp.isa.context import Step as StepFn
+    from ppcinterp.run.analysis import Insn
+    from ppcinterp.run.blocks import Block
+    from ppcinterp.run.codegen import Item
 
 _LOCAL = {"gpr": "G", "cr": "CR", "spr": "S"}
 
@@ -23,7 +33,8 @@ class Writer:
 
     __slots__ = ("jx", "flat", "extra", "log", "read", "write", "attach")
 
-    def __init__(self, journal, read, write, attach, log: list):
+    def __init__(self, journal: Journal, read: Callable[[int, int, bool], int],
+                 write: Callable[[int, int, int, bool], None], attach: Callable[[Log | None], None], log: Log):
         self.flat, self.extra, self.log = journal.flat, journal.extra, log
         self.jx = journal.flat.extend
         self.read, self.write, self.attach = read, write, attach
@@ -40,7 +51,7 @@ class Writer:
         finally:
             self._keep(ahead)
 
-    def call(self, fn, ahead: int) -> int:
+    def call(self, fn: StepFn, ahead: int) -> int:
         self.attach(self.log)
         try:
             return fn()
@@ -53,18 +64,19 @@ class Writer:
         self.log.clear()
 
 
-def _mem_width(ins) -> int:
+def _mem_width(ins: Insn) -> int:
     return 0 if ins.mem is None else 3 if ins.mem.store else 2
 
 
-def flat_end(b, fpos: int, count: int) -> int:
+def flat_end(b: Block, fpos: int, count: int) -> int:
     """Where a block call's values end after its first `count` instructions."""
     lay = b.layout
+    assert lay is not None                  # a journaled block's
     it, j = divmod(count, b.n) if b.looping else (0, count)
     return fpos + len(lay.entry) + it * lay.width + (lay.offsets[j] if j < b.n else lay.width)
 
 
-def state(journal, k: int, it: int) -> dict[str, int]:
+def state(journal: Journal, k: int, it: int) -> dict[str, int]:
     """The block's written locations at the start of iteration `it` of record k."""
     b, fpos = journal.recs[4 * k], journal.recs[4 * k + 1]
     lay, flat = b.layout, journal.flat
@@ -79,7 +91,7 @@ def state(journal, k: int, it: int) -> dict[str, int]:
     return cur
 
 
-def record_steps(journal, k: int, lo: int, hi: int):
+def record_steps(journal: Journal, k: int, lo: int, hi: int) -> Iterator[Step]:
     """Steps lo..hi-1 of record k."""
     r = journal.recs[4 * k]
     if isinstance(r, Step):
@@ -97,7 +109,7 @@ def record_steps(journal, k: int, lo: int, hi: int):
         lo = base + len(steps)
 
 
-def iteration_steps(journal, k: int, it: int) -> list[Step]:
+def iteration_steps(journal: Journal, k: int, it: int) -> list[Step]:
     """The steps of iteration `it` of block record k (a block that does not loop: all of them), decoded once
     and kept until the next."""
     key = (k, it, len(journal.recs), len(journal.flat))
@@ -131,8 +143,9 @@ def iteration_steps(journal, k: int, it: int) -> list[Step]:
     return steps
 
 
-def _template(journal, item, pos: int, cur: dict, t: int) -> list[Change]:
+def _template(journal: Journal, item: Item, pos: int, cur: dict[str, int], t: int) -> list[Change]:
     ins, flat = item.insn, journal.flat
+    assert ins is not None                  # an analysed instruction (a closure's has no values of its own)
     ch: list[Change] = []
     p = pos
     m = ins.mem
@@ -142,6 +155,7 @@ def _template(journal, item, pos: int, cur: dict, t: int) -> list[Change]:
         p += 3 if m.store else 2
     for loc in ins.order:
         if loc == "@MEM":
+            assert m is not None            # "@MEM" stands for the instruction's one access
             if pos in journal.extra:
                 ch.extend(change(c) for c in journal.extra[pos])
             elif m.store:
@@ -160,7 +174,7 @@ def _template(journal, item, pos: int, cur: dict, t: int) -> list[Change]:
     return ch
 
 
-def folded(journal, k: int, lo: int, hi: int) -> list[Change]:
+def folded(journal: Journal, k: int, lo: int, hi: int) -> list[Change]:
     """The changes (reads left out) of steps lo..hi-1 of record k, whole iterations of a loop folded."""
     r = journal.recs[4 * k]
     if isinstance(r, Step) or not r.looping or hi - lo <= 2 * r.n:

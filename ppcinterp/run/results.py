@@ -3,11 +3,22 @@ branch decisions, the message (a fault names the access, a step limit the loop).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 from ppcinterp.diagnostics import Pos
 from ppcinterp.machine.memory import MemoryFault
 from ppcinterp.run import outside
-from ppcinterp.run.journal import Journal
+from ppcinterp.run.journal import Journal, Step, Trail
 from ppcinterp.run.stops import FellOffCode, FellOffHunk, Paused, ReachedOutside, Stop
+
+if TYPE_CHECKING:
+    from ppcinterp.asm.fixup import Image
+    from ppcinterp.asm.program import Program
+    from ppcinterp.isa.context import Step as StepFn
+    from ppcinterp.isa.table import InsnDef
+    from ppcinterp.machine.core import Machine
+    from ppcinterp.run.blocks import Block
 
 # The architected interrupt vectors of 64-bit Book3S (real addresses; the kernel's own code is not modelled).
 VECTORS = {0x100: "system reset", 0x200: "machine check", 0x300: "data storage", 0x380: "data segment",
@@ -19,6 +30,10 @@ VECTORS = {0x100: "system reset", 0x200: "machine check", 0x300: "data storage",
            0xF40: "VSX unavailable"}
 NOT_STEPS = (ReachedOutside, FellOffHunk, FellOffCode, Paused)     # stops that are not an instruction's doing
 
+Message = str | Callable[[], str]        # a Result's message: text, or a function making it when first read
+# What an exit that is not an instruction's doing says: (name, kind, message, path tail, exit labels).
+ExitFields = tuple[str, str, Message, tuple[str, ...], list[str]]
+
 
 class Result:
     """How a run ended. The path, branch decisions and pcs are made from the run's Trail (or Journal) when first
@@ -27,8 +42,9 @@ class Result:
     __slots__ = ("exit", "kind", "pc", "steps", "journal", "detail", "exit_labels", "_message", "_trail",
                  "_tables", "_tail", "_drop", "_path", "_decisions", "_pcs", "_n")
 
-    def __init__(self, exit: str, kind: str, message, pc: int | None, steps: int, *, journal: Journal | None = None,
-                 detail: object = None, exit_labels: list[str] | None = None, trail=None, tables=None,
+    def __init__(self, exit: str, kind: str, message: Message, pc: int | None, steps: int, *,
+                 journal: Journal | None = None, detail: object = None, exit_labels: list[str] | None = None,
+                 trail: Trail | None = None, tables: tuple[dict[int, list[str]], set[int]] | None = None,
                  tail: tuple[str, ...] = (), drop_last: bool = True):
         self.exit = exit                 # where the run ended: a label, "end of hunk 4", "hrfid", ...
         self.kind = kind                 # exit | end-of-hunk | return | power-save | trap | fault | step-limit | ...
@@ -40,7 +56,9 @@ class Result:
         self.exit_labels = exit_labels if exit_labels is not None else []   # every label written where it left
         self._trail, self._tables, self._tail, self._drop = trail, tables, tail, drop_last
         self._n = len(trail.recs) // 4 if trail is not None else 0     # its records: not what is appended after
-        self._path = self._decisions = self._pcs = None
+        self._path: list[str] | None = None
+        self._decisions: list[tuple[int, bool]] | None = None
+        self._pcs: list[int] | None = None
 
     @property
     def message(self) -> str:
@@ -52,7 +70,7 @@ class Result:
     def path(self) -> list[str]:
         """Labels passed, in order (the exit's name last when it left by one)."""
         if self._path is None:
-            labels = self._tables[0] if self._trail is not None else {}
+            labels = self._tables[0] if self._trail is not None and self._tables is not None else {}
             self._path = (self._trail.path(labels, nrecs=self._n) if self._trail is not None else []) + list(self._tail)
         return self._path
 
@@ -61,7 +79,7 @@ class Result:
         """(branch address, taken) of every conditional branch executed."""
         if self._decisions is None:
             self._decisions = (self._trail.decisions(self._tables[1], drop_last=self._drop, nrecs=self._n)
-                               if self._trail is not None else [])
+                               if self._trail is not None and self._tables is not None else [])
         return self._decisions
 
     @property
@@ -81,14 +99,35 @@ class Result:
 class Results:
     """The Engine's result-making half (it reads the engine's tables: labels_at, exit_names, conditional...)."""
 
+    # The Engine's, declared for its halves (here and run/outside.py's fault_message).
+    image: Image
+    program: Program
+    machine: Machine
+    code: dict[int, StepFn]
+    insn_at: dict[int, InsnDef]
+    labels_at: dict[int, list[str]]
+    conditional: set[int]
+    exit_names: dict[int, str]
+    exit_labels: dict[int, list[str]]
+    outside_names: dict[int, str]
+    nxt_at: dict[int, int]
+    nxt32_at: dict[int, int]
+    _exits: dict[tuple[int, Stop, bool, int], ExitFields]
+    _falls: set[int]
+
+    if TYPE_CHECKING:
+        def pos(self, addr: int) -> Pos | None: ...
+        def where(self, addr: int | None) -> str: ...
+
     # ---------------------------------------------------------------- results
-    def _made(self, exit: str, kind: str, message, pc, n: int, trail, jr, exit_pc=None, **kw) -> Result:
+    def _made(self, exit: str, kind: str, message: Message, pc: int | None, n: int, trail: Trail | None,
+              jr: Journal | None, exit_pc: int | None = None, **kw: Any) -> Result:
         """A Result whose path and decisions come from `trail`; exit_pc is where an exit sent the last instruction
         (None: the run did not leave by an exit, so the last one decides nothing)."""
         return Result(exit, kind, message, pc, n, journal=jr, trail=trail, tables=(self.labels_at, self.conditional),
                       drop_last=exit_pc is None, **kw)
 
-    def _result(self, e: Exception, pc: int, n: int, trail, jr) -> Result:
+    def _result(self, e: Stop | MemoryFault, pc: int, n: int, trail: Trail | None, jr: Journal | None) -> Result:
         if isinstance(e, Paused):
             return self._made(e.name, e.kind, e.message, _last(trail), n, trail, jr, pc, detail=e,
                               tail=tuple(self.labels_at.get(pc, ())))
@@ -111,10 +150,11 @@ class Results:
         msg = f"{e.message} at {self.where(pc)}"
         return self._made(name, e.kind, msg, pc, n + 1, trail, jr, detail=e)
 
-    def _exit_fields(self, e: Stop, pc: int, traced: bool) -> tuple:
+    def _exit_fields(self, e: Stop, pc: int, traced: bool) -> ExitFields:
         """(name, kind, message, path tail, exit labels) of a stop that is not an instruction's doing."""
         name = self.exit_names.get(pc, str(e))
         kind = e.kind
+        message: Message
         if kind == "exit":
             message = f"left the file to {name}"
         elif kind == "end-of-hunk":
@@ -137,7 +177,7 @@ class Results:
 
     entry_lr: int | None = None      # LR (word-aligned) when the run started: jumping there is the return
 
-    def _result_nocode(self, pc: int, n: int, trail, jr=None) -> Result:
+    def _result_nocode(self, pc: int, n: int, trail: Trail | None, jr: Journal | None = None) -> Result:
         last = _last(trail)
         if pc == self.entry_lr and pc not in self._successors():   # back to the caller, who is not in the file
             msg = f"returned to its caller at {pc:#x}" + (f" (from {self.where(last)})" if last else "")
@@ -156,7 +196,7 @@ class Results:
             self._falls = set(self.nxt_at.values()) | set(self.nxt32_at.values())
         return self._falls
 
-    def _result_limit(self, pc: int, max_steps: int, trail, jr) -> Result:
+    def _result_limit(self, pc: int, max_steps: int, trail: Trail | None, jr: Journal | None) -> Result:
         loop = self._find_loop(pc, trail.pcs()[-2000:] if trail is not None else None)
         msg = f"step limit of {max_steps} reached; the code loops over {loop}"
         return self._made("step-limit", "step-limit", msg, pc, max_steps, trail, jr)
@@ -177,23 +217,24 @@ class Results:
                 pass
             finally:
                 self.machine.restore(saved)
-        lines = sorted({self.pos(a).line for a in seen[len(seen) // 2:] if self.pos(a)})
+        lines = sorted({p.line for a in seen[len(seen) // 2:] if (p := self.pos(a))})
         if not lines:
             return "addresses " + ", ".join(hex(a) for a in sorted(set(seen))[:8])
-        first = self.pos(next(a for a in seen if self.pos(a) and self.pos(a).line == lines[0]))
+        first = next(p for a in seen if (p := self.pos(a)) and p.line == lines[0])
         return f"{first.file} lines {lines[0]}-{lines[-1]}" if len(lines) > 1 else f"{first.file}:{lines[0]}"
 
 
-def _last(trail) -> int | None:
+def _last(trail: Trail | None) -> int | None:
     """The pc of the last instruction a run recorded (None: nothing recorded)."""
     if trail is None:
         return None
     recs = trail.recs
     for i in range(len(recs) - 4, -1, -4):
-        r, c = recs[i], recs[i + 2]
+        r: Block | Step | int = recs[i]
+        c: int = recs[i + 2]
         if isinstance(r, int):
             return r
-        if hasattr(r, "addrs"):
+        if not isinstance(r, Step):             # a Block
             return r.addrs[(c - 1) % r.n]
         if r.pc is not None:
             return r.pc
