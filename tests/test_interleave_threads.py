@@ -145,6 +145,7 @@ def _write(tmp_path, body: str, text: str = "\t.text\nt0:\n\tblr\nt1:\n\tblr\n",
     ("", '[[race]]\nentry = "t0"\n', "13:1", "race[2] needs 'thread'"),
     ('model = "power"\n', "", "3:1", "unknown model 'power' (the Power model comes later"),
     ("max_executions = 0\n", "", "3:1", "'max_executions' must be 1 to"),
+    ('[[events]]\nat = "step 1"\nset = { r3 = 1 }\n', "", "3:3", "'events' is not for a race study"),
 ])
 def test_errors_in_the_new_keys_are_at_their_place(tmp_path, capsys, top, body, at, words):
     path = _write(tmp_path, body, top=top)

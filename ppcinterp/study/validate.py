@@ -190,6 +190,10 @@ def _thread_keys(c: Checker) -> None:
                       "max_executions")
     races = d.get("race", [])
     c.many("race", races, MAX_RACE, "[[race]] threads")
+    for key in ("events", "then", "call", "actors", "expect") if races else ():
+        if key in d:            # what a single run or a scripted actor takes: a study's threads run code
+            raise c.error(f"'{key}' is not for a race study (its [[race]] threads run from their entries; "
+                          "state their start in [state] and their tables' state)", key)
     threads, seen = d.get("threads", 1), set()
     for i, t in enumerate(races):
         if not isinstance(t, dict):
