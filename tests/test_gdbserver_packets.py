@@ -187,6 +187,7 @@ def test_monitor_commands(c):
     assert "use gdb's own command" in monitor(c, "stepi")
     assert "not available over monitor" in monitor(c, "while 1")
     assert "Undefined command" in monitor(c, "frobnicate")
+    assert monitor(c, "x/1xw 0x100090") and monitor(c, "") == ""       # an empty line does not repeat
     assert c.ask(b"p40") == b"000000000010001c"               # nothing moved
 
 

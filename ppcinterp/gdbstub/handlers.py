@@ -13,7 +13,7 @@ from ppcinterp.diagnostics import PpcError
 from ppcinterp.gdbstub import queries
 from ppcinterp.gdbstub.hostio import HostIO
 from ppcinterp.gdbstub.packets import MAX_PACKET, BadPacket, hexbytes, hexdata, hexnum, unescape
-from ppcinterp.gdbstub.regs import REGS
+from ppcinterp.gdbstub.regs import REGS, Reg
 from ppcinterp.gdbstub.resume import GdbPoint, GdbPoints, Stopped, move, stop_reply
 from ppcinterp.gdbstub.target import (
     EFAULT,
@@ -132,7 +132,7 @@ class Stub:
             at += size
         return [b"OK"]
 
-    def _reg(self, text: bytes):
+    def _reg(self, text: bytes) -> Reg:
         n = hexnum(text, 1 << 16)
         if n >= len(REGS):
             raise TargetError(EINVAL, "no such register")

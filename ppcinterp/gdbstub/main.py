@@ -8,10 +8,14 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ppcinterp.debug.batch import build
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.gdbstub.server import listen, serve_stdio, serve_tcp
+
+if TYPE_CHECKING:
+    from ppcinterp.debug.engine import DebugEngine
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -49,7 +53,7 @@ def main(args: argparse.Namespace) -> int:
         return serve_tcp(dbg, server, args.once, exec_file)
 
 
-def _elf(dbg, tmp: Path) -> str | None:
+def _elf(dbg: DebugEngine, tmp: Path) -> str | None:
     """The image as an ELF with symbols and line info, for gdb (None, with a warning, if it cannot be made)."""
     from ppcinterp.elf import write_elf
 

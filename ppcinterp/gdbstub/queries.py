@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from ppcinterp.debug.errors import DebugError
 from ppcinterp.gdbstub.packets import MAX_PACKET, BadPacket, escape, hexbytes, hexdata, hexnum
 from ppcinterp.gdbstub.tdesc import target_xml
 
 if TYPE_CHECKING:
+    from ppcinterp.debug.engine import DebugEngine
     from ppcinterp.gdbstub.handlers import Stub
 
 MAX_OUTPUT = 1 << 20          # characters of one monitor command's output sent back
@@ -120,7 +122,9 @@ def monitor(stub: Stub, line_bytes: bytes) -> list[bytes]:
     line = line_bytes.decode("utf-8", "replace")
     words = line.split()
     name = _command_name(dbg, words[0]) if words else None
-    if name in MOVING:
+    if not words:
+        text = ""                                   # not our debugger's empty line (it repeats the last command)
+    elif name in MOVING:
         text = f"monitor {words[0]}: use gdb's own command (gdb would not know where the target went)"
     elif name in ONE_LINE:
         text = f"monitor {words[0]}: not available over monitor (one line at a time; gdb has its own `{name}`)"
@@ -136,8 +140,8 @@ def monitor(stub: Stub, line_bytes: bytes) -> list[bytes]:
     return out + [b"OK"]
 
 
-def _command_name(dbg, word: str) -> str | None:
+def _command_name(dbg: DebugEngine, word: str) -> str | None:
     try:
         return dbg.commands.split(word)[0].name
-    except Exception:          # noqa: BLE001 - an unknown word: the command language says so itself
+    except DebugError:          # an unknown word: the command language says so itself when it runs
         return None

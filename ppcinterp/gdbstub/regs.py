@@ -34,7 +34,8 @@ class Reg:
 def _table() -> list[Reg]:
     regs: list[Reg] = []
 
-    def add(name, bits, feature, type_, group, get, state=None):
+    def add(name: str, bits: int, feature: str, type_: str, group: str | None, get: Callable[[Thread], int],
+            state: str | None = None) -> None:
         regs.append(Reg(len(regs), name, bits, feature, type_, group, get, state or name))
 
     for i in range(32):
