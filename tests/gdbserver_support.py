@@ -7,19 +7,16 @@ from __future__ import annotations
 import os
 import re
 import select
-import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-import pytest
+from conftest import ROOT, need
 
 from ppcinterp.gdbstub.packets import checksum, rle_decode
 
-ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "asm" / "scenarios"
 RACE = SCENARIOS / "race_host_ipi.toml"
 FRAGMENT = ROOT / "asm" / "book3s_hv_rmhandlers.S"
@@ -29,8 +26,7 @@ SERVER = [sys.executable, "-m", "ppcinterp", "gdbserver"]
 
 
 def need_gdb() -> None:
-    if shutil.which(GDB) is None:
-        pytest.skip("gdb-multiarch is not installed (apt-get install gdb-multiarch)")
+    need(GDB, "gdb-multiarch")                    # skipped without it, failed under CI=1
 
 
 class Server:
@@ -62,6 +58,14 @@ class Server:
     def stderr(self) -> str:
         return "".join(self.lines)
 
+    def said(self, text: str, times: int = 1) -> bool:
+        """Whether the server says text (times times) on stderr, waiting for it at most WAIT: a thread reads
+        stderr, and the server may say it after its last reply."""
+        deadline = time.monotonic() + WAIT
+        while self.stderr.count(text) < times and time.monotonic() < deadline and self.proc.poll() is None:
+            time.sleep(0.01)
+        return self.stderr.count(text) == times
+
     def client(self) -> Client:
         return Client(socket.create_connection(("127.0.0.1", self.port), timeout=WAIT))
 
@@ -73,6 +77,8 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(WAIT)
+        if hasattr(self, "_drain"):
+            self._drain.join(WAIT)                 # all it said is in stderr now
 
     def __enter__(self) -> Server:
         return self

@@ -72,7 +72,7 @@ def server():
     with Server(str(RACE)) as s:
         yield s
         assert s.proc.poll() is None, s.stderr
-        assert "internal error" not in s.stderr and "Traceback" not in s.stderr, s.stderr
+    assert "internal error" not in s.stderr and "Traceback" not in s.stderr, s.stderr
     print(f"\ngdbserver fuzz: {STATS['packets']} packets in {STATS['examples']} examples, "
           f"{time.monotonic() - started:.1f} s")
 

@@ -19,7 +19,7 @@ from ppcinterp.gdbstub.packets import MAX_PACKET, escape
 def server():
     with Server(str(RACE)) as s:
         yield s
-        assert "internal error" not in s.stderr, s.stderr
+    assert "internal error" not in s.stderr, s.stderr
 
 
 @pytest.fixture
@@ -88,10 +88,11 @@ def test_malformed_gets_an_error(c, packet):
     assert c.ask(b"?") == b"T05thread:1;"
 
 
-def test_a_packet_over_the_size_is_refused(c):
+def test_a_packet_over_the_size_is_refused(server, c):
     c.send(b"X2000000," + b"%x" % MAX_PACKET + b":" + b"a" * MAX_PACKET)
     assert c.packet() == b"E01"
     assert c.ask(b"?") == b"T05thread:1;"
+    assert server.said(f"a packet over {MAX_PACKET} bytes (our PacketSize) refused")
 
 
 def test_memory_ram_paca_and_binary_writes(c):

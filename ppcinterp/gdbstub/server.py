@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ppcinterp.gdbstub.handlers import Stub
-from ppcinterp.gdbstub.packets import Event, Reader, frame
+from ppcinterp.gdbstub.packets import MAX_PACKET, Event, Reader, frame
 
 if TYPE_CHECKING:
     from ppcinterp.debug.engine import DebugEngine
@@ -88,6 +88,9 @@ class Session:
             return                              # acks; an interrupt byte while stopped asks nothing
         if not no_ack:
             self.conn.send(b"+")
+        if ev.kind == "too-long":
+            print(f"ppcinterp gdbserver: a packet over {MAX_PACKET} bytes (our PacketSize) refused",
+                  file=sys.stderr, flush=True)
         replies = self.stub.handle(ev.data) if ev.kind == "packet" else [b"E01"]
         for r in replies:
             self._send(r)
