@@ -243,13 +243,14 @@ def _code(t: Text, start: int, end: int, test: Litmus) -> None:
             raise LitmusError(f"this row has {len(cells)} columns, the test {len(names)} threads", t.pos(extra))
         for k, (coff, text) in enumerate(cells):
             if text.strip():
-                lead = len(text) - len(text.lstrip())
-                test.threads[k].append(Cell(text.strip(), t.pos(coff + lead)))
+                test.threads[k].append(Cell(text.strip(), t.pos(coff)))
 
 
 def _cells(t: Text, off: int, row: str) -> list[tuple[int, str]]:
+    """(offset of its text, text) of each cell of a row: an empty cell's offset is where it starts."""
     out, i = [], 0
     for part in row.split("|"):
-        out.append((off + i, part))
+        lead = len(part) - len(part.lstrip()) if part.strip() else 0
+        out.append((off + i + lead, part[lead:]))
         i += len(part) + 1
     return out

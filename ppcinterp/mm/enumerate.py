@@ -4,8 +4,7 @@ A thread's run is determined by the values its reads returned (threads.py explor
 per thread and then, for each read, a write of the same location that wrote the value it read, produces each
 candidate exactly once. The choices of different locations are independent: each location's (rf, co) choices are
 enumerated once, filtered by that location's coherence (SC PER LOCATION, an axiom of every model here), and the
-candidates are their product. Explaining a forbidden outcome keeps the incoherent choices instead, each with the
-cycle that rules it out.
+candidates are their product.
 
 Every candidate counts against a bound (`limit`); passing it ends in a PpcError that says so.
 """
@@ -17,11 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.mm.axioms import Violation, acyclic
 from ppcinterp.mm.events import Execution, Skeleton, ThreadRun
-from ppcinterp.mm.relation import Rel
 
 DEFAULT_LIMIT = 100_000
+Choice = tuple[str, dict[int, int], list[int]]      # a location, rf of its reads, its writes in co order
 
 
 class Budget:
@@ -40,18 +38,16 @@ class Budget:
 @dataclass(slots=True)
 class Candidate:
     execution: Execution
-    violation: Violation | None = None      # set when kept although a location is incoherent (explaining)
 
 
-def candidates(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], budget: Budget,
-               prune: bool = True) -> Iterator[Candidate]:
-    """Every candidate execution of one run per thread (runs[i]: thread i's runs); `prune` drops the choices that
-    break a location's coherence, otherwise they come with their Violation."""
+def candidates(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], budget: Budget) -> Iterator[Candidate]:
+    """Every candidate execution of one run per thread (runs[i]: thread i's runs) that is coherent at each
+    location (SC PER LOCATION holds by construction; the models check the rest)."""
     for combo in itertools.product(*runs):
         skel = Skeleton(list(combo), init)
         per_loc = []
         for loc in sorted(skel.writes):
-            choices = list(_location_choices(skel, loc, budget, prune))
+            choices = list(_location_choices(skel, loc, budget))
             if not choices:
                 break
             per_loc.append(choices)
@@ -60,34 +56,74 @@ def candidates(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], bu
                 budget.spend()
                 rf: dict[int, int] = {}
                 co: dict[str, list[int]] = {}
-                violation = None
-                for loc, loc_rf, order, v in pick:
+                for loc, loc_rf, order in pick:
                     rf.update(loc_rf)
                     co[loc] = order
-                    violation = violation or v
-                yield Candidate(Execution(skel, rf, co), violation)
+                yield Candidate(Execution(skel, rf, co))
 
 
-def _location_choices(skel: Skeleton, loc: str, budget: Budget, prune: bool):
-    """(loc, rf of its reads, its co order, Violation or None) for each choice at one location."""
-    writes = skel.writes[loc]
-    reads = skel.reads.get(loc, [])
+def _location_choices(skel: Skeleton, loc: str, budget: Budget) -> Iterator[Choice]:
+    """(loc, rf of its reads, its co order) for each coherent choice at one location. Uniproc (acyclic po-loc |
+    rf | fr | co) is the absence of the five patterns CoWW, CoRW1, CoRW2, CoWR, CoRR ("Herding cats" §4.3): co
+    keeps each thread's writes in program order, and a read may read a write that is not after it in program
+    order, not co-before what its thread wrote or read before it (its floor), and co-before any write its thread
+    makes after it (its ceiling)."""
     ev = skel.events
-    options = [[w for w in writes if ev[w].value & _mask(ev[r].size) == ev[r].value] for r in reads]
-    if not all(options):
+    init = [w for w in skel.writes[loc] if ev[w].thread < 0]
+    writes = [w for w in skel.writes[loc] if ev[w].thread >= 0]
+    accesses: dict[int, list[int]] = {}              # thread -> its accesses to loc in program order
+    for i in sorted(writes + skel.reads.get(loc, [])):
+        accesses.setdefault(ev[i].thread, []).append(i)
+    reads = [i for acc in accesses.values() for i in acc if ev[i].kind == "R"]
+    for order in _orders(writes, ev):
+        order = init + order
+        at = {w: k for k, w in enumerate(order)}
+        ceiling = {}
+        for acc in accesses.values():
+            low = len(order)
+            for i in reversed(acc):
+                if ev[i].kind == "W":
+                    low = at[i]
+                else:
+                    ceiling[i] = low
+        yield from _reads_from(loc, order, at, accesses, reads, ceiling, ev, budget)
+
+
+def _orders(writes: list[int], ev) -> Iterator[list[int]]:
+    """The orders of the writes that keep each thread's in program order (CoWW)."""
+    if not writes:
+        yield []
         return
-    mask = sum(1 << i for i in writes + reads)
-    po_loc = skel.po_loc.restrict(mask, mask)
-    for perm in itertools.permutations(writes[1:]):
-        order = [writes[0], *perm]                  # the initial write is co-first
-        co = Rel.of(skel.n, [(order[i], order[j]) for i in range(len(order)) for j in range(i + 1, len(order))])
-        for choice in itertools.product(*options):
+    for k, w in enumerate(writes):
+        if any(ev[v].thread == ev[w].thread and v < w for v in writes):
+            continue
+        for rest in _orders(writes[:k] + writes[k + 1:], ev):
+            yield [w, *rest]
+
+
+def _reads_from(loc, order, at, accesses, reads, ceiling, ev, budget) -> Iterator[Choice]:
+    rf: dict[int, int] = {}
+
+    def floor(r: int) -> int:
+        low = 0
+        for i in accesses[ev[r].thread]:
+            if i >= r:
+                break
+            low = max(low, at[i] if ev[i].kind == "W" else at[rf[i]])
+        return low
+
+    def pick(k: int) -> Iterator[Choice]:
+        if k == len(reads):
             budget.spend()
-            rf = Rel.of(skel.n, [(w, r) for r, w in zip(reads, choice, strict=True)])
-            v = acyclic("SC PER LOCATION", [("po-loc", po_loc), ("rf", rf), ("fr", rf.inverse().seq(co)), ("co", co)])
-            if v is None or not prune:
-                yield loc, dict(zip(reads, choice, strict=True)), order, v
+            yield loc, dict(rf), order
+            return
+        r = reads[k]
+        mask = (1 << 8 * ev[r].size) - 1
+        for pos in range(floor(r), ceiling[r]):
+            w = order[pos]
+            if ev[w].value & mask == ev[r].value:
+                rf[r] = w
+                yield from pick(k + 1)
+        rf.pop(r, None)
 
-
-def _mask(size: int) -> int:
-    return (1 << 8 * size) - 1
+    yield from pick(0)

@@ -65,8 +65,25 @@ class Skeleton:
         for run in runs:
             base[run.thread] = len(self.events)
             self.events.extend(run.events)
-        ev = self.events
-        n = self.n = len(ev)
+        self.base = base
+        self.n = len(self.events)
+        self.writes: dict[str, list[int]] = {}
+        self.reads: dict[str, list[int]] = {}
+        for i, e in enumerate(self.events):
+            if e.kind in "RW" and e.loc is not None:
+                (self.writes if e.kind == "W" else self.reads).setdefault(e.loc, []).append(i)
+
+    def __getattr__(self, name: str):
+        # The relations are made when first asked for: most combinations of runs are incoherent at some location
+        # and never need them.
+        if name.startswith("__") or "_related" in self.__dict__:
+            raise AttributeError(name)
+        self._relate()
+        return getattr(self, name)
+
+    def _relate(self) -> None:
+        self._related = True
+        ev, n, base = self.events, self.n, self.base
         self.R = sum(1 << i for i, e in enumerate(ev) if e.kind == "R")
         self.W = sum(1 << i for i, e in enumerate(ev) if e.kind == "W")
         self.M = self.R | self.W
@@ -86,12 +103,7 @@ class Skeleton:
 
         self.addr, self.data, self.ctrl, self.ctrlisync = (deps(a) for a in ("addr", "data", "ctrl", "ctrlisync"))
         self.fences = {kind: self._fencerel(kind) for kind in FENCES}
-        self.rmw = Rel.of(n, [(base[run.thread] + r, base[run.thread] + w) for run in runs for r, w in run.rmw])
-        self.writes: dict[str, list[int]] = {}
-        self.reads: dict[str, list[int]] = {}
-        for i, e in enumerate(ev):
-            if e.kind in "RW" and e.loc is not None:
-                (self.writes if e.kind == "W" else self.reads).setdefault(e.loc, []).append(i)
+        self.rmw = Rel.of(n, [(base[run.thread] + r, base[run.thread] + w) for run in self.runs for r, w in run.rmw])
 
     def _fencerel(self, kind: str) -> Rel:
         """cat's fencerel(K) = (po & (_ * K)); po, between memory events: a before a fence of kind K, b after it."""
