@@ -334,3 +334,18 @@ def test_every_sc_outcome_is_a_power_outcome(text):
 def test_one_location_is_sequentially_consistent_under_power(text):
     # Coherence: on a single location Power allows exactly what SC allows (SC PER LOCATION).
     assert _states(text, "power") == _states(text, "sc")
+
+
+def test_herd_catalogue_tool_compares_with_ppc_allowed(tmp_path):
+    tests = tmp_path / "catalogue" / "herding-cats" / "ppc" / "tests"
+    (tests / "illustrative").mkdir(parents=True)
+    for name in ("MP", "SB+syncs", "LB+datas"):
+        (tests / "illustrative" / f"{name}.litmus").write_text((LITMUS / f"{name}.litmus").read_text())
+    table = "MP   | Ok   Ok\nSB+syncs   | No   No\nLB+datas   | Ok   No\n"       # LB+datas: a wrong entry
+    (tests / "ppc.allowed").write_text(table)
+    tool = Path(__file__).resolve().parent.parent / "tools" / "herd_catalogue.py"
+    r = subprocess.run([sys.executable, str(tool), "--herdtools", str(tmp_path)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 1
+    assert "2 of 3 listed tests match ppc.allowed (1 forbidden, 2 allowed); 1 mismatches" in r.stdout
+    assert "LB+datas" in r.stdout and "mismatch" in r.stdout
