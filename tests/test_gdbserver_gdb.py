@@ -164,6 +164,20 @@ def test_ctrl_c_stops_a_running_continue(tmp_path):
     assert "pc             0x100000" in said
 
 
+def test_a_fault_is_a_signal_then_the_end(tmp_path):
+    """A fault stops as SIGSEGV at the faulting instruction, with our report: it can be looked at and reversed;
+    going on from it ends the process."""
+    src = tmp_path / "fault.S"
+    src.write_text("\t.text\n\t.globl f\nf:\n\tli r4,8\n\tld r3,0(r4)\n\tblr\n")
+    said = gdb(stdio_target(str(src), "--entry", "f"), "continue", "p $r4", "reverse-stepi", "p $pc", "continue",
+               "continue")
+    first, again = said.split("Program received signal SIGSEGV, Segmentation fault.", 2)[1:]
+    assert "load of 8 bytes at 0x8 (r4 = 0x8) is outside every mapped region" in said
+    assert first.splitlines()[2] == "5\t\tld r3,0(r4)" and "$1 = 8" in first
+    assert "$2 = (void (*)()) 0x100004 <f+4>" in first
+    assert "Program terminated with signal SIGSEGV, Segmentation fault." in again
+
+
 def test_bad_command_lines_are_messages(tmp_path):
     for args in (["nosuch.toml", "--stdio"], [str(RACE), "--listen", "99999"], [str(RACE), "--listen", "x:y"],
                  [str(FRAGMENT), "--stdio"], [str(RACE)]):

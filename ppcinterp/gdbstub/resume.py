@@ -23,6 +23,7 @@ from ppcinterp.run.journal import Span
 if TYPE_CHECKING:
     from ppcinterp.debug.engine import DebugEngine
     from ppcinterp.debug.stops import Stop
+    from ppcinterp.run.results import Result
 
 MAX_WATCH = 64              # bytes one Z2-Z4 may cover (a write watch is checked at every instruction)
 MAX_POINTS = 1024           # gdb's points at once
@@ -121,6 +122,9 @@ def move(dbg: DebugEngine, points: GdbPoints, how: str, run: Callable[[Callable[
     """Resume as gdb asked (c, s, bc, bs); `run` runs the movement (the server polls for Ctrl-C meanwhile)."""
     backward = how.startswith("b")
     count = 1 if how.endswith("s") else None
+    if not backward and dbg.exited is not None and not dbg.exit.ok:
+        # on from the fault gdb was shown (a signal): the process dies of it, as a real one would
+        return Stopped(b"X%02x" % _signal(dbg.exit), [], True)
     before = points.hits()
     try:
         stop = run(lambda: (dbg.backward if backward else dbg.forward)(count))
@@ -140,14 +144,17 @@ def stop_reply(dbg: DebugEngine, points: GdbPoints, stop: Stop | None, fired: Gd
     """Why the target stopped, as gdb reads it; None: the reply to `?` (where it stands)."""
     said: list[str] = []
     reason = stop.reason if stop is not None else ("exit" if dbg.exited is not None else "")
+    signal, info = 5, ""
     if reason == "exit":
         res = dbg.exit
-        said.append(exit_text(dbg, res))
-        if dbg.run_index >= dbg.run_count or not res.ok:
-            return Stopped(b"W00" if res.ok else b"W01", said if stop is not None else [], True)
+        if stop is not None:
+            said.append(exit_text(dbg, res))
+        if not res.ok:                  # a fault stops as a signal: its state can still be looked at, reversed
+            signal = _signal(res)
+        elif dbg.run_index >= dbg.run_count:
+            return Stopped(b"W00", said, True)
     elif stop is not None and stop.message and reason in ("run-start", "breakpoint"):
         said.append(stop.message)
-    signal, info = 5, ""
     if reason == "interrupted":
         signal = 2
     elif reason == "history-start":
@@ -161,3 +168,8 @@ def stop_reply(dbg: DebugEngine, points: GdbPoints, stop: Stop | None, fired: Gd
         info = "swbreak:;" if kind == 0 else "hwbreak:;"
     tid = dbg.machine.current + 1
     return Stopped(f"T{signal:02x}{info}thread:{tid:x};".encode(), said)
+
+
+def _signal(res: Result) -> int:
+    """The signal a run's failure is shown as: SIGSEGV for a fault, SIGTRAP for a trap, else SIGILL."""
+    return {"fault": 11, "trap": 5}.get(res.kind, 4)
