@@ -178,6 +178,8 @@ def test_threads_of_a_core(server):
         assert c.ask(b"qfThreadInfo") == b"m1,2,3,4,5"
         assert c.ask(b"Hg3") == b"OK" and c.ask(b"pd") == b"0000000002000800"    # r13 of hw thread 2
         assert c.ask(b"vCont;s:3;c") == b"T05thread:3;" and c.ask(b"qC") == b"QC3"
+        assert c.ask(b"Hc2") == b"OK" and c.ask(b"s").endswith(b"thread:2;")  # `s` without vCont: Hc's thread
+        assert c.ask(b"qC") == b"QC2"
         assert c.ask(b"T6") == b"E16"
 
 

@@ -44,6 +44,7 @@ class Stub:
         self.exec_file = exec_file
         self.hostio = HostIO(exec_file)           # gdb reads the ELF through vFile packets
         self.g_thread = 0                     # 0: the current thread (the one executing)
+        self.c_thread: int | None = None      # the thread `s`/`c` resume (Hc; None: the current one)
         self.no_ack = False
         self.closing = False                  # after D, k, vKill: the connection ends
         self.max_steps = dbg.max_steps
@@ -111,7 +112,9 @@ class Stub:
         n = self.thread_index(tid)
         if op == b"g":
             self.g_thread = 0 if n is None else n + 1
-        return [b"OK"]                          # Hc: the resume names its thread (vCont) or runs the current one
+        else:
+            self.c_thread = n
+        return [b"OK"]
 
     def _alive(self, head: bytes, rest: bytes) -> list[bytes]:
         self.thread_index(rest)
@@ -226,7 +229,7 @@ class Stub:
             sig, _, rest = rest.partition(b";")
             hexnum(sig, 0xFF)
         addr = hexnum(rest) if rest else None
-        return self.resume("s" if head in (b"s", b"S") else "c", None, addr)
+        return self.resume("s" if head in (b"s", b"S") else "c", self.c_thread, addr)
 
     def _reverse(self, head: bytes, rest: bytes) -> list[bytes]:
         if rest not in (b"s", b"c"):
