@@ -14,9 +14,10 @@ Every state is reached by replaying its schedule from the scenario's state (the 
 --jobs N splits the tree at its top into subtrees (a schedule and its sleep set) that local processes explore;
 their executions are merged in the order the single-process search meets them, so the results are the same.
 
-`model`: the memory model the executions are judged under. Only `sc` exists; each execution keeps its memory
-events (threads.MemEvent) so that a model from ppcinterp/mm can later read them (power: reorderings that SC
-forbids).
+`model`: the memory model the executions are judged under. Only `sc` exists: an execution is an interleaving,
+and each read takes the last write before it. Each execution can keep its memory events (threads.MemEvent: thread,
+program-order index, read/write/fence and barrier, location, value, the write an SC read took) so that a model
+from ppcinterp/mm can later take the threads' event lists and allow the other values Power lets a read take.
 """
 
 from __future__ import annotations
