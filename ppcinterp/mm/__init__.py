@@ -15,6 +15,10 @@ The API, for litmus tests (ppcinterp/litmus) and for several threads running ker
   `executions(runs, init, model, limit)` enumerates the consistent executions of per-thread runs (`runs[i]`:
   thread i's possible runs), pruning per-location coherence before building whole candidates; passing `limit`
   candidates raises PpcError.
+- `thread_runs(events)` groups any event records with thread, index, kind, loc, value (and, when they have
+  them, size, fence, ci, exclusive, addr, data, ctrl, ctrlisync) into ThreadRuns: the race studies' MemEvents
+  (study/threads.py) as they are. Events without dependencies get none, so Power is judged with less ppo than
+  the code has: it may allow more than the hardware does, never less.
 - threads.py runs decoded instructions with ppcinterp's own semantics (isa/) and gives each thread's runs.
 
 Left out: mixed-size accesses (a location is one cell), dcbf and the cache-maintenance instructions, and the
@@ -23,7 +27,7 @@ Left out: mixed-size accesses (a location is one cell), dcbf and the cache-maint
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.mm import model_power, model_sc
@@ -31,10 +35,11 @@ from ppcinterp.mm.axioms import Violation
 from ppcinterp.mm.enumerate import DEFAULT_LIMIT, Budget, candidates
 from ppcinterp.mm.events import Event, Execution, Skeleton, ThreadRun
 
+SYNONYMS = {"ptesync": "sync", "hwsync": "sync"}       # fences the models know by another name
 MODELS: dict[str, Callable[[Execution], Violation | None]] = {"power": model_power.check, "sc": model_sc.check}
 
 __all__ = ["MODELS", "DEFAULT_LIMIT", "Budget", "Event", "Execution", "Skeleton", "ThreadRun", "Violation",
-           "allowed", "check", "executions"]
+           "allowed", "check", "executions", "thread_runs"]
 
 
 def check(ex: Execution, model: str = "power") -> Violation | None:
@@ -59,3 +64,21 @@ def executions(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], mo
     for cand in candidates(runs, init, budget):
         if fn(cand.execution) is None:
             yield cand.execution
+
+
+def thread_runs(events: Iterable, rmw: Iterable[tuple[tuple[int, int], tuple[int, int]]] = ()) -> list[ThreadRun]:
+    """One ThreadRun per thread (in thread order) from event records in any order; `rmw` pairs (thread, index) of
+    a lwarx's read with its stwcx.'s write."""
+    by_thread: dict[int, list[Event]] = {}
+    for r in sorted(events, key=lambda r: (r.thread, r.index)):
+        evs = by_thread.setdefault(r.thread, [])
+        if r.index != len(evs):
+            raise PpcError(f"thread {r.thread}'s events are not numbered 0, 1, 2 ...: {r.index} after {len(evs)}")
+        evs.append(Event(r.kind, r.thread, r.index, r.loc, r.value or 0, getattr(r, "size", 8) or 8,
+                         SYNONYMS.get(getattr(r, "fence", None), getattr(r, "fence", None)),
+                         getattr(r, "exclusive", False), getattr(r, "ci", False),
+                         *(frozenset(getattr(r, d, ())) for d in ("addr", "data", "ctrl", "ctrlisync"))))
+    pairs: dict[int, list[tuple[int, int]]] = {}
+    for (t, i), (_, j) in rmw:
+        pairs.setdefault(t, []).append((i, j))
+    return [ThreadRun(t, evs, pairs.get(t, []), ()) for t, evs in sorted(by_thread.items())]
