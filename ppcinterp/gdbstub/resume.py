@@ -115,7 +115,6 @@ def _pieces(p: GdbPoint) -> list[tuple[int, int]]:
 class Stopped:
     reply: bytes                 # the stop reply packet's data
     said: list[str]              # text for gdb's console (O packets), before the reply
-    ended: bool = False          # W: the run is over for gdb
 
 
 def move(dbg: DebugEngine, points: GdbPoints, how: str, run: Callable[[Callable[[], Stop]], Stop]) -> Stopped:
@@ -124,7 +123,7 @@ def move(dbg: DebugEngine, points: GdbPoints, how: str, run: Callable[[Callable[
     count = 1 if how.endswith("s") else None
     if not backward and dbg.exited is not None and not dbg.exit.ok:
         # on from the fault gdb was shown (a signal): the process dies of it, as a real one would
-        return Stopped(b"X%02x" % _signal(dbg.exit), [], True)
+        return Stopped(b"X%02x" % _signal(dbg.exit), [])
     before = points.hits()
     try:
         stop = run(lambda: (dbg.backward if backward else dbg.forward)(count))
@@ -152,7 +151,7 @@ def stop_reply(dbg: DebugEngine, points: GdbPoints, stop: Stop | None, fired: Gd
         if not res.ok:                  # a fault stops as a signal: its state can still be looked at, reversed
             signal = _signal(res)
         elif dbg.run_index >= dbg.run_count:
-            return Stopped(b"W00", said, True)
+            return Stopped(b"W00", said)
     elif stop is not None and stop.message and reason in ("run-start", "breakpoint"):
         said.append(stop.message)
     if reason == "interrupted":
