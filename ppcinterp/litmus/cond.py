@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from ppcinterp.diagnostics import Pos
-from ppcinterp.litmus.parse import IDENT, NUMBER, LitmusError, Text, Value, reg_number
+from ppcinterp.litmus.parse import IDENT, NUMBER, LitmusError, Text, Value, number, reg_number
 
 MAX_TOKENS = 10_000
 MAX_DEPTH = 200
@@ -70,6 +70,12 @@ class Prop:
         if self.op == "atom":
             return [self.loc]                # type: ignore[list-item]
         return [loc for a in self.args for loc in a.locs()]
+
+    def names(self) -> list[str]:
+        """The locations named as values (`0:r2=x`: the address of x)."""
+        if self.op == "atom":
+            return [self.value.name] if self.value is not None and self.value.name is not None else []
+        return [n for a in self.args for n in a.names()]
 
     def show(self, above: str = "top") -> str:
         """herd's printing: parentheses where the operator above binds tighter; `not (...)` always."""
@@ -234,7 +240,7 @@ def _unary(ts: _Tokens, depth: int) -> Prop:
     kind, text, off = ts.take()
     pos = ts.t.pos(off)
     if kind == "num" and NUMBER.fullmatch(text):
-        value = Value(int(text, 0), None, pos)
+        value = Value(number(text), None, pos)
     elif kind == "word" and IDENT.fullmatch(text):
         value = Value(None, text, pos)
     else:

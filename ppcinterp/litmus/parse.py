@@ -167,10 +167,17 @@ def _items(t: Text, start: int, end: int, sep: str):
         i = j + 1
 
 
+def number(text: str) -> int:
+    """A litmus number: decimal (leading zeros allowed) or 0x hexadecimal, with an optional '-'."""
+    digits = text.lstrip("-")
+    n = int(digits, 16) if digits[:2] in ("0x", "0X") else int(digits, 10)
+    return -n if text.startswith("-") else n
+
+
 def _value(t: Text, off: int, text: str) -> Value:
     pos = t.pos(off)
     if NUMBER.fullmatch(text):
-        return Value(int(text, 0), None, pos)
+        return Value(number(text), None, pos)
     name = text[1:] if text.startswith("&") else text
     if IDENT.fullmatch(name):
         return Value(None, name, pos)

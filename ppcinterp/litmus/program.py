@@ -42,6 +42,10 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
     from ppcinterp.source.parser import parse_source
     from ppcinterp.source.preprocess import preprocess
 
+    for th, regs in test.regs.items():
+        if th >= len(test.threads):
+            v = next(iter(regs.values()))
+            raise LitmusError(f"thread {th} is given registers, but the test has {len(test.threads)} threads", v.pos)
     progs = []
     for k, cells in enumerate(test.threads):
         regs = {r: value_of(v, addr) for r, v in test.regs.get(k, {}).items()}
@@ -66,13 +70,17 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
         pre = preprocess(test.path, text=src)
         obj = assemble_object(parse_source(pre.lines), pre, test.path)
         program = link([obj], CODE_BASE)
+        for out in program.outside.values():
+            raise LitmusError(f"P{k}: '{out.name}' is not a label of this thread", out.declared)
+        text_bytes = sum(len(sec.data) for sec in program.sections.values())
+        if text_bytes != 4 * len(program.insns):
+            raise LitmusError(f"P{k}: a litmus thread holds instructions and labels, no data or directives",
+                              cells[0].pos)
         code = []
         for a, ai in sorted(program.insns.items()):
             d = decode(ai.word)
             if d is None:
                 raise PpcError(f"P{k}: '{ai.stmt.text}' does not decode", ai.pos)
             code.append(Insn(a, d, field_values(d, ai.word), ai.pos, ai.stmt.text))
-        if code and code[-1].addr + 4 - code[0].addr != 4 * len(code):
-            raise LitmusError(f"P{k}'s code is not one run of instructions (data or alignment in it)", cells[0].pos)
         progs.append(ThreadProgram(k, code, regs, {a: n for n, a in addr.items()}))
     return progs

@@ -67,7 +67,8 @@ def run_test(test: Litmus, model: str = "power", limit: int = DEFAULT_LIMIT,
     for loc in named:
         if loc.thread >= len(test.threads):
             raise LitmusError(f"{loc}: the test has {len(test.threads)} threads", test.source.pos(test.cond_at))
-    addr = addresses(test, [loc.name for loc in named if loc.thread < 0])
+    props = [cond.prop] + ([cond.filter] if cond.filter else [])
+    addr = addresses(test, [loc.name for loc in named if loc.thread < 0] + [n for p in props for n in p.names()])
     names = {a: n for n, a in addr.items()}
     progs = build(test, addr)
     init = {n: value_of(test.memory[n], addr) if n in test.memory else 0 for n in addr}

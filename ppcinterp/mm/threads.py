@@ -279,7 +279,13 @@ class ThreadRunner:
             log.reads, log.writes = frozenset(), []
             self.access = []
             start = list(t.gpr.taint)
-            npc = self.steps[k]()
+            try:
+                npc = self.steps[k]()
+            except (_Need, Cut, PpcError):
+                raise
+            except Exception as e:      # noqa: BLE001 - what a thread without a whole machine cannot do
+                raise PpcError(f"P{t.index}: '{i.text}' cannot run in a litmus test ({type(e).__name__}: {e})",
+                               i.where) from None
             if forced and not self.access:
                 return None         # an attempt at another address: the same run as the forced failure
             self._taints(i, log, start)
