@@ -19,6 +19,7 @@ from ppcinterp.diagnostics import PpcError
 from ppcinterp.mm.events import Execution, Skeleton, ThreadRun
 
 DEFAULT_LIMIT = 100_000
+Orders = dict[tuple, list[list[int]]]     # writes (and their threads) -> their coherence orders
 Choice = tuple[str, dict[int, int], list[int]]      # a location, rf of its reads, its writes in co order
 
 
@@ -43,11 +44,12 @@ class Candidate:
 def candidates(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], budget: Budget) -> Iterator[Candidate]:
     """Every candidate execution of one run per thread (runs[i]: thread i's runs) that is coherent at each
     location (SC PER LOCATION holds by construction; the models check the rest)."""
+    orders: Orders = {}          # the same writes in many combinations: their orders once
     for combo in itertools.product(*runs):
         skel = Skeleton(list(combo), init)
         per_loc = []
         for loc in sorted(skel.writes):
-            choices = list(_location_choices(skel, loc, budget))
+            choices = list(_location_choices(skel, loc, budget, orders))
             if not choices:
                 break
             per_loc.append(choices)
@@ -62,7 +64,7 @@ def candidates(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], bu
                 yield Candidate(Execution(skel, rf, co))
 
 
-def _location_choices(skel: Skeleton, loc: str, budget: Budget) -> Iterator[Choice]:
+def _location_choices(skel: Skeleton, loc: str, budget: Budget, orders: Orders) -> Iterator[Choice]:
     """(loc, rf of its reads, its co order) for each coherent choice at one location. Uniproc (acyclic po-loc |
     rf | fr | co) is the absence of the five patterns CoWW, CoRW1, CoRW2, CoWR, CoRR ("Herding cats" §4.3): co
     keeps each thread's writes in program order, and a read may read a write that is not after it in program
@@ -75,8 +77,12 @@ def _location_choices(skel: Skeleton, loc: str, budget: Budget) -> Iterator[Choi
     for i in sorted(writes + skel.reads.get(loc, [])):
         accesses.setdefault(ev[i].thread, []).append(i)
     reads = [i for acc in accesses.values() for i in acc if ev[i].kind == "R"]
-    for order in _orders(writes, ev):
-        order = init + order
+    if any(all(ev[w].value & _mask(ev[r].size) != ev[r].value for w in init + writes) for r in reads):
+        return                                      # a value no write of this combination writes
+    key = (tuple(init), tuple(writes), tuple(ev[w].thread for w in writes))
+    if key not in orders:
+        orders[key] = [init + order for order in _orders(writes, ev)]
+    for order in orders[key]:
         at = {w: k for k, w in enumerate(order)}
         ceiling = {}
         for acc in accesses.values():
@@ -118,7 +124,7 @@ def _reads_from(loc, order, at, accesses, reads, ceiling, ev, budget) -> Iterato
             yield loc, dict(rf), order
             return
         r = reads[k]
-        mask = (1 << 8 * ev[r].size) - 1
+        mask = _mask(ev[r].size)
         for pos in range(floor(r), ceiling[r]):
             w = order[pos]
             if ev[w].value & mask == ev[r].value:
@@ -127,3 +133,7 @@ def _reads_from(loc, order, at, accesses, reads, ceiling, ev, budget) -> Iterato
         rf.pop(r, None)
 
     yield from pick(0)
+
+
+def _mask(size: int) -> int:
+    return (1 << 8 * size) - 1
