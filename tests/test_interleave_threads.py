@@ -20,7 +20,7 @@ from ppcinterp.study.schema import schema
 
 STUDIES = ROOT / "asm" / "studies"
 SHIPPED = ["ipi_handler_vs_sender", "ipi_handler_vs_sender_nosync", "host_handler_vs_sender",
-           "two_handlers_and_sender"]
+           "two_handlers_and_sender", "two_pairs"]
 
 
 def _json(*args: str) -> tuple[int, dict]:
@@ -72,6 +72,9 @@ def test_jobs_give_the_same_results_as_one_process():
     _, cut1 = _json(path, "--max-executions", "4")
     _, cut2 = _json(path, "--max-executions", "4", "--jobs", "2")
     assert cut1 == cut2 and cut1["executions"] == 4 and cut1["cut"]
+    pairs = explore_threads(scenario.load(STUDIES / "two_pairs.toml"), jobs=2)
+    assert pairs.executions == 21 and [x.outcome for x in pairs.leaves] == \
+        [x.outcome for x in explore_threads(scenario.load(STUDIES / "two_pairs.toml")).leaves]
 
 
 def test_the_bound_cuts_the_search_with_a_message_and_status_1():
