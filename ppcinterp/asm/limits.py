@@ -11,7 +11,8 @@ import math
 from ppcinterp.asm.state import AsmState
 from ppcinterp.diagnostics import Pos, SourceError
 
-MAX_STATEMENTS = 200_000         # statements pass 1 assembles, counting every .rept repeat and macro body
+MAX_STATEMENTS = 100_000         # statements pass 1 assembles, counting every .rept repeat and macro body
+                                 # (v3.10's largest object, head_64.S with exceptions-64s.S: 15,058)
 MAX_BYTES = 64 << 20             # bytes of all sections together
 MAX_OPERATORS = 500_000          # operators of the expressions assembled, counted like statements
 MAX_MACRO_TEXT = 10_000_000      # characters of text macro invocations make (argument substitution)
