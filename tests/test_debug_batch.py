@@ -127,3 +127,10 @@ def test_ram_size_for_a_source_and_a_scenario(tmp_path):
     assert "$1 = 0" not in r.stdout
     r = ppc("debug", RACE, "--ram-size", "3", "--batch")
     assert r.returncode == 2 and "--ram-size" in r.stderr
+
+
+def test_a_race_study_is_not_debugged_as_one_thread():
+    r = ppc("debug", "asm/studies/ipi_handler_vs_sender.toml", "--batch", "-ex", "info threads")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "hw thread" not in r.stdout
+    assert "ipi_handler_vs_sender.toml:23:3: error: a race study ([[race]] threads) is explored with " \
+           "`ppcinterp interleave`" in r.stderr

@@ -35,7 +35,7 @@ from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.run.engine import DEFAULT_STEP_LIMIT, Result
 from ppcinterp.run.events import rearm
 from ppcinterp.run.journal import Step
-from ppcinterp.study import scenario
+from ppcinterp.study import inputs, scenario
 
 CHUNK = 4096                     # instructions per live chunk: how often Ctrl-C is looked at
 LR = 8
@@ -82,6 +82,10 @@ class DebugEngine(StateViews, StateEdits):
         after the other (runs.py); `icp_base` places the ICPs elsewhere than the scenario does, `ram_size` gives
         it another amount of RAM."""
         sc = scenario.load(path, source, patch)
+        if "race" in sc.data:                # several threads from their own entries: no one run to step through
+            raise ScenarioError("a race study ([[race]] threads) is explored with `ppcinterp interleave`, not "
+                                "debugged (`debug FILE --entry E` steps through one of its threads' code)",
+                                inputs.pos_of(sc.text, sc.path, "race"))
         if icp_base is not None:
             sc.data["icp_base"] = icp_base
         if ram_size is not None:
