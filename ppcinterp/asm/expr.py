@@ -64,7 +64,7 @@ class Value(Expr):
 
 Resolver = Callable[[str, Pos | None], "int | Rel"]
 
-REGISTERS: dict[str, Reg] = {}
+REGISTERS: dict[str, int] = {}          # a Reg, or (vs0-vs63) a plain number
 for _i in range(32):
     REGISTERS[f"r{_i}"] = Reg(_i, Kind.GPR, f"r{_i}")
     REGISTERS[f"f{_i}"] = Reg(_i, Kind.FPR, f"f{_i}")
@@ -76,7 +76,7 @@ REGISTERS["rtoc"] = Reg(2, Kind.GPR, "rtoc")
 # VSX registers vs0-vs63 (GNU as -mregnames) are plain numbers, not Reg: a VSX operand (Kind.VSR, 6 bits) is
 # range-checked as a number 0-63, as the encoder does for any field whose register file it does not track.
 for _i in range(64):
-    REGISTERS[f"vs{_i}"] = _i  # type: ignore[assignment]
+    REGISTERS[f"vs{_i}"] = _i
 # Condition bits within a CR field, for expressions such as 4*cr1+eq.
 CR_BITS = {"lt": 0, "gt": 1, "eq": 2, "so": 3, "un": 3}
 

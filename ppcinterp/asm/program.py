@@ -226,7 +226,9 @@ class Program:
         if addr is None or opd is None or not opd.base <= addr <= opd.end - 24:
             return None
         off = addr - opd.base
-        return tuple(int.from_bytes(opd.data[off + k:off + k + 8], "big") for k in (0, 8, 16))  # type: ignore
+        d = opd.data
+        return (int.from_bytes(d[off:off + 8], "big"), int.from_bytes(d[off + 8:off + 16], "big"),
+                int.from_bytes(d[off + 16:off + 24], "big"))
 
     def code_entry(self, name: str) -> int:
         """Where calling `name` starts executing: a descriptor's code entry (`memcpy` -> `.memcpy`, as a call

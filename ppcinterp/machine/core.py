@@ -221,6 +221,7 @@ class Pages:
             return NotImplemented
         return len(other) == self.size and self[:] == (other[:] if isinstance(other, Pages) else bytes(other))
 
+    # Unhashable, as its equality with bytes requires (typeshed declares __hash__ a method, hence the ignore).
     __hash__ = None      # type: ignore[assignment]
 
 
