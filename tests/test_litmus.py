@@ -221,6 +221,26 @@ exists (1:r1=1 /\\ 1:r2=0)
     assert run_test(parse("sym.litmus", text)).positive == 0           # MP+lwsync+ctrlisync
 
 
+def test_herds_older_syntax(tmp_path):
+    text = """PPC OLD
+{ 0:r1=x; 0:r2=y; 1:r1=x; 1:r2=y; 0:r3=1; }
+ P0          | P1          ;
+ stw r3,0,r1 | lwz r5,0,r2 ;
+ sync        | sync        ;
+ stw r3,0,r2 | lwz r6,0,r1 ;
+locations [0:r1*;]
+final (1:r5=1 /\\ 1:r6=0);
+with
+tso: ~exists;
+default: exists;
+<<
+anything for other tools
+>>
+"""
+    r = run_test(parse("old.litmus", text))
+    assert r.positive == 0 and r.negative == 3 and r.states[0][0] == "0:r1=x;"        # MP+syncs
+
+
 ERRORS = [
     (MP_TEXT.replace("lwz r3,0(r4)", "lwq r3,0(r4)") + "exists (1:r1=1)\n", ":5:17: error: unknown instruction 'lwq'"),
     (MP_TEXT.replace("1:r4=x", "1:r44=x") + "exists (1:r1=1)\n",

@@ -16,8 +16,8 @@ from ppcinterp.litmus.parse import IDENT, NUMBER, LitmusError, Text, Value, numb
 
 MAX_TOKENS = 10_000
 MAX_DEPTH = 200
-TOKEN = re.compile(r"\s*(?:(?P<op>/\\|\\/|=>|==|!=|[~()\[\];=])|(?P<reg>P?\d+:%?\w+)|(?P<num>-?(?:0x[0-9a-fA-F]+|\d+))"
-                   r"|(?P<word>[A-Za-z_%][\w.]*))")
+TOKEN = re.compile(r"\s*(?:(?P<op>/\\|\\/|=>|==|!=|[~()\[\];=*:])|(?P<reg>P?\d+:%?\w+)"
+                   r"|(?P<num>-?(?:0x[0-9a-fA-F]+|\d+))|(?P<word>[A-Za-z_%][\w.]*))")
 KINDS = {"exists": "Allowed", "~exists": "Forbidden", "forall": "Required"}
 
 
@@ -112,6 +112,8 @@ class _Tokens:
     def __init__(self, t: Text, start: int):
         self.t, self.toks = t, []
         s, i = t.text, start
+        trailer = s.find("<<", start)           # what follows '<<' is for other tools (herd stops there too)
+        s = s if trailer < 0 else s[:trailer]
         while True:
             m = TOKEN.match(s, i)
             if m is None or m.lastgroup is None:
@@ -156,6 +158,8 @@ def parse_condition(t: Text, start: int) -> Condition:
         ts.take("[")
         while not ts.at("]"):
             locations.append(_loc(ts))
+            if ts.at("*"):                  # herd's 'shown as an address' mark: values are shown as names anyway
+                ts.take()
             if not ts.at("]"):
                 ts.take(";")
         ts.take("]")
@@ -177,6 +181,18 @@ def parse_condition(t: Text, start: int) -> Condition:
         cond = Condition(quant, _prop(ts, 0), locations, filt)
         if ts.at(";"):
             ts.take()
+        if ts.at("with"):                   # each tool's own kind (herd's `with NAME: exists; ...`): not ours
+            ts.take()
+            while ts.peek() is not None and ts.peek()[0] == "word":     # type: ignore[index]
+                ts.take()
+                ts.take(":")
+                if ts.at("~"):
+                    ts.take()
+                if not ts.at("exists", "forall"):
+                    raise LitmusError("expected exists, ~exists or forall after the tool's name", ts.pos())
+                ts.take()
+                if ts.at(";"):
+                    ts.take()
     if ts.peek() is not None:
         raise LitmusError(f"unexpected '{ts.peek()[1]}' after the condition", ts.pos())    # type: ignore[index]
     return cond

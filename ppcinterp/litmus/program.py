@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.isa.table import decode, field_values
+from ppcinterp.isa.table import INSNS, decode, field_values
 from ppcinterp.litmus.parse import Litmus, LitmusError, Value
 from ppcinterp.mm.threads import Insn, ThreadProgram
 
@@ -19,6 +19,8 @@ CODE_BASE = 0x100000
 DATA_BASE = 0x10000000
 LOC_STRIDE = 0x100
 SYMBOLIC = re.compile(r"%[A-Za-z_]\w*")
+# herd also writes a D-form access's displacement and base as two operands: `lwz r1,0,r2` for `lwz r1,0(r2)`
+OLD_FORM = re.compile(r"(?P<head>(?P<op>[a-z]+)\s+\w+\s*,\s*)(?P<disp>-?\w+)\s*,(?P<sp>\s*)(?P<base>r\d+)\s*$")
 
 
 def addresses(test: Litmus, extra: list[str]) -> dict[str, int]:
@@ -63,7 +65,7 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
                         raise LitmusError(f"P{k} has no register left for '{name}'", c.pos)
                     chosen[name] = free.pop(0)
                     regs[chosen[name]] = value_of(test.symbolic[name], addr)
-            text = SYMBOLIC.sub(lambda m, chosen=chosen: f"r{chosen[m[0]]}", text)
+            text = _two_operand_form(SYMBOLIC.sub(lambda m, chosen=chosen: f"r{chosen[m[0]]}", text))
             line = lines.get(c.pos.line, "")
             lines[c.pos.line] = line.ljust(c.pos.col - 1) + text + " "
         src = "\n".join(lines.get(n, "") for n in range(1, max(lines, default=0) + 1)) + "\n"
@@ -84,3 +86,12 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
             code.append(Insn(a, d, field_values(d, ai.word), ai.pos, ai.stmt.text))
         progs.append(ThreadProgram(k, code, regs, {a: n for n, a in addr.items()}))
     return progs
+
+
+def _two_operand_form(text: str) -> str:
+    """`lwz r1,0,r2` (herd's) as `lwz r1,0(r2)`, for an instruction whose second operand is D(RA) or DS(RA)."""
+    m = OLD_FORM.search(text)
+    d = INSNS.get(m["op"]) if m else None
+    if m is None or d is None or len(d.operands) != 2 or d.operands[1].base is None:
+        return text
+    return f"{text[:m.start()]}{m['head']}{m['disp']}({m['base']}){m['sp']}"
