@@ -27,8 +27,8 @@ def elf(tmp_path_factory) -> str:
 
 
 def acceptance(target: str, elf: str) -> str:
-    return gdb(f"file {elf}", target, "break book3s_hv_rmhandlers.S:85", "continue", "p/x $lpcr",
-               "monitor print/x lpcr", f"x/1xb {HOST_IPI}", "reverse-stepi 3", "info threads", "monitor info icp",
+    return gdb(f"file {elf}", target, "break book3s_hv_rmhandlers.S:85", "continue", "p $lpcr",
+               "monitor print lpcr", f"x/1xb {HOST_IPI}", "reverse-stepi 3", "info threads", "monitor info icp",
                "delete", "continue")
 
 
@@ -39,7 +39,7 @@ def check_acceptance(said: str) -> None:
     assert at_break.splitlines()[1] == RECHECK
     lines = said.splitlines()
     i = lines.index(next(line for line in lines if line.startswith("$1 = ")))
-    assert lines[i] == lines[i + 1], "gdb's $lpcr is our lpcr (monitor print/x lpcr)"
+    assert lines[i] == lines[i + 1], "gdb's $lpcr is our lpcr (monitor print lpcr)"
     assert "0x2000315:\t0x01" in said                     # host_ipi, set by the host's racing event
     assert f"\n{MFRR_CLEAR}\n" in said                    # reverse-stepi 3 lands on the MFRR clear
     assert '* 1    Thread 1 "hw thread 0" (executing)' in said
@@ -105,7 +105,9 @@ def test_exec_file_without_file_and_gdb_registers():
     registers."""
     said = gdb(stdio_target(str(RACE)), "info registers lpcr hsrr0 pir", "p $hsrr0", "p/x $msr", "p $f1",
                "p $vr0.v4_int32", "p $vs0.uint128", "info registers fpscr", "p $sprg0", "set var $hsrr0 = 0x1234",
-               "p/x $hsrr0", "monitor print/x hsrr0", "set var $r3 = 0xdead", "monitor print/x r3")
+               "p/x $hsrr0", "monitor print/x hsrr0", "set var $r3 = 0xdead", "monitor print/x r3",
+               "monitor set var lpcr = 0x4000800", "monitor set var sprg2 = 77", "maintenance flush register-cache",
+               "p/x $lpcr", "p $sprg2")
     assert "Reading symbols from target:/" in said and "book3s_hv_rmhandlers.elf..." in said
     assert "L25_119 () at" in said and "book3s_hv_rmhandlers.S:26" in said
     assert "lpcr           0x0" in said and "hsrr0          0x0" in said and "pir            0x0" in said
@@ -114,6 +116,8 @@ def test_exec_file_without_file_and_gdb_registers():
     assert "fpscr          0x0" in said
     assert "$7 = 0x1234\n$1 = 0x1234" in said           # gdb's write went into our state (our own $1)
     assert "$2 = 0xdead" in said
+    assert "(gdb has not seen this change" in said                     # monitor says gdb's cache is stale
+    assert "$8 = 0x4000800\n$9 = 77" in said                            # our SPRs, read again by gdb
 
 
 def test_device_reads_have_no_side_effects():
