@@ -395,3 +395,20 @@ def test_herd_catalogue_tool_compares_with_ppc_allowed(tmp_path):
     assert r.returncode == 1
     assert "2 of 3 listed tests match ppc.allowed (1 forbidden, 2 allowed); 1 mismatches" in r.stdout
     assert "LB+datas" in r.stdout and "mismatch" in r.stdout
+
+
+def test_herd_catalogue_tool_reads_the_campaign_archive(tmp_path):
+    import tarfile
+
+    tests = tmp_path / "catalogue" / "herding-cats" / "ppc" / "tests"
+    (tests / "campaign").mkdir(parents=True)
+    (tests / "ppc.allowed").write_text("MP   | Ok   Ok\nIRIW+syncs   | No   No\n")
+    with tarfile.open(tests / "campaign" / "power-tests.tgz", "w:gz") as tar:
+        for name in ("MP", "IRIW+syncs", "CoRR"):
+            tar.add(LITMUS / f"{name}.litmus", arcname=f"power-tests/{name}.litmus")
+    tool = Path(__file__).resolve().parent.parent / "tools" / "herd_catalogue.py"
+    r = subprocess.run([sys.executable, str(tool), "--herdtools", str(tmp_path), "--campaign", "--quiet"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip() == ("2 of 2 listed tests match ppc.allowed (1 forbidden, 1 allowed); 0 mismatches, "
+                                "0 errors, 1 files not listed in ppc.allowed")
