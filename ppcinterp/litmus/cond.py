@@ -9,6 +9,7 @@ negation, `true`, `false`; `~` (or `not`), `/\\`, `\\/`, `=>`, parentheses. Prec
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ppcinterp.diagnostics import Pos
@@ -37,7 +38,7 @@ class Loc:
     def memory(name: str) -> Loc:
         return Loc(-1, -1, name)
 
-    def key(self) -> tuple:
+    def key(self) -> tuple[int, int, int, str]:
         """herd's order of a state's locations: registers by thread and number, then memory by name."""
         return (0, self.thread, self.reg, "") if self.thread >= 0 else (1, 0, 0, self.name)
 
@@ -52,9 +53,10 @@ class Prop:
     loc: Loc | None = None
     value: Value | None = None
 
-    def holds(self, final) -> bool:
+    def holds(self, final: Callable[[Loc, Value], bool]) -> bool:
         """`final(loc, value)`: whether the location ends with that value."""
         if self.op == "atom":
+            assert self.loc is not None and self.value is not None
             return final(self.loc, self.value)
         if self.op == "not":
             return not self.args[0].holds(final)

@@ -16,6 +16,7 @@ it was written at (errors are file:line:col with the text under a caret).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def parse(path: str, raw: str) -> Litmus:
     return test
 
 
-def _items(t: Text, start: int, end: int, sep: str):
+def _items(t: Text, start: int, end: int, sep: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of each non-empty item of s[start:end] split at `sep`, stripped."""
     s = t.text
     i = start

@@ -9,6 +9,7 @@ thread leaves unused.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.isa.table import INSNS, decode, field_values
@@ -44,9 +45,9 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
     from ppcinterp.source.parser import parse_source
     from ppcinterp.source.preprocess import preprocess
 
-    for th, regs in test.regs.items():
+    for th, given in test.regs.items():
         if th >= len(test.threads):
-            v = next(iter(regs.values()))
+            v = next(iter(given.values()))
             raise LitmusError(f"thread {th} is given registers, but the test has {len(test.threads)} threads", v.pos)
     progs = []
     for k, cells in enumerate(test.threads):
@@ -65,7 +66,7 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
                         raise LitmusError(f"P{k} has no register left for '{name}'", c.pos)
                     chosen[name] = free.pop(0)
                     regs[chosen[name]] = value_of(test.symbolic[name], addr)
-            text = _two_operand_form(SYMBOLIC.sub(lambda m, chosen=chosen: f"r{chosen[m[0]]}", text))
+            text = _two_operand_form(SYMBOLIC.sub(_renamer(chosen), text))
             line = lines.get(c.pos.line, "")
             lines[c.pos.line] = line.ljust(c.pos.col - 1) + text + " "
         src = "\n".join(lines.get(n, "") for n in range(1, max(lines, default=0) + 1)) + "\n"
@@ -86,6 +87,10 @@ def build(test: Litmus, addr: dict[str, int]) -> list[ThreadProgram]:
             code.append(Insn(a, d, field_values(d, ai.word), ai.pos, ai.stmt.text))
         progs.append(ThreadProgram(k, code, regs, {a: n for n, a in addr.items()}))
     return progs
+
+
+def _renamer(chosen: dict[str, int]) -> Callable[[re.Match[str]], str]:
+    return lambda m: f"r{chosen[m[0]]}"
 
 
 def _two_operand_form(text: str) -> str:

@@ -75,7 +75,7 @@ def run_test(test: Litmus, model: str = "power", limit: int = DEFAULT_LIMIT,
     budget = Budget(limit, f"{test.path}: {test.name}")
     runs, cut = all_runs(progs, init, budget.spend, unroll)
     result = Result(test.name, cond, model, cut=cut)
-    states: dict[tuple, tuple[str, ...]] = {}
+    states: dict[tuple[int, ...], tuple[str, ...]] = {}
 
     def size(loc: Loc) -> int:
         return 8 if loc.thread >= 0 else test.sizes.get(loc.name, 4)
@@ -109,5 +109,5 @@ def _show(v: int, size: int, names: dict[int, str]) -> str:
     return str(v - (1 << 8 * size) if v >> (8 * size - 1) else v)
 
 
-def _order(v: int, names: dict[int, str]) -> tuple:
+def _order(v: int, names: dict[int, str]) -> tuple[int, str, int]:
     return (1, names[v], 0) if v in names else (0, "", v - (1 << 64) if v >> 63 else v)

@@ -28,6 +28,7 @@ Left out: mixed-size accesses (a location is one cell), dcbf and the cache-maint
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.mm import model_power, model_sc
@@ -66,7 +67,7 @@ def executions(runs: list[list[ThreadRun]], init: dict[str, tuple[int, int]], mo
             yield cand.execution
 
 
-def thread_runs(events: Iterable, rmw: Iterable[tuple[tuple[int, int], tuple[int, int]]] = ()) -> list[ThreadRun]:
+def thread_runs(events: Iterable[Any], rmw: Iterable[tuple[tuple[int, int], tuple[int, int]]] = ()) -> list[ThreadRun]:
     """One ThreadRun per thread (in thread order) from event records in any order; `rmw` pairs (thread, index) of
     a lwarx's read with its stwcx.'s write."""
     by_thread: dict[int, list[Event]] = {}
@@ -74,10 +75,11 @@ def thread_runs(events: Iterable, rmw: Iterable[tuple[tuple[int, int], tuple[int
         evs = by_thread.setdefault(r.thread, [])
         if r.index != len(evs):
             raise PpcError(f"thread {r.thread}'s events are not numbered 0, 1, 2 ...: {r.index} after {len(evs)}")
+        fence = getattr(r, "fence", None)
+        deps = [frozenset[int](getattr(r, d, ())) for d in ("addr", "data", "ctrl", "ctrlisync")]
         evs.append(Event(r.kind, r.thread, r.index, r.loc, r.value or 0, getattr(r, "size", 8) or 8,
-                         SYNONYMS.get(getattr(r, "fence", None), getattr(r, "fence", None)),
-                         getattr(r, "exclusive", False), getattr(r, "ci", False),
-                         *(frozenset(getattr(r, d, ())) for d in ("addr", "data", "ctrl", "ctrlisync"))))
+                         SYNONYMS.get(fence, fence) if fence is not None else None, getattr(r, "exclusive", False),
+                         getattr(r, "ci", False), addr=deps[0], data=deps[1], ctrl=deps[2], ctrlisync=deps[3]))
     pairs: dict[int, list[tuple[int, int]]] = {}
     for (t, i), (_, j) in rmw:
         pairs.setdefault(t, []).append((i, j))

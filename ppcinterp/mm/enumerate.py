@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.mm.events import Execution, Skeleton, ThreadRun
+from ppcinterp.mm.events import Event, Execution, Skeleton, ThreadRun
 
 DEFAULT_LIMIT = 100_000
-Orders = dict[tuple, list[list[int]]]     # writes (and their threads) -> their coherence orders
+Orders = dict[tuple[tuple[int, ...], ...], list[list[int]]]     # writes (and their threads) -> their coherence orders
 Choice = tuple[str, dict[int, int], list[int]]      # a location, rf of its reads, its writes in co order
 
 
@@ -95,7 +95,7 @@ def _location_choices(skel: Skeleton, loc: str, budget: Budget, orders: Orders) 
         yield from _reads_from(loc, order, at, accesses, reads, ceiling, ev, budget)
 
 
-def _orders(writes: list[int], ev) -> Iterator[list[int]]:
+def _orders(writes: list[int], ev: list[Event]) -> Iterator[list[int]]:
     """The orders of the writes that keep each thread's in program order (CoWW)."""
     if not writes:
         yield []
@@ -107,7 +107,8 @@ def _orders(writes: list[int], ev) -> Iterator[list[int]]:
             yield [w, *rest]
 
 
-def _reads_from(loc, order, at, accesses, reads, ceiling, ev, budget) -> Iterator[Choice]:
+def _reads_from(loc: str, order: list[int], at: dict[int, int], accesses: dict[int, list[int]], reads: list[int],
+                ceiling: dict[int, int], ev: list[Event], budget: Budget) -> Iterator[Choice]:
     rf: dict[int, int] = {}
 
     def floor(r: int) -> int:

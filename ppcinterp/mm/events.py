@@ -13,6 +13,7 @@ on several hardware threads; a device access is an event like any other, flagged
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ppcinterp.mm.relation import Rel
 
@@ -73,7 +74,7 @@ class Skeleton:
             if e.kind in "RW" and e.loc is not None:
                 (self.writes if e.kind == "W" else self.reads).setdefault(e.loc, []).append(i)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         # The relations are made when first asked for: most combinations of runs are incoherent at some location
         # and never need them.
         if name.startswith("__") or "_related" in self.__dict__:

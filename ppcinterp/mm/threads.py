@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ppcinterp.diagnostics import PpcError
-from ppcinterp.isa.table import InsnDef, semantics_of
+from ppcinterp.isa.table import INSNS, InsnDef, semantics_of
 from ppcinterp.mm.events import Event, ThreadRun
 
 M64 = (1 << 64) - 1
@@ -62,8 +62,8 @@ class Cut(Exception):
 class _Need(Exception):
     """The run reached a choice the script does not give yet: its options."""
 
-    def __init__(self, options: list):
-        self.options = options
+    def __init__(self, options: list[int] | list[bool]):
+        self.options: list[Any] = list(options)
 
 
 class _Log:
@@ -74,31 +74,25 @@ class _Log:
         self.writes: list[tuple[Any, Any]] = []
 
 
-class _Regs(list):
-    """GPRs or CR fields that note, for the instruction running, what it read and wrote."""
+class _Regs(list[int]):
+    """GPRs or CR fields that note, for the instruction running, what it read and wrote (the semantics index them
+    by number only, as machine/state.py's Regs)."""
 
     def __init__(self, n: int, log: _Log):
         super().__init__([0] * n)
         self.taint: list[frozenset[int]] = [frozenset()] * n
         self.log = log
 
-    def __getitem__(self, i):  # type: ignore[override]
-        if isinstance(i, slice):
-            for k in range(*i.indices(len(self))):
-                self.log.reads |= self.taint[k]
-        else:
-            self.log.reads |= self.taint[i]
-        return super().__getitem__(i)
+    def __getitem__(self, i: int) -> int:  # type: ignore[override]
+        self.log.reads |= self.taint[i]
+        return list.__getitem__(self, i)
 
-    def __setitem__(self, i, v):  # type: ignore[override]
-        super().__setitem__(i, v)
-        if isinstance(i, slice):
-            self.log.writes += [(self, k) for k in range(*i.indices(len(self)))]
-        else:
-            self.log.writes.append((self, i % len(self)))
+    def __setitem__(self, i: int, v: int) -> None:  # type: ignore[override]
+        list.__setitem__(self, i, v)
+        self.log.writes.append((self, i % len(self)))
 
 
-class _Sprs(dict):
+class _Sprs(dict[int, int]):
     def __init__(self, log: _Log):
         super().__init__()
         self.taint: dict[int, frozenset[int]] = {}
@@ -107,15 +101,15 @@ class _Sprs(dict):
     def _note(self, k: int) -> None:
         self.log.reads |= self.taint.get(k, frozenset())
 
-    def __getitem__(self, k):
+    def __getitem__(self, k: int) -> int:
         self._note(k)
-        return super().__getitem__(k)
+        return dict.__getitem__(self, k)
 
-    def get(self, k, default=None):
+    def get(self, k: int, default: Any = None) -> Any:
         self._note(k)
-        return super().get(k, default)
+        return dict.get(self, k, default)
 
-    def __setitem__(self, k, v):
+    def __setitem__(self, k: int, v: int) -> None:
         super().__setitem__(k, v)
         self.log.writes.append((self, k))
 
@@ -149,8 +143,8 @@ class _Ctx:
     memory: Any
     machine: Any = None
     sf: bool = True
-    target: Callable[[int], int] = staticmethod(lambda a: a)         # type: ignore[assignment]
-    resolve: Callable[[int], int] = staticmethod(lambda a: a)        # type: ignore[assignment]
+    target: Callable[[int], int] = staticmethod(lambda a: a)
+    resolve: Callable[[int], int] = staticmethod(lambda a: a)
 
     @property
     def g(self) -> _Regs:
@@ -184,8 +178,15 @@ class ThreadRunner:
                 raise PpcError(f"'{i.insn.name}' has no semantics in ppcinterp: a litmus test cannot run it", i.where)
             nxt = prog.code[k + 1].addr if k + 1 < len(prog.code) else self.end
             ctx = _Ctx(i.addr, nxt, i.addr + 4, i.insn, self.t, self)
-            self.steps.append(sem(ctx, i.fields))
+            self.steps.append(sem(cast(Any, ctx), i.fields))      # a Ctx as isa/ declares it, taints added
         self.values: dict[str, list[int]] = {}
+        # the run under way: its answers so far, the next to use, its events, rmw pairs, this instruction's accesses
+        self.script: list[Any] = []
+        self.choice = 0
+        self.events: list[Event] = []
+        self.rmw: list[tuple[int, int]] = []
+        self.access: list[int] = []
+        self.here = prog.code[0] if prog.code else Insn(0, INSNS["ori"], {})
 
     # -- memory, as the closures see it
     def read(self, addr: int, size: int, ci: bool = False) -> int:
@@ -196,7 +197,7 @@ class ThreadRunner:
         self.choice += 1
         if k >= len(self.script):
             raise _Need(options)
-        v = self.script[k]
+        v: int = self.script[k]
         self.events.append(Event("R", self.t.index, len(self.events), loc, v, size, ci=ci, where=self.here.text))
         self.access.append(len(self.events) - 1)
         return v
@@ -218,7 +219,9 @@ class ThreadRunner:
     def runs(self, values: dict[str, list[int]], spend: Callable[[], None]) -> tuple[list[ThreadRun], bool]:
         """Every run given the values each location may hold; True with them if the unroll bound cut one."""
         self.values = values
-        out, cut, todo = [], False, [[]]
+        out: list[ThreadRun] = []
+        cut = False
+        todo: list[list[Any]] = [[]]
         while todo:
             script = todo.pop()
             try:
@@ -234,7 +237,7 @@ class ThreadRunner:
                 out.append(run)
         return out, cut
 
-    def _run(self, script: list) -> ThreadRun | None:
+    def _run(self, script: list[Any]) -> ThreadRun | None:
         t = self.t
         self.script, self.choice, self.events, self.rmw = script, 0, [], []
         for k in range(32):
@@ -250,11 +253,13 @@ class ThreadRunner:
         ctrlisync: frozenset[int] = frozenset()
         last_larx: int | None = None
         taken: dict[int, int] = {}
-        pc, steps = self.prog.code[0].addr if self.prog.code else self.end, 0
+        pc: int = self.prog.code[0].addr if self.prog.code else self.end
+        steps = 0
         while pc != self.end:
-            k = self.by_addr.get(pc)
-            if k is None:
+            at = self.by_addr.get(pc)
+            if at is None:
                 raise PpcError(f"P{t.index} branches to {pc:#x}, outside its code", self.here.where)
+            k = at
             steps += 1
             if steps > MAX_STEPS:
                 raise Cut
@@ -289,8 +294,8 @@ class ThreadRunner:
             if forced and not self.access:
                 return None         # an attempt at another address: the same run as the forced failure
             self._taints(i, log, start)
-            for e in self.events[before:]:
-                e.ctrl, e.ctrlisync = ctrl, ctrlisync
+            for ev in self.events[before:]:
+                ev.ctrl, ev.ctrlisync = ctrl, ctrlisync
             if name in ("lwarx", "ldarx") and self.access:
                 last_larx = self.access[0]
                 self.events[last_larx].exclusive = True
