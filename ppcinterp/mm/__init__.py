@@ -17,12 +17,14 @@ The API, for litmus tests (ppcinterp/litmus) and for several threads running ker
   candidates raises PpcError.
 - `thread_runs(events)` groups any event records with thread, index, kind, loc, value (and, when they have
   them, size, fence, ci, exclusive, addr, data, ctrl, ctrlisync) into ThreadRuns: the race studies' MemEvents
-  (study/threads.py) as they are. Events without dependencies get none, so Power is judged with less ppo than
-  the code has: it may allow more than the hardware does, never less.
+  (study/threads.py) as they are. Records without dependencies give events without them: Power then judges
+  the code with less preserved program order than it has, so it may allow more outcomes, never fewer.
 - threads.py runs decoded instructions with ppcinterp's own semantics (isa/) and gives each thread's runs.
 
 Left out: mixed-size accesses (a location is one cell), dcbf and the cache-maintenance instructions, and the
-`ptesync`/`mbar` variants (sync with L=2 counts as sync).
+`ptesync`/`mbar` variants (sync with L=2 counts as sync). A cache-inhibited (device) access (`ci`) is an access
+like any other, as in ppc.cat: what the architecture adds for them (eieio ordering all cache-inhibited accesses,
+loads among them included) is not modelled.
 """
 
 from __future__ import annotations
