@@ -325,7 +325,8 @@ def _interleave_options(p: argparse.ArgumentParser) -> None:
                        "scenario's max_executions, else 100,000)")
     study.add_argument("--jobs", type=int, default=1, metavar="N", help="explore in N local processes (the same "
                        "results as one)")
-    study.add_argument("--model", help="the memory model (sc: sequential consistency, the default)")
+    study.add_argument("--model", help="the memory model: sc (sequential consistency, the default) or power "
+                       "(herd7's ppc.cat)")
 
 
 def cmd_interleave(args: argparse.Namespace) -> int:
@@ -352,9 +353,24 @@ def _race_study(sc, args: argparse.Namespace) -> int:
         raise PpcError("--actor is for a scenario without [[race]] threads: a race study's threads run its code")
     if args.max_executions is not None and not 1 <= args.max_executions <= MAX_EXECUTIONS:
         raise PpcError(f"--max-executions must be 1 to {MAX_EXECUTIONS:,}, not {args.max_executions:,}")
+    if (args.model or sc.data.get("model")) == "power":
+        return _power_study(sc, args)
     study = explore_threads(sc, args.invariant, max_executions=args.max_executions, jobs=args.jobs,
                             model=args.model)
     print((study_json if args.json else study_text)(study))
+    return 1 if study.violations or study.cut else 0
+
+
+def _power_study(sc, args: argparse.Namespace) -> int:
+    from ppcinterp.study.dpor import DEFAULT_MAX_EXECUTIONS
+    from ppcinterp.study.power import explore_power
+    from ppcinterp.views.race_power import power_json, power_text
+
+    if args.jobs != 1:
+        raise PpcError("--jobs is for --model sc: under power the threads' runs are combined in one process")
+    limit = args.max_executions or sc.data.get("max_executions", DEFAULT_MAX_EXECUTIONS)
+    study = explore_power(sc, args.invariant, limit)
+    print((power_json if args.json else power_text)(study))
     return 1 if study.violations or study.cut else 0
 
 

@@ -20,7 +20,7 @@ from ppcinterp.study.schema import schema
 
 STUDIES = ROOT / "asm" / "studies"
 SHIPPED = ["ipi_handler_vs_sender", "ipi_handler_vs_sender_nosync", "host_handler_vs_sender",
-           "two_handlers_and_sender", "two_pairs"]
+           "host_handler_vs_sender_mb", "two_handlers_and_sender", "two_pairs"]
 
 
 def _json(*args: str) -> tuple[int, dict]:
@@ -146,7 +146,7 @@ def _write(tmp_path, body: str, text: str = "\t.text\nt0:\n\tblr\nt1:\n\tblr\n",
     ("", '[[race]]\nthread = 1\nwhen = 3\n', "15:1", "unknown key 'when' in race[2]"),
     ("", '[[race]]\nthread = "1"\n', "14:1", "'thread' in race[2] must be an integer"),
     ("", '[[race]]\nentry = "t0"\n', "13:1", "race[2] needs 'thread'"),
-    ('model = "power"\n', "", "3:1", "unknown model 'power' (the Power model comes later"),
+    ('model = "Power"\n', "", "3:1", "unknown model 'Power' (model names are lower case)"),
     ("max_executions = 0\n", "", "3:1", "'max_executions' must be 1 to"),
     ('[[events]]\nat = "step 1"\nset = { r3 = 1 }\n', "", "3:3", "'events' is not for a race study"),
 ])

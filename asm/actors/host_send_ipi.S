@@ -11,13 +11,18 @@
  * host_send_ipi         as 3.10: smp_mb(); message[msg] = 1; host_ipi = 1; out_8(MFRR, IPI_PRIORITY), whose
  *                       sync orders the host_ipi store before the MFRR store
  * host_send_ipi_nosync  the mutant: the MFRR store without out_8's sync (MP with no barrier on the writer)
- * Both return with blr to the LR they started with.
+ * host_send_ipi_mb      as 3.10 plus the smp_mb() before setting host_ipi that commit 3a83f677a6ee (2019)
+ *                       added: a sync between the message store and the host_ipi store
+ * All three return with blr to the LR they started with.
  */
 
-	.macro	send_ipi with_sync
+	.macro	send_ipi with_sync, mb_before_set=0
 	sync				/* smp_mb(): earlier accesses before the message */
 	li	r0, 1
 	stbx	r0, r5, r6		/* message[msg] = 1 */
+	.if \mb_before_set
+	sync				/* 3a83f677a6ee: smp_mb() in kvmppc_set_host_ipi(cpu, 1) */
+	.endif
 	stb	r0, HSTATE_HOST_IPI(r3)	/* kvmppc_set_host_ipi(cpu, 1): a plain store */
 	.if \with_sync
 	sync				/* out_8(): sync, then the store */
@@ -36,3 +41,7 @@ host_send_ipi:
 	.globl	host_send_ipi_nosync
 host_send_ipi_nosync:
 	send_ipi 0
+
+	.globl	host_send_ipi_mb
+host_send_ipi_mb:
+	send_ipi 1, 1

@@ -14,10 +14,10 @@ Every state is reached by replaying its schedule from the scenario's state (the 
 --jobs N splits the tree at its top into subtrees (a schedule and its sleep set) that local processes explore;
 their executions are merged in the order the single-process search meets them, so the results are the same.
 
-`model`: the memory model the executions are judged under. Only `sc` exists: an execution is an interleaving,
-and each read takes the last write before it. Each execution can keep its memory events (threads.MemEvent: thread,
-program-order index, read/write/fence and barrier, location, value, the write an SC read took) so that a model
-from ppcinterp/mm can later take the threads' event lists and allow the other values Power lets a read take.
+`model`: the memory model the executions are judged under: here only `sc` (an execution is an interleaving, and
+each read takes the last write before it); `power` is study/power.py's, over each thread's runs. Each execution
+can keep its memory events (threads.MemEvent: thread, program-order index, read/write/fence and barrier,
+location, value, the write an SC read took) for a model from ppcinterp/mm (mm.thread_runs reads them).
 """
 
 from __future__ import annotations
@@ -217,9 +217,10 @@ def explore_threads(sc: sc_mod.Scenario, invariant: str | None = None, *, max_ex
     interleaving of single instructions), checking the invariant at the end of each. observe: state names
     whose final values make an execution's outcome (default: the invariant's names)."""
     model = model or sc.data.get("model", "sc")
+    if model == "power":
+        raise PpcError("model power is not explored by interleavings: study/power.py's explore_power does it")
     if model not in MODELS:
-        raise PpcError(f"unknown model '{model}' (known: {', '.join(MODELS)}; power comes later, from "
-                       "ppcinterp/mm)")
+        raise PpcError(f"unknown model '{model}' (known: {', '.join(MODELS)})")
     if not sc.data.get("race"):
         raise ScenarioError("the scenario has no [[race]] threads (a race study runs each from its entry)",
                             pos_of(sc.text, sc.path, "race"))

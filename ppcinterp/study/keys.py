@@ -44,8 +44,10 @@ KINDS: dict[str, str] = {
     "step-limit": "ran max_steps instructions without an exit",
 }
 
-# The memory models a race study ([[race]]) can explore under: `sc` now; `power` will come from ppcinterp/mm.
-MODELS: dict[str, str] = {"sc": "sequential consistency: every interleaving of the threads' instructions"}
+# The memory models a race study ([[race]]) can explore under: `sc` (study/dpor.py) and `power` (study/power.py,
+# ppcinterp/mm's model).
+MODELS: dict[str, str] = {"sc": "sequential consistency: every interleaving of the threads' instructions",
+                          "power": "herd7's ppc.cat over each thread's runs under value speculation"}
 
 TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", list: "a list", dict: "a table",
               float: "a float"}

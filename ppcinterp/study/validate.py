@@ -183,7 +183,7 @@ def _thread_keys(c: Checker) -> None:
     """A race study: [[race]] tables (a thread each, its entry), the model and the bound on executions."""
     d = c.data
     if "model" in d and d["model"] not in MODELS:
-        later = " (the Power model comes later, from ppcinterp/mm)" if d["model"].lower() == "power" else ""
+        later = " (model names are lower case)" if d["model"].lower() in MODELS else ""
         raise c.error(f"unknown model '{d['model'][:80]}'{later}: known: {', '.join(MODELS)}", "model")
     if "max_executions" in d and not 1 <= d["max_executions"] <= MAX_EXECUTIONS:
         raise c.error(f"'max_executions' must be 1 to {MAX_EXECUTIONS:,}, not {d['max_executions']:,}",
