@@ -33,7 +33,7 @@ from ppcinterp.study import scenario as sc_mod
 from ppcinterp.study.inputs import pos_of
 from ppcinterp.study.interleave import DEFAULT_INVARIANT
 from ppcinterp.study.keys import MODELS
-from ppcinterp.study.threads import MemEvent, Racers
+from ppcinterp.study.threads import Judged, MemEvent, Racers
 
 DEFAULT_MAX_EXECUTIONS = 100_000
 MAX_JOBS = 64
@@ -72,7 +72,7 @@ class Part:
 
 
 @dataclass
-class ThreadStudy:
+class ThreadStudy(Judged):
     """The result of a race study."""
     scenario: sc_mod.Scenario
     racers: Racers
@@ -85,19 +85,6 @@ class ThreadStudy:
     blocked: int
     cut: bool
 
-    @property
-    def executions(self) -> int:
-        return len(self.leaves)
-
-    @property
-    def violations(self) -> list[Leaf]:
-        return [x for x in self.leaves if not x.holds]
-
-    def outcomes(self) -> dict[tuple, int]:
-        out: dict[tuple, int] = {}
-        for x in self.leaves:
-            out[x.outcome] = out.get(x.outcome, 0) + 1
-        return out
 
     def replay(self, leaf: Leaf) -> list[MemEvent]:
         """Run one execution again; the machine is left after it (its threads' instructions in racers.runs)."""

@@ -38,7 +38,7 @@ from ppcinterp.mm.enumerate import Budget
 from ppcinterp.study import scenario as sc_mod
 from ppcinterp.study.inputs import pos_of
 from ppcinterp.study.interleave import DEFAULT_INVARIANT
-from ppcinterp.study.threads import LOAD_RESERVE, STORE_CONDITIONAL, Racers
+from ppcinterp.study.threads import LOAD_RESERVE, STORE_CONDITIONAL, Judged, Racers
 
 UNROLL = 2
 MAX_RUNS = 20_000            # runs of one thread in one round
@@ -262,7 +262,7 @@ class PowerLeaf:
 
 
 @dataclass
-class PowerStudy:
+class PowerStudy(Judged):
     scenario: sc_mod.Scenario
     racers: Speculator
     invariant: str
@@ -276,19 +276,6 @@ class PowerStudy:
     unrolled: bool = False               # a run was cut by the loop bound
     model: str = "power"
 
-    @property
-    def executions(self) -> int:
-        return len(self.leaves)
-
-    @property
-    def violations(self) -> list[PowerLeaf]:
-        return [x for x in self.leaves if not x.holds]
-
-    def outcomes(self) -> dict[tuple[Any, ...], int]:
-        out: dict[tuple[Any, ...], int] = {}
-        for x in self.leaves:
-            out[x.outcome] = out.get(x.outcome, 0) + 1
-        return out
 
 
 def _fixpoint(sp: Speculator) -> tuple[list[list[Run]], bool]:

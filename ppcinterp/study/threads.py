@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.isa.stops import Stop
@@ -32,6 +33,26 @@ STORE_CONDITIONAL = ("stwcx.", "stdcx.")
 LOAD_RESERVE = ("lwarx", "ldarx")
 SYNC_KINDS = {0: "sync", 1: "lwsync", 2: "ptesync"}
 ICP_REGISTERS = {(0, 4): "xirr_poll", (4, 4): "xirr", (4, 1): "cppr", (0xC, 1): "mfrr"}
+
+
+class Judged:
+    """A study's executions (`leaves`, each with `holds` and `outcome`) as the reports count them."""
+
+    leaves: list[Any]
+
+    @property
+    def executions(self) -> int:
+        return len(self.leaves)
+
+    @property
+    def violations(self) -> list[Any]:
+        return [x for x in self.leaves if not x.holds]
+
+    def outcomes(self) -> dict[tuple[Any, ...], int]:
+        out: dict[tuple[Any, ...], int] = {}
+        for x in self.leaves:
+            out[x.outcome] = out.get(x.outcome, 0) + 1
+        return out
 
 
 @dataclass(frozen=True)

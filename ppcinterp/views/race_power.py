@@ -7,15 +7,13 @@ execution forbidden). `--json`: the same facts."""
 from __future__ import annotations
 
 import json
-import textwrap
 from typing import Any
 
 from ppcinterp import mm
 from ppcinterp.study.keys import MODELS
 from ppcinterp.study.power import PowerLeaf, PowerStudy, Run
+from ppcinterp.views.race_threads import outcome_rows, wrap
 from ppcinterp.views.trace import source_text
-
-WIDTH = 80
 
 
 def _state(study: PowerStudy, loc: str, value: int) -> str:
@@ -126,11 +124,6 @@ def _site(study: PowerStudy, leaf: PowerLeaf, k: int, e: mm.Event) -> dict[str, 
     return {"thread": run.thread, "step": step, "line": line, "text": text}
 
 
-def _outcomes(study: PowerStudy) -> list[dict[str, Any]]:
-    return [{"executions": n, "exits": [e[1] for e in ends], "values": dict(zip(study.observe, values, strict=True))}
-            for (ends, values), n in sorted(study.outcomes().items(), key=lambda kv: -kv[1])]
-
-
 def power_json(study: PowerStudy) -> str:
     v = study.violations
     return json.dumps({
@@ -139,32 +132,28 @@ def power_json(study: PowerStudy) -> str:
                     for k, s in enumerate(study.racers.specs)],
         "shared": [study.racers.names[loc] for loc in study.shared], "candidates": study.candidates,
         "executions": study.executions, "cut": study.cut, "max_executions": study.limit,
-        "unrolled": study.unrolled, "outcomes": _outcomes(study), "violations": len(v),
+        "unrolled": study.unrolled, "outcomes": outcome_rows(study, study.observe), "violations": len(v),
         "first_violation": explain(study, v[0]) if v else None,
     }, indent=2)
 
 
-def _wrap(text: str, indent: str = "    ") -> list[str]:
-    return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
-
-
 def power_text(study: PowerStudy) -> str:
-    lines = _wrap(f"race study: {study.scenario.path} (model {study.model}: {MODELS[study.model]})")
+    lines = wrap(f"race study: {study.scenario.path} (model {study.model}: {MODELS[study.model]})")
     for k, s in enumerate(study.racers.specs):
-        lines += _wrap(f"  thread {s.thread}: {s.entry}, {len(study.runs[k]):,} runs" + (f" ({s.note})" if s.note
+        lines += wrap(f"  thread {s.thread}: {s.entry}, {len(study.runs[k]):,} runs" + (f" ({s.note})" if s.note
                                                                                           else ""))
-    lines += _wrap(f"invariant: {study.invariant}")
-    lines += _wrap("shared locations: " + ", ".join(study.racers.names[loc] for loc in study.shared))
-    lines += _wrap(f"the model allows {study.executions:,} of {study.candidates:,} candidate executions")
+    lines += wrap(f"invariant: {study.invariant}")
+    lines += wrap("shared locations: " + ", ".join(study.racers.names[loc] for loc in study.shared))
+    lines += wrap(f"the model allows {study.executions:,} of {study.candidates:,} candidate executions")
     if study.cut:
-        lines += _wrap(f"bound: stopped at max_executions = {study.limit:,} candidate executions with more left "
+        lines += wrap(f"bound: stopped at max_executions = {study.limit:,} candidate executions with more left "
                        "(raise it with --max-executions or max_executions); what follows covers those examined")
     if study.unrolled:
-        lines += _wrap("loops: runs that take a backward branch more than twice were left out (herd's unrolling)")
+        lines += wrap("loops: runs that take a backward branch more than twice were left out (herd's unrolling)")
     lines.append("outcomes:")
-    for row in _outcomes(study):
+    for row in outcome_rows(study, study.observe):
         values = ", ".join(f"{n} = {v:#x}" for n, v in row["values"].items())
-        lines += _wrap(f"  {row['executions']:>6,} x  exits {', '.join(row['exits'])}" + (f"; {values}" if values
+        lines += wrap(f"  {row['executions']:>6,} x  exits {', '.join(row['exits'])}" + (f"; {values}" if values
                                                                                              else ""), " " * 12)
     v = study.violations
     if not v:
@@ -174,19 +163,19 @@ def power_text(study: PowerStudy) -> str:
     lines.append(f"the invariant fails in {len(v):,} of {study.executions:,} executions; the first:")
     facts = explain(study, v[0])
     for t in facts["threads"]:
-        lines += _wrap(f"thread {t['thread']} ({t['entry']}) -> {t['exit']} ({t['kind']}):")
+        lines += wrap(f"thread {t['thread']} ({t['entry']}) -> {t['exit']} ({t['kind']}):")
         for i in t["instructions"]:
             lines.append(f"  #{i['step']:<4} {i['line']:>10}  {i['text']}")
             for a in i["accesses"]:
-                lines += _wrap("          " + _access_text(a), " " * 12)
+                lines += wrap("          " + _access_text(a), " " * 12)
     lines.append("coherence order:")
     for name, order in facts["coherence"].items():
-        lines += _wrap(f"  {name}: " + " < ".join(("initial " if w.get("initial") else
+        lines += wrap(f"  {name}: " + " < ".join(("initial " if w.get("initial") else
                                                    f"thread {w['thread']} #{w['step']} ") + w["value"]
                                                   for w in order), " " * 6)
     if facts["forbidden_by"]:
         for f in facts["forbidden_by"]:
-            lines += _wrap(f"forbidden by a {f['barrier']} on thread {f['thread']} between #{f['after']['step']} "
+            lines += wrap(f"forbidden by a {f['barrier']} on thread {f['thread']} between #{f['after']['step']} "
                            f"({f['after']['text']}) and #{f['before']['step']} ({f['before']['text']})")
     else:
         lines.append("no single sync between two accesses of one thread forbids it")

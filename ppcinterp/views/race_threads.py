@@ -11,7 +11,7 @@ import textwrap
 
 from ppcinterp.study.dpor import Leaf, ThreadStudy
 from ppcinterp.study.keys import MODELS
-from ppcinterp.study.threads import MemEvent
+from ppcinterp.study.threads import Judged, MemEvent
 from ppcinterp.views.trace import source_text
 
 WIDTH = 80
@@ -61,11 +61,12 @@ def _event(e: MemEvent) -> dict:
     return out
 
 
-def _outcomes(study: ThreadStudy) -> list[dict]:
+def outcome_rows(study: Judged, observe: list[str]) -> list[dict]:
+    """Each outcome with how many executions reached it, most first (the JSON reports' `outcomes`)."""
     rows = []
     for (ends, values), n in sorted(study.outcomes().items(), key=lambda kv: -kv[1]):
         rows.append({"executions": n, "exits": [e[1] for e in ends],
-                     "values": dict(zip(study.observe, values, strict=True))})
+                     "values": dict(zip(observe, values, strict=True))})
     return rows
 
 
@@ -77,33 +78,33 @@ def study_json(study: ThreadStudy) -> str:
                      "note": s.note} for s in study.racers.specs],
         "executions": study.executions, "blocked": study.blocked, "cut": study.cut,
         "max_executions": study.limit, "reduced": study.reduced, "naive": naive_count(study),
-        "outcomes": _outcomes(study), "violations": len(v),
+        "outcomes": outcome_rows(study, study.observe), "violations": len(v),
         "first_violation": _execution(study, v[0]) if v else None,
     }, indent=2)
 
 
-def _wrap(text: str, indent: str = "    ") -> list[str]:
+def wrap(text: str, indent: str = "    ") -> list[str]:
     return textwrap.wrap(text, WIDTH, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False)
 
 
 def study_text(study: ThreadStudy) -> str:
     """The report, within 80 columns (but for long source lines) to paste into a review."""
-    lines = _wrap(f"race study: {study.scenario.path} (model {study.model}: {MODELS[study.model]})")
+    lines = wrap(f"race study: {study.scenario.path} (model {study.model}: {MODELS[study.model]})")
     for s in study.racers.specs:
-        lines += _wrap(f"  thread {s.thread}: {s.entry}" + (f" ({s.note})" if s.note else ""))
-    lines += _wrap(f"invariant: {study.invariant}")
+        lines += wrap(f"  thread {s.thread}: {s.entry}" + (f" ({s.note})" if s.note else ""))
+    lines += wrap(f"invariant: {study.invariant}")
     how = "one per equivalence class" if study.reduced else "every interleaving of single instructions"
-    lines += _wrap(f"explored {study.executions:,} execution{'s' * (study.executions != 1)} ({how}; "
+    lines += wrap(f"explored {study.executions:,} execution{'s' * (study.executions != 1)} ({how}; "
                    f"{study.blocked:,} redundant paths cut by sleep sets); naive product: "
                    f"{naive_count(study):,} interleavings of the first execution's instructions")
     if study.cut:
-        lines += _wrap(f"bound: the search stopped at max_executions = {study.limit:,} with more executions left "
+        lines += wrap(f"bound: the search stopped at max_executions = {study.limit:,} with more executions left "
                        "(raise it with --max-executions or max_executions); what follows covers those explored")
     lines.append("outcomes:")
-    for row in _outcomes(study):
+    for row in outcome_rows(study, study.observe):
         values = ", ".join(f"{n} = {v:#x}" for n, v in row["values"].items())
         exits = ", ".join(row["exits"])
-        lines += _wrap(f"  {row['executions']:>6,} x  exits {exits}" + (f"; {values}" if values else ""),
+        lines += wrap(f"  {row['executions']:>6,} x  exits {exits}" + (f"; {values}" if values else ""),
                        " " * 12)
     v = study.violations
     if not v:
@@ -111,11 +112,11 @@ def study_text(study: ThreadStudy) -> str:
         return "\n".join(lines)
     lines.append(f"the invariant fails in {len(v):,} of {study.executions:,} executions; the first:")
     for t in _execution(study, v[0])["threads"]:
-        lines += _wrap(f"thread {t['thread']} ({t['entry']}) -> {t['exit']} ({t['kind']}):")
+        lines += wrap(f"thread {t['thread']} ({t['entry']}) -> {t['exit']} ({t['kind']}):")
         for i in t["instructions"]:
             lines.append(f"  #{i['order']:<4} {i['line']:>10}  {i['text']}")
             for e in i["events"]:
-                lines += _wrap("          " + _event_text(e), " " * 12)
+                lines += wrap("          " + _event_text(e), " " * 12)
     return "\n".join(lines)
 
 
