@@ -16,7 +16,8 @@ from fuzzing import bounded, fuzz_settings, no_crash
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ppcinterp.cli import _with_tree, main, parser
+from ppcinterp.cli import main, parser
+from ppcinterp.cli_args import with_tree
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.study import scenario
@@ -155,7 +156,7 @@ def through(command: str, path: str) -> None:
         return through_debugger(path)
     args = parser().parse_args([command, path])
     try:
-        sc = _with_tree(scenario.load(path), args)
+        sc = with_tree(scenario.load(path), args)
         if command == "interleave":
             race_text(sc, explore_races(sc, actor_from(sc, args.actor), args.invariant))
             return
