@@ -1,4 +1,4 @@
-"""The Assembler's state, declared once for the halves it is mixed from (Directives, Placement, Pass2, Limits):
+"""The Assembler's state, declared once for the halves it is mixed from (Directives, Placement, Pass2, Blocks, Limits):
 the attributes its constructor sets and the methods one half calls in another. Declarations only: nothing
 here exists at run time but an empty base class."""
 
@@ -42,6 +42,7 @@ class AsmState:
     macro_count: int
     depth: int
     errors: list[SourceError]
+    _ends: dict[int, tuple[list[Statement], dict[int, tuple[int, list[int]]]]]
     outside_slots: dict[str, Rel]
     # Limits
     statements: int
@@ -62,4 +63,6 @@ class AsmState:
         def _const(self, arg: object, pos: Pos) -> int: ...
         def _room(self, size: int, pos: Pos | None, what: str) -> None: ...
         def run_pass1(self, stmts: list[Statement]) -> None: ...
+        def _spend(self, pos: Pos) -> None: ...
+        def _check_rept(self, count: int, body_len: int, pos: Pos) -> None: ...
         def _place_outside(self) -> dict[str, Rel]: ...
