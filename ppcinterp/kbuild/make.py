@@ -13,16 +13,28 @@ object list and no others.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ppcinterp.kbuild.make_text import (
+    assignment,
+    closing,
+    ifeq_args,
+    is_rule,
+    join,
+    logical_lines,
+    matches,
+    patsubst_word,
+    split_args,
+    strip_comment,
+    subst_ref,
+)
 
 MAX_FILE = 1 << 20              # bytes of one Makefile
 MAX_DEPTH = 64                  # nested expansions (a variable that refers to itself stops here)
 MAX_VALUE = 1 << 20             # characters of one expanded value
 FUNCTIONS = frozenset({"subst", "patsubst", "addprefix", "addsuffix", "if", "strip", "sort", "filter",
                        "filter-out", "foreach"})
-_ASSIGN = re.compile(r"(::=|:=|\+=|\?=|!=|=)")
 _NAME = re.compile(r"[^\s:#=]+$")
 
 
@@ -75,7 +87,7 @@ class Make:
             raise MakeError(f"{shown}: more than {MAX_FILE} bytes")
         conds: list[_Cond] = []
         in_rule, define, self._file = False, None, shown
-        for line_no, raw in _logical_lines(path.read_text(encoding="utf-8", errors="replace")):
+        for line_no, raw in logical_lines(path.read_text(encoding="utf-8", errors="replace")):
             self._where = f"{shown}:{line_no}"
             if define is not None:                      # inside define ... endef: the lines are the value
                 name, body, depth = define
@@ -91,7 +103,7 @@ class Make:
                 continue
             if raw.startswith("\t") and in_rule:
                 continue                                 # a recipe
-            line = _strip_comment(raw).strip()
+            line = strip_comment(raw).strip()
             if not line:
                 continue
             if self._conditional(line, conds):
@@ -143,7 +155,7 @@ class Make:
             result = var is not None and var.value != ""
             self._pending.extend(var.notes if var is not None else ())
             return result == (word == "ifdef"), tuple(self._pending)
-        args = _ifeq_args(rest.strip())
+        args = ifeq_args(rest.strip())
         if args is None:
             self.notes.append(f"{self._where}: cannot read the test '{line[:60]}' (taken as false)")
             return False, ()
@@ -153,7 +165,7 @@ class Make:
     def _statement(self, line: str, conds: list[_Cond]) -> bool:
         """Evaluate an assignment or skip a rule; True when the line is a rule (recipe lines may follow)."""
         head, _, rest = line.partition(" ")
-        if head in ("export", "unexport") and _assignment(rest) is None:
+        if head in ("export", "unexport") and assignment(rest) is None:
             return False                                 # `export NAME ...`: for make's children
         while head in ("override", "export", "private") and rest.strip():
             line = rest.strip()
@@ -161,9 +173,9 @@ class Make:
         if head in ("include", "-include", "sinclude", "vpath", "undefine"):
             self.notes.append(f"{self._where}: '{head}' is not followed (skipped)")
             return False
-        op = _assignment(line)
+        op = assignment(line)
         if op is None:
-            if _is_rule(line):
+            if is_rule(line):
                 return True
             self._pending = []
             self._expand(line)                           # a lone $(eval ...), $(info ...): its note
@@ -189,11 +201,11 @@ class Make:
             return
         if op == "+=" and old is not None:
             if old.recursive:
-                self.vars[name] = Var(_join(old.value, rhs), True, old.notes + under)
+                self.vars[name] = Var(join(old.value, rhs), True, old.notes + under)
             else:
                 self._pending = []
                 value = self._expand(rhs)
-                self.vars[name] = Var(_join(old.value, value), False, old.notes + under + tuple(self._pending))
+                self.vars[name] = Var(join(old.value, value), False, old.notes + under + tuple(self._pending))
             return
         if op in ("=", "?=", "+="):
             self.vars[name] = Var(rhs, True, under)
@@ -244,7 +256,7 @@ class Make:
             return "$", j + 2
         if c not in "({":
             return self._ref(c), j + 2
-        end = _closing(text, j + 1)
+        end = closing(text, j + 1)
         if end < 0:
             self._pending.append(f"{self._where}: unterminated variable reference (empty)")
             return "", len(text)
@@ -257,11 +269,11 @@ class Make:
             self._pending.append(f"{self._where}: $({shown}) is not evaluated (empty)")
             return "", end + 1
         name = self._expand(body)
-        sub = _subst_ref(name)
+        sub = subst_ref(name)
         if sub is not None:
             var, frm, to = sub
             words = self._ref(var).split()
-            return " ".join(_patsubst_word(frm if "%" in frm else "%" + frm, to if "%" in frm else "%" + to, w)
+            return " ".join(patsubst_word(frm if "%" in frm else "%" + frm, to if "%" in frm else "%" + to, w)
                             for w in words), end + 1
         if self._depth > 1:
             return self._ref(name), end + 1
@@ -272,7 +284,7 @@ class Make:
             return "", end + 1
 
     def _function(self, fn: str, body: str) -> str:
-        args = _split_args(body, 3 if fn in ("if", "foreach", "subst", "patsubst") else 2)
+        args = split_args(body, 3 if fn in ("if", "foreach", "subst", "patsubst") else 2)
         x = self._expand
         if fn == "strip":
             return " ".join(x(body).split())
@@ -287,7 +299,7 @@ class Make:
             return x(",".join(args[2:])).replace(x(args[0]), x(args[1])) if len(args) > 2 else ""
         if fn == "patsubst":
             p, r = x(args[0]), x(args[1])
-            return " ".join(_patsubst_word(p, r, w) for w in x(",".join(args[2:])).split())
+            return " ".join(patsubst_word(p, r, w) for w in x(",".join(args[2:])).split())
         if fn == "addprefix":
             return " ".join(x(args[0]) + w for w in x(args[1]).split())
         if fn == "addsuffix":
@@ -295,7 +307,7 @@ class Make:
         if fn in ("filter", "filter-out"):
             pats = x(args[0]).split()
             keep = fn == "filter"
-            return " ".join(w for w in x(args[1]).split() if any(_matches(p, w) for p in pats) == keep)
+            return " ".join(w for w in x(args[1]).split() if any(matches(p, w) for p in pats) == keep)
         # foreach var,list,text: text expanded with var bound to each word in turn
         var, words = x(args[0]).strip(), x(args[1]).split()
         saved = self.vars.get(var)
@@ -308,122 +320,3 @@ class Make:
         else:
             self.vars[var] = saved
         return " ".join(o for o in out if o.strip())
-
-
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(first line number, text) with backslash-newline continuations joined by one space, as make does."""
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        first, cur = i + 1, lines[i]
-        while cur.endswith("\\") and not cur.endswith("\\\\") and i + 1 < len(lines):
-            i += 1
-            cur = cur[:-1].rstrip() + " " + lines[i].lstrip()
-        yield first, cur
-        i += 1
-
-
-def _strip_comment(line: str) -> str:
-    i = 0
-    while True:
-        i = line.find("#", i)
-        if i < 0:
-            return line
-        if i == 0 or line[i - 1] != "\\":
-            return line[:i]
-        i += 1
-
-
-def _closing(text: str, open_at: int) -> int:
-    """Index of the bracket that closes text[open_at] ('(' or '{'), or -1."""
-    want = ")" if text[open_at] == "(" else "}"
-    depth = 0
-    for k in range(open_at, len(text)):
-        ch = text[k]
-        if ch == text[open_at]:
-            depth += 1
-        elif ch == want:
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
-
-
-def _split_args(body: str, most: int) -> list[str]:
-    """A function's arguments at top-level commas; the last keeps its commas past `most` (as make's do)."""
-    out, depth, start = [], 0, 0
-    for k, ch in enumerate(body):
-        if ch in "({":
-            depth += 1
-        elif ch in ")}":
-            depth -= 1
-        elif ch == "," and depth == 0 and len(out) < most - 1:
-            out.append(body[start:k])
-            start = k + 1
-    out.append(body[start:])
-    return out
-
-
-def _ifeq_args(rest: str) -> tuple[str, str] | None:
-    """The two operands of `ifeq (a,b)`, `ifeq "a" "b"` or `ifeq 'a' 'b'`."""
-    if rest.startswith("(") and rest.endswith(")"):
-        args = _split_args(rest[1:-1], 2)
-        return (args[0], args[1]) if len(args) == 2 else None
-    m = re.fullmatch(r"""(["'])(.*?)\1\s+(["'])(.*?)\3""", rest)
-    return (m.group(2), m.group(4)) if m else None
-
-
-def _assignment(line: str) -> tuple[int, str] | None:
-    """(index, operator) of the line's assignment operator, or None: a `:` before any `=` makes a rule."""
-    depth = 0
-    for k, ch in enumerate(line):
-        if ch in "({":
-            depth += 1
-        elif ch in ")}":
-            depth -= 1
-        elif depth == 0 and ch in ":=+?!":
-            m = _ASSIGN.match(line, k)
-            if m:
-                return k, m.group(1)
-            if ch == ":":
-                return None
-    return None
-
-
-def _is_rule(line: str) -> bool:
-    depth = 0
-    for ch in line:
-        if ch in "({":
-            depth += 1
-        elif ch in ")}":
-            depth -= 1
-        elif ch == ":" and depth == 0:
-            return True
-    return False
-
-
-def _subst_ref(name: str) -> tuple[str, str, str] | None:
-    """`var:from=to` (a substitution reference), split; None for a plain name."""
-    m = re.fullmatch(r"([^:=\s]+):([^=]*)=(.*)", name)
-    return (m.group(1), m.group(2), m.group(3)) if m else None
-
-
-def _matches(pattern: str, word: str) -> bool:
-    if "%" not in pattern:
-        return pattern == word
-    pre, _, post = pattern.partition("%")
-    return len(word) >= len(pre) + len(post) and word.startswith(pre) and word.endswith(post)
-
-
-def _patsubst_word(pattern: str, repl: str, word: str) -> str:
-    if "%" not in pattern:
-        return repl if word == pattern else word
-    if not _matches(pattern, word):
-        return word
-    pre, _, post = pattern.partition("%")
-    stem = word[len(pre):len(word) - len(post)]
-    return repl.replace("%", stem, 1) if "%" in repl else repl
-
-
-def _join(a: str, b: str) -> str:
-    return f"{a} {b}" if a and b else a or b
