@@ -204,10 +204,8 @@ def _power_study(sc, args: argparse.Namespace) -> int:
     from ppcinterp.study.power import explore_power
     from ppcinterp.views.race_power import power_json, power_text
 
-    if args.jobs != 1:
-        raise PpcError("--jobs is for --model sc: under power the threads' runs are combined in one process")
     limit = args.max_executions or sc.data.get("max_executions", DEFAULT_MAX_EXECUTIONS)
-    study = explore_power(sc, args.invariant, limit)
+    study = explore_power(sc, args.invariant, limit, jobs=args.jobs)
     print((power_json if args.json else power_text)(study))
     return 1 if study.violations or study.cut else 0
 

@@ -115,8 +115,8 @@ def test_the_model_key_chooses_power_and_the_bound_ends_in_a_message(tmp_path, c
     assert rc == 1 and "bound: stopped at max_executions = 10 candidate executions" in out
 
 
-def test_power_refuses_jobs_and_an_unknown_model_without_a_traceback():
-    out = ppc("interleave", str(STUDIES / "ipi_handler_vs_sender.toml"), "--model", "power", "--jobs", "2")
-    assert out.returncode != 0 and "--jobs is for --model sc" in out.stderr and "Traceback" not in out.stderr
+def test_power_refuses_bad_jobs_and_an_unknown_model_without_a_traceback():
+    out = ppc("interleave", str(STUDIES / "ipi_handler_vs_sender.toml"), "--model", "power", "--jobs", "0")
+    assert out.returncode != 0 and "--jobs must be 1 to 64, not 0" in out.stderr and "Traceback" not in out.stderr
     out = ppc("interleave", str(STUDIES / "ipi_handler_vs_sender.toml"), "--model", "tso")
     assert out.returncode != 0 and "unknown model 'tso'" in out.stderr and "Traceback" not in out.stderr

@@ -4,11 +4,8 @@ its reads may get: the events it makes (reads, writes, fences) with their depend
 The instructions come decoded (InsnDef and field values): the semantics factory of each builds its closure over
 this module's thread state and memory, as the run loop's do over a Machine. What the closures touch is watched:
 
-- a register read or written (GPRs, CR fields, SPRs) carries a taint, the set of this thread's reads its value
-  came from; an instruction's written registers get the taint of what it read (a load's target: its own read);
-- a load's address registers (fields RA/RA0/RB of the definition) give its `addr` dependency, a store's RS/RT
-  its `data`; a branch's read registers add to `ctrl` for every later event, and an isync after such a branch
-  turns what `ctrl` holds then into `ctrlisync` for every event after it (herd's ctrlcfence(ctrl, ISYNC));
+- registers carry taints, the reads their values came from, which give the events their addr, data, ctrl and
+  ctrlisync dependencies (taint.py, shared with the race studies' kernel code);
 - sync/lwsync/eieio/isync (the `sync` definition's L field tells sync from lwsync) are fence events.
 
 A read is answered with each value the location may hold (`values`): the thread is run again from the start
@@ -27,12 +24,11 @@ from typing import Any, cast
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.isa.table import INSNS, InsnDef, semantics_of
 from ppcinterp.mm.events import Event, ThreadRun
+from ppcinterp.mm.taint import STCX, TaintRegs, TaintSprs, Tracker
 
 M64 = (1 << 64) - 1
 SF = 1 << 63
 FENCE_NAMES = {"isync": "isync", "eieio": "eieio"}
-ADDRESS_FIELDS = ("RA", "RA0", "RB")
-STCX = ("stwcx.", "stdcx.")
 MAX_STEPS = 10_000            # instructions in one run: a loop that never ends is cut by `unroll` long before
 
 
@@ -66,63 +62,15 @@ class _Need(Exception):
         self.options: list[Any] = list(options)
 
 
-class _Log:
-    __slots__ = ("reads", "writes")
-
-    def __init__(self) -> None:
-        self.reads: frozenset[int] = frozenset()
-        self.writes: list[tuple[Any, Any]] = []
-
-
-class _Regs(list[int]):
-    """GPRs or CR fields that note, for the instruction running, what it read and wrote (the semantics index them
-    by number only, as machine/state.py's Regs)."""
-
-    def __init__(self, n: int, log: _Log):
-        super().__init__([0] * n)
-        self.taint: list[frozenset[int]] = [frozenset()] * n
-        self.log = log
-
-    def __getitem__(self, i: int) -> int:  # type: ignore[override]
-        self.log.reads |= self.taint[i]
-        return list.__getitem__(self, i)
-
-    def __setitem__(self, i: int, v: int) -> None:  # type: ignore[override]
-        list.__setitem__(self, i, v)
-        self.log.writes.append((self, i % len(self)))
-
-
-class _Sprs(dict[int, int]):
-    def __init__(self, log: _Log):
-        super().__init__()
-        self.taint: dict[int, frozenset[int]] = {}
-        self.log = log
-
-    def _note(self, k: int) -> None:
-        self.log.reads |= self.taint.get(k, frozenset())
-
-    def __getitem__(self, k: int) -> int:
-        self._note(k)
-        return dict.__getitem__(self, k)
-
-    def get(self, k: int, default: Any = None) -> Any:
-        self._note(k)
-        return dict.get(self, k, default)
-
-    def __setitem__(self, k: int, v: int) -> None:
-        super().__setitem__(k, v)
-        self.log.writes.append((self, k))
-
-
 class _Thread:
     """What the semantics read of a hardware thread (machine/state.py's Thread, with taints)."""
 
     def __init__(self, index: int) -> None:
         self.index = index
-        self.log = _Log()
-        self.gpr = _Regs(32, self.log)
-        self.cr = _Regs(8, self.log)
-        self.spr = _Sprs(self.log)
+        self.gpr = TaintRegs([0] * 32)
+        self.cr = TaintRegs([0] * 8)
+        self.spr = TaintSprs()
+        self.taints = Tracker(self.gpr, self.cr, self.spr)
         self.fpr = [0] * 32
         self.vr = [0] * 32
         self.vsr_lo = [0] * 32
@@ -147,15 +95,15 @@ class _Ctx:
     resolve: Callable[[int], int] = staticmethod(lambda a: a)
 
     @property
-    def g(self) -> _Regs:
+    def g(self) -> list[int]:
         return self.thread.gpr
 
     @property
-    def cr(self) -> _Regs:
+    def cr(self) -> list[int]:
         return self.thread.cr
 
     @property
-    def spr(self) -> _Sprs:
+    def spr(self) -> dict[int, int]:
         return self.thread.spr
 
     @property
@@ -241,16 +189,12 @@ class ThreadRunner:
         t = self.t
         self.script, self.choice, self.events, self.rmw = script, 0, [], []
         for k in range(32):
-            t.gpr.taint[k] = frozenset()
             list.__setitem__(t.gpr, k, self.prog.regs.get(k, 0))
         for k in range(8):
-            t.cr.taint[k] = frozenset()
             list.__setitem__(t.cr, k, 0)
         dict.clear(t.spr)
-        t.spr.taint.clear()
+        t.taints.watch()
         t.reservation = None
-        ctrl: frozenset[int] = frozenset()
-        ctrlisync: frozenset[int] = frozenset()
         last_larx: int | None = None
         taken: dict[int, int] = {}
         pc: int = self.prog.code[0].addr if self.prog.code else self.end
@@ -269,8 +213,6 @@ class ThreadRunner:
             fence = _fence(i)
             if fence is not None:
                 self.events.append(Event("F", t.index, before, fence=fence, where=i.text))
-                if fence == "isync":
-                    ctrlisync |= ctrl
             forced = None
             if name in STCX and t.reservation is not None:
                 k2 = self.choice
@@ -280,10 +222,8 @@ class ThreadRunner:
                 forced = script[k2]
                 if not forced:
                     t.reservation = None        # the store conditional fails although the reservation holds
-            log = t.log
-            log.reads, log.writes = frozenset(), []
+            t.taints.begin()
             self.access = []
-            start = list(t.gpr.taint)
             try:
                 npc = self.steps[k]()
             except (_Need, Cut, PpcError):
@@ -293,9 +233,7 @@ class ThreadRunner:
                                i.where) from None
             if forced and not self.access:
                 return None         # an attempt at another address: the same run as the forced failure
-            self._taints(i, log, start)
-            for ev in self.events[before:]:
-                ev.ctrl, ev.ctrlisync = ctrl, ctrlisync
+            t.taints.end(name, i.insn.family, i.fields, self.events[before:])
             if name in ("lwarx", "ldarx") and self.access:
                 last_larx = self.access[0]
                 self.events[last_larx].exclusive = True
@@ -304,39 +242,12 @@ class ThreadRunner:
                 self.events[w].exclusive = True
                 if last_larx is not None:
                     self.rmw.append((last_larx, w))
-            if i.insn.family == "branch":
-                ctrl |= log.reads
-                if npc <= pc:
-                    taken[pc] = taken.get(pc, 0) + 1
-                    if taken[pc] > self.unroll:
-                        raise Cut
+            if i.insn.family == "branch" and npc <= pc:
+                taken[pc] = taken.get(pc, 0) + 1
+                if taken[pc] > self.unroll:
+                    raise Cut
             pc = npc
         return ThreadRun(t.index, self.events, self.rmw, tuple(list.__getitem__(t.gpr, k) for k in range(32)))
-
-    def _taints(self, i: Insn, log: _Log, start: list[frozenset[int]]) -> None:
-        """Give the events this instruction made their dependencies, and its written registers their taints."""
-        t = self.t
-        f = i.fields
-        addr_regs = [f[n] for n in ADDRESS_FIELDS if n in f and not (n == "RA0" and f[n] == 0)]
-        addr = frozenset().union(*(start[r] for r in addr_regs))
-        written: frozenset[int] = log.reads
-        target = None
-        for a in self.access:
-            e = self.events[a]
-            e.addr = addr
-            if e.kind == "W":
-                src = f.get("RS", f.get("RT"))
-                e.data = start[src] if src is not None else frozenset()
-            else:
-                target = f.get("RT")
-                written = addr
-        for c, key in log.writes:
-            if c is t.gpr and key == target:
-                c.taint[key] = frozenset(a for a in self.access if self.events[a].kind == "R")
-            elif c is t.cr and i.insn.base_name in STCX:
-                c.taint[key] = frozenset()      # success or failure: the reservation's, not a value's
-            else:
-                c.taint[key] = written
 
 
 def _fence(i: Insn) -> str | None:

@@ -15,13 +15,14 @@ per thread is judged by the study's invariant on its final state.
   coherence order), the state computed by machine/xics.py: an XIRR load accepts, an MFRR or EOI store
   settles. So the device's coherence order is the order it saw its accesses, one thread's accesses to one ICP
   stay in program order (SC PER LOCATION), and a load returns what the device computed from the state it read.
-- Events of a location only one thread touches are left out of the runs given to the model: without
-  dependencies (below) they cannot order anything across threads that the fences around them do not.
-Left out: dependencies (addr, data, ctrl: kernel code's register taints are not tracked, so Power is judged
-with less preserved program order than the code has: it may allow more, never fewer); a stwcx. failing
-although its reservation holds; lwsync and eieio's narrower rules for cache-inhibited accesses (ppc.cat orders
-them as normal ones, the architecture does not let lwsync order them at all); a backward branch taken more
-than UNROLL times cuts that run (herd's loop unrolling).
+- Events of a location only one thread touches are left out of the runs given to the model; a dependency
+  through one of their reads is composed through it (power_deps.py).
+- Each event carries the addr, data, ctrl and ctrlisync dependencies of the code's register taints
+  (power_deps.py); `jobs` combines the runs in several processes with the results of one (power_jobs.py).
+Left out: dependencies through memory and FP/vector registers (more executions allowed, never fewer); a stwcx.
+failing although its reservation holds; lwsync and eieio's narrower rules for cache-inhibited accesses (ppc.cat
+orders them as normal ones, the architecture does not let lwsync order them at all); a backward branch taken
+more than UNROLL times cuts that run (herd's loop unrolling).
 """
 
 from __future__ import annotations
@@ -34,10 +35,12 @@ from ppcinterp.diagnostics import PpcError, ScenarioError
 from ppcinterp.machine.memory import Device
 from ppcinterp.machine.predicate import names as predicate_names
 from ppcinterp.machine.predicate import parse
-from ppcinterp.mm.enumerate import Budget
 from ppcinterp.study import scenario as sc_mod
+from ppcinterp.study.dpor import MAX_JOBS
 from ppcinterp.study.inputs import pos_of
 from ppcinterp.study.interleave import DEFAULT_INVARIANT
+from ppcinterp.study.power_deps import Taints, shared_events
+from ppcinterp.study.power_jobs import Combine
 from ppcinterp.study.threads import LOAD_RESERVE, STORE_CONDITIONAL, Judged, Racers
 
 UNROLL = 2
@@ -51,14 +54,7 @@ class _Need(Exception):
 
 
 class _Cut(Exception):
-    """A run cut by the unroll bound, or the study cut by its bound on executions."""
-
-
-class _Bound(Budget):
-    def spend(self, n: int = 1) -> None:
-        self.left -= n
-        if self.left < 0:
-            raise _Cut
+    """A run cut by the unroll bound."""
 
 
 @dataclass
@@ -101,6 +97,7 @@ class Speculator(Racers):
         self.states: list[Any] = []
         self.names: dict[str, str] = {}          # location -> its name in reports
         self.devices: dict[str, Device] = {}
+        self.taints = Taints()
 
     def code(self, state: Any) -> int:
         if state not in self.codes:
@@ -203,18 +200,21 @@ class Speculator(Racers):
         accesses: dict[int, list[Access]] = {}
         taken: dict[int, int] = {}
         self.on = True
+        self.taints.start(r.engine)
         try:
             while r.end is None:
                 pc = r.pc
                 self.insn_def, self.step_no, self.acc = r.engine.insn_at.get(pc), r.steps, []
                 before = len(self.mev)
                 fences = len(self.events)
+                self.taints.before()
                 self.step(k)
                 for ev in self.events[fences:]:
                     if ev.kind == "F":
                         fence = mm.SYNONYMS.get(ev.fence or "", ev.fence)
                         self.mev.append(mm.Event("F", self.thread, len(self.mev), fence=fence,
                                                  where=f"{r.steps - 1}"))
+                self.taints.after(r.engine, pc, self.mev[before:])
                 if self.acc or len(self.mev) > before:
                     accesses[r.steps - 1] = self.acc
                 if r.end is None and r.pc <= pc:
@@ -223,6 +223,7 @@ class Speculator(Racers):
                         raise _Cut
         finally:
             self.on = False
+            self.taints.stop()
         regs = [r.engine.thread.gpr[i] for i in range(32)]
         return Run(k, self.mev, self.rmw, r.end or ("none", "none"), list(r.insns), accesses,
                    dict(self.mem_after), dict(self.dev_after), regs)
@@ -326,22 +327,18 @@ def _share(sp: Speculator, runs: list[list[Run]]) -> tuple[list[str], dict[str, 
         init[loc] = (sp.code(dev.state()), 8) if dev is not None else (sp._read(int(loc, 16), 1, False), 1)  # type: ignore[attr-defined]
     for rs in runs:
         for run in rs:
-            new: dict[int, int] = {}
-            evs: list[mm.Event] = []
-            for i, e in enumerate(run.events):
-                if e.kind == "F" or e.loc in keep:
-                    new[i] = len(evs)
-                    evs.append(mm.Event(e.kind, e.thread, len(evs), e.loc, e.value, e.size, e.fence, e.exclusive,
-                                        e.ci, where=e.where))
+            evs, new = shared_events(run.events, keep)
             rmw = [(new[a], new[b]) for a, b in run.rmw if a in new and b in new]
             run.shared = mm.ThreadRun(run.thread, evs, rmw, ())
     return shared, init
 
 
 def explore_power(sc: sc_mod.Scenario, invariant: str | None, max_executions: int,
-                  observe: list[str] | None = None, model: str = "power") -> PowerStudy:
+                  observe: list[str] | None = None, model: str = "power", jobs: int = 1) -> PowerStudy:
     """The executions Power allows of the study's threads, each judged by the invariant (observe: the names
-    whose final values make an outcome, as dpor.explore_threads's)."""
+    whose final values make an outcome, as dpor.explore_threads's; jobs: local processes, power_jobs.py)."""
+    if not 1 <= jobs <= MAX_JOBS:
+        raise PpcError(f"--jobs must be 1 to {MAX_JOBS}, not {jobs}")
     sp = Speculator(sc, sc.data.get("max_steps", 10_000))
     inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
     try:
@@ -357,19 +354,19 @@ def explore_power(sc: sc_mod.Scenario, invariant: str | None, max_executions: in
     runs, unrolled = _fixpoint(sp)
     shared, init = _share(sp, runs)
     study = PowerStudy(sc, sp, inv_text, names, max_executions, runs, shared, 0, unrolled=unrolled)
-    budget = _Bound(max_executions, "the executions")
     base = sp.session.snapshot()
-    try:
-        for ex in mm.executions([[r.shared for r in rs] for rs in runs], init, model, budget=budget):  # type: ignore[misc]
-            picks = tuple(next(i for i, r in enumerate(runs[k]) if r.shared is run)
-                          for k, run in enumerate(ex.skel.runs))
-            chosen = [runs[k][i] for k, i in enumerate(picks)]
-            _final(sp, base, chosen, ex)
-            study.leaves.append(PowerLeaf(picks, ex, tuple(r.end for r in chosen), tuple(g() for g in getters),
-                                          bool(check())))
-    except _Cut:
-        study.cut = True
-    study.candidates = min(budget.limit - budget.left, budget.limit)
+
+    def judge(ex: mm.Execution) -> tuple[Any, ...]:
+        picks = tuple(next(i for i, r in enumerate(runs[k]) if r.shared is run) for k, run in enumerate(ex.skel.runs))
+        chosen = [runs[k][i] for k, i in enumerate(picks)]
+        _final(sp, base, chosen, ex)
+        return picks, tuple(r.end for r in chosen), tuple(g() for g in getters), bool(check())
+
+    shared_runs: list[list[mm.ThreadRun]] = [[r.shared for r in rs] for rs in runs]     # type: ignore[misc]
+    found, study.candidates, study.cut = Combine(shared_runs, init, model, max_executions, judge).all(jobs)
+    for _, rf, co, (picks, ends, observed, holds) in found:
+        skel = mm.Skeleton([shared_runs[k][i] for k, i in enumerate(picks)], init)
+        study.leaves.append(PowerLeaf(picks, mm.Execution(skel, rf, co), ends, observed, holds))
     return study
 
 

@@ -2,7 +2,8 @@
 value speculation, the executions the model allows, their outcomes and, for the first that breaks the invariant,
 each thread's instructions with the values its accesses read or wrote and which write each read took, the
 coherence order of the contended locations, and the sync whose absence allows it (a sync placed there makes the
-execution forbidden). `--json`: the same facts."""
+execution forbidden), and the dependencies of an access on an earlier load that would forbid it as well (each
+added to the execution's events and checked by the model, as the sync is). `--json`: the same facts."""
 
 from __future__ import annotations
 
@@ -83,7 +84,8 @@ def explain(study: PowerStudy, leaf: PowerLeaf) -> dict[str, Any]:
             coherence[names[loc]] = [dict(_writer(study, leaf, w), value=_state(study, loc, skel.events[w].value))
                                      for w in order]
     return {"picks": list(leaf.picks), "threads": threads, "coherence": coherence,
-            "forbidden_by": forbidding_syncs(study, leaf)}
+            "forbidden_by": forbidding_syncs(study, leaf),
+            "forbidden_by_dependency": forbidding_dependencies(study, leaf)}
 
 
 def forbidding_syncs(study: PowerStudy, leaf: PowerLeaf) -> list[dict[str, Any]]:
@@ -95,26 +97,73 @@ def forbidding_syncs(study: PowerStudy, leaf: PowerLeaf) -> list[dict[str, Any]]
         for p in range(1, len(evs)):
             if evs[p - 1].kind == "F" or evs[p].kind == "F" or evs[p - 1].where == evs[p].where:
                 continue
-            fence = mm.Event("F", run.thread, p, fence="sync")
-            moved = [mm.Event(e.kind, e.thread, i + (i >= p), e.loc, e.value, e.size, e.fence, e.exclusive, e.ci,
-                              where=e.where) for i, e in enumerate(evs)]
-            new_run = mm.ThreadRun(run.thread, moved[:p] + [fence] + moved[p:],
+            moved = [_event(e, i + (i >= p), p) for i, e in enumerate(evs)]
+            new_run = mm.ThreadRun(run.thread, moved[:p] + [mm.Event("F", run.thread, p, fence="sync")] + moved[p:],
                                    [(a + (a >= p), b + (b >= p)) for a, b in run.rmw], ())
-            runs = [new_run if j == k else r for j, r in enumerate(skel.runs)]
-            s2 = mm.Skeleton(runs, {e.loc: (e.value, e.size) for e in skel.events if e.thread < 0 and e.loc})
-            lo = skel.base[run.thread] + p
-
-            def at(g: int, lo: int = lo) -> int:
-                return g + 1 if lo <= g else g
-
-            if mm.allowed(mm.Execution(s2, {at(r): at(w) for r, w in ex.rf_map.items()},
-                                       {loc: [at(w) for w in ws] for loc, ws in ex.co_order.items()}), "power"):
+            if _allowed(ex, k, new_run, skel.base[run.thread] + p):
                 continue
             a = _writer(study, leaf, skel.base[run.thread] + p - 1) if evs[p - 1].kind == "W" else \
                 _site(study, leaf, k, evs[p - 1])
             b = _site(study, leaf, k, evs[p])
             out.append({"thread": run.thread, "barrier": "sync", "after": a, "before": b})
     return out
+
+
+DEPENDENCIES = {"addr": "an address dependency", "ctrl": "a control dependency",
+                "ctrlisync": "a control dependency and isync"}
+
+
+def forbidding_dependencies(study: PowerStudy, leaf: PowerLeaf) -> list[dict[str, Any]]:
+    """Each pair of a thread's instructions, a load and a later access, where a dependency the code does not have
+    makes the execution forbidden: the weakest that does (an address dependency of the later access on the load,
+    else a branch on the load's value before it, else that branch and an isync), each checked by the model."""
+    ex, skel = leaf.execution, leaf.execution.skel
+    out = []
+    for k, run in enumerate(skel.runs):
+        steps: dict[str, list[int]] = {}
+        for i, e in enumerate(run.events):
+            if e.kind != "F":
+                steps.setdefault(e.where, []).append(i)
+        order = list(steps)
+        for x, a in enumerate(order):
+            src = frozenset(i for i in steps[a] if run.events[i].kind == "R")
+            for b in order[x + 1:] if src else ():
+                first = steps[b][0]
+                for kind in DEPENDENCIES:
+                    # a branch orders every later access; an address dependency only the instruction's own
+                    targets = set(steps[b]) if kind == "addr" else set(range(first, len(run.events)))
+                    if all(src <= getattr(run.events[i], kind) for i in targets):
+                        continue        # the code has it already
+                    evs = [_event(e, i, len(run.events), {kind: src} if i in targets else {})
+                           for i, e in enumerate(run.events)]
+                    if not _allowed(ex, k, mm.ThreadRun(run.thread, evs, run.rmw, ()), len(skel.events)):
+                        out.append({"thread": run.thread, "dependency": kind,
+                                    "from": _site(study, leaf, k, run.events[steps[a][0]]),
+                                    "to": _site(study, leaf, k, run.events[first])})
+                        break
+    return out
+
+
+def _event(e: mm.Event, index: int, at: int, add: dict[str, frozenset[int]] | None = None) -> mm.Event:
+    """e as `index`, its dependencies on events from `at` on moved one later (a fence put there), `add` added."""
+    deps = {d: frozenset(i + (i >= at) for i in getattr(e, d)) | (add or {}).get(d, frozenset())
+            for d in ("addr", "data", "ctrl", "ctrlisync")}
+    return mm.Event(e.kind, e.thread, index, e.loc, e.value, e.size, e.fence, e.exclusive, e.ci, where=e.where,
+                    **deps)
+
+
+def _allowed(ex: mm.Execution, k: int, new_run: mm.ThreadRun, lo: int) -> bool:
+    """Whether the model allows the execution with thread k's run replaced, its events from global index `lo` on
+    one later (a fence put before them)."""
+    skel = ex.skel
+
+    def at(g: int) -> int:
+        return g + 1 if lo <= g else g
+
+    runs = [new_run if j == k else r for j, r in enumerate(skel.runs)]
+    s2 = mm.Skeleton(runs, {e.loc: (e.value, e.size) for e in skel.events if e.thread < 0 and e.loc})
+    return mm.allowed(mm.Execution(s2, {at(r): at(w) for r, w in ex.rf_map.items()},
+                                   {loc: [at(w) for w in ws] for loc, ws in ex.co_order.items()}), "power")
 
 
 def _site(study: PowerStudy, leaf: PowerLeaf, k: int, e: mm.Event) -> dict[str, Any]:
@@ -179,6 +228,11 @@ def power_text(study: PowerStudy) -> str:
                            f"({f['after']['text']}) and #{f['before']['step']} ({f['before']['text']})")
     else:
         lines.append("no single sync between two accesses of one thread forbids it")
+    for f in facts["forbidden_by_dependency"]:
+        lines += wrap(f"forbidden by {DEPENDENCIES[f['dependency']]} on thread {f['thread']} from #{f['from']['step']} "
+                      f"({f['from']['text']}) to #{f['to']['step']} ({f['to']['text']})")
+    if not facts["forbidden_by_dependency"]:
+        lines.append("no dependency of one access of a thread on an earlier load forbids it")
     return "\n".join(lines)
 
 
