@@ -115,8 +115,9 @@ DEPENDENCIES = {"addr": "an address dependency", "ctrl": "a control dependency",
 
 def forbidding_dependencies(study: PowerStudy, leaf: PowerLeaf) -> list[dict[str, Any]]:
     """Each pair of a thread's instructions, a load and a later access, where a dependency the code does not have
-    makes the execution forbidden: the weakest that does (an address dependency of the later access on the load,
-    else a branch on the load's value before it, else that branch and an isync), each checked by the model."""
+    makes the execution forbidden: the first that does of an address dependency of the later access on the load,
+    a branch on the load's value before it (ordering every later access), that branch and an isync; each checked
+    by the model."""
     ex, skel = leaf.execution, leaf.execution.skel
     out = []
     for k, run in enumerate(skel.runs):
