@@ -5,9 +5,7 @@ A bug report needs all of them; they are looked up only when asked, so that a st
 from __future__ import annotations
 
 import argparse
-import platform
 from collections.abc import Sequence
-from importlib import metadata
 from typing import Any
 
 from ppcinterp import __version__
@@ -17,6 +15,9 @@ DEPENDENCIES = ("lark", "capstone", "rich", "textual")
 
 def version_text() -> str:
     """`ppcinterp X`, then a line for Python and one for each dependency (`not installed` when missing)."""
+    import platform
+    from importlib import metadata  # imported here: at the top it cost every start-up some 20 ms
+
     lines = [f"ppcinterp {__version__}", f"Python {platform.python_version()} ({platform.python_implementation()})"]
     for name in DEPENDENCIES:
         try:
