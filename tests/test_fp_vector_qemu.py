@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from qemu_fp_oracle import VCase, VOutcome, mismatches, run_ours, run_qemu
 from qemu_oracle import WINDOW, need_qemu
 
-from ppcinterp.isa.arch import VSCR_NJ, VSCR_SAT
 from ppcinterp.isa.fp import FEX, store_fpscr
+from ppcinterp.machine.state import VSCR_NJ, VSCR_SAT
 
 M64, M128 = 2**64 - 1, 2**128 - 1
 DOUBLES = (0, 1 << 63, 0x3FF0000000000000, 0x7FF0000000000000, 0xFFF0000000000000, 0x7FF8000000000000,

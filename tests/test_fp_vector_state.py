@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from ppcinterp.api import Session
 from ppcinterp.debug.engine import DebugEngine
-from ppcinterp.isa.arch import VSCR_NJ, VSCR_SAT
 from ppcinterp.isa.fp import FEX, VX, store_fpscr
+from ppcinterp.machine.state import VSCR_NJ, VSCR_SAT
 from ppcinterp.run.journal import redo, undo
 from ppcinterp.views.trace import trace_json, trace_lines
 

@@ -17,7 +17,7 @@ from qemu_fp_oracle import VCase, VOutcome, mismatches, run_ours, run_qemu
 from qemu_oracle import WINDOW, need_qemu
 
 from ppcinterp.isa import vmx_int, vmx_perm
-from ppcinterp.isa.arch import VSCR_NJ, VSCR_SAT
+from ppcinterp.machine.state import VSCR_NJ, VSCR_SAT
 
 SEED = int(os.environ.get("PPCINTERP_VMX_SEED") or random.randrange(1 << 32))
 CASES = int(os.environ.get("PPCINTERP_VMX_CASES") or 300)

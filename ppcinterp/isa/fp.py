@@ -56,9 +56,9 @@ define("mtfsf", X(63, 711), "FLM,FRB,[L6],[W]", F, rc=True)
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.arch import FPSCR_WRITABLE  # noqa: E402
 from ppcinterp.isa.sem import M64, addr_mask  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.machine.state import FPSCR_WRITABLE  # noqa: E402
 
 # FPSCR bits (LSB-0 numbering within the 64-bit register).
 FX, FEX, VX = 1 << 31, 1 << 30, 1 << 29

@@ -42,9 +42,9 @@ define("mtvscr", VX(1604), "VRB", F)
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.arch import M128, VSCR_NJ, VSCR_SAT  # noqa: E402
 from ppcinterp.isa.sem import M32, M64, addr_mask  # noqa: E402
 from ppcinterp.isa.table import semantics  # noqa: E402
+from ppcinterp.machine.state import M128, VSCR_NJ, VSCR_SAT  # noqa: E402
 
 
 def _ea(ctx: Ctx, f: Fields, size: int) -> Callable[[], int]:

@@ -12,8 +12,8 @@ import struct
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ppcinterp.isa.arch import VSCR_SAT
 from ppcinterp.isa.context import Ctx, Fields, Step
+from ppcinterp.machine.state import VSCR_SAT
 
 if TYPE_CHECKING:                  # the table imports this module (through the families)
     from ppcinterp.isa.table import Semantics

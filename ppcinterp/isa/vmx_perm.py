@@ -54,7 +54,7 @@ alias("vnot", lambda vt, vs: ("vnor", [vt, vs, vs]))
 
 # ---------------------------------------------------------------- semantics
 
-from ppcinterp.isa.arch import M128  # noqa: E402
+from ppcinterp.machine.state import M128  # noqa: E402
 
 
 def _whole(op: Op) -> Semantics:

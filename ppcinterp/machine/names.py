@@ -21,9 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ppcinterp.isa.arch import FPSCR_WRITABLE, M128, VSCR_NJ, VSCR_SAT
 from ppcinterp.machine.core import Machine
-from ppcinterp.machine.state import MSR_BITS, SPR_BITS, SPR_NUMBERS
+from ppcinterp.machine.state import FPSCR_WRITABLE, M128, MSR_BITS, SPR_BITS, SPR_NUMBERS, VSCR_NJ, VSCR_SAT
 from ppcinterp.machine.structs import OBJECTS, SYMBOL_PREFIX, StructRegion
 from ppcinterp.machine.xics import IPI_SOURCE, MFRR, XIRR
 

@@ -39,7 +39,11 @@ RESET_MSR = (1 << MSR_BITS["sf"]) | (1 << MSR_BITS["hv"]) | (1 << MSR_BITS["me"]
 
 # FP/VMX/VSX. The 64 VSX registers overlay the others: VSR i (i < 32) is FPR i (doubleword 0) followed by
 # vsr_lo[i] (doubleword 1); VSR 32+i is VR i. Only vsr_lo is stored apart, so the views cannot disagree.
-# FPSCR (64 bits, ISA 2.06) and VSCR: their defined bits are in isa/arch.py.
+# FPSCR is 64 bits as in ISA 2.06: DRN in bits 29:31, the classic 32-bit FPSCR in 32:63 (mffs reads it whole).
+FPSCR_DRN = 0x7 << 32
+FPSCR_WRITABLE = FPSCR_DRN | (0xFFFFFFFF & ~(1 << 11))      # bit 52 and bits 0:28 are reserved
+VSCR_NJ, VSCR_SAT = 1 << 16, 1                               # the only VSCR bits the ISA defines
+M128 = (1 << 128) - 1
 
 
 def spr_name(n: int) -> str:
