@@ -16,6 +16,7 @@ import time
 
 import pytest
 from conftest import ROOT, ppc
+from debugger_support import at_root, run  # noqa: F401 - at_root: autouse
 
 from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.debug.registry import COMMANDS
@@ -23,19 +24,6 @@ from ppcinterp.debug.registry import COMMANDS
 RACE = "asm/scenarios/race_host_ipi.toml"
 SIBLINGS = "asm/scenarios/hunk4_wake_siblings.toml"
 GUEST = "tests/data/guest_exit_fault.toml"
-
-
-@pytest.fixture(autouse=True)
-def at_root(monkeypatch):
-    monkeypatch.chdir(ROOT)
-
-
-def run(d: DebugEngine, *lines: str) -> str:
-    out = ""
-    for line in lines:
-        out = d.execute(line)
-        assert d.last_ok, f"{line!r} failed: {out}"
-    return out
 
 
 def fails(d: DebugEngine, line: str) -> str:
