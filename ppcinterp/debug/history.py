@@ -27,11 +27,6 @@ class History:
     def at_end(self) -> bool:
         return self.pos == len(self.steps)
 
-    @property
-    def origin(self) -> int:
-        """The first position: the first instruction (events before it belong to the start)."""
-        return next((i for i, s in enumerate(self.steps) if s.pc is not None), len(self.steps))
-
     def total(self) -> int:
         """Instructions recorded."""
         last = self.steps[-1] if self.steps else None

@@ -9,8 +9,6 @@ the array is always indexed by thread.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.structs import HSTATE_SIZES, Field, OffsetTable, StructLayout, StructRegion, natural_size
 
@@ -28,10 +26,6 @@ def paca_layout(table: OffsetTable) -> StructLayout:
         raise PpcError(f"{table.path} does not define PACA_SIZE (sizeof(struct paca_struct)), so the PACA "
                        "cannot be laid out")
     return layout
-
-
-def from_header(path: str | Path) -> StructLayout:
-    return paca_layout(OffsetTable.from_file(path))
 
 
 class PacaArray(StructRegion):
