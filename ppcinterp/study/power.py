@@ -329,7 +329,7 @@ def _share(sp: Speculator, runs: list[list[Run]]) -> tuple[list[str], dict[str, 
         for run in rs:
             evs, new = shared_events(run.events, keep)
             rmw = [(new[a], new[b]) for a, b in run.rmw if a in new and b in new]
-            run.shared = mm.ThreadRun(run.thread, evs, rmw, ())
+            run.shared = mm.ThreadRun(sp.runs[run.thread].spec.thread, evs, rmw, ())    # its events' thread
     return shared, init
 
 

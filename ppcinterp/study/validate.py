@@ -190,6 +190,8 @@ def _thread_keys(c: Checker) -> None:
                       "max_executions")
     races = d.get("race", [])
     c.many("race", races, MAX_RACE, "[[race]] threads")
+    if "race" in d and not races:
+        raise c.error("a race study needs at least one [[race]] thread (a table with thread and entry)", "race")
     for key in ("events", "then", "call", "actors", "expect") if races else ():
         if key in d:            # what a single run or a scripted actor takes: a study's threads run code
             raise c.error(f"'{key}' is not for a race study (its [[race]] threads run from their entries; "
