@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fuzzing import bounded, fuzz_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -277,7 +278,7 @@ def test_errors_are_positioned_and_exit_1(tmp_path, capsys, text, message):
     assert "Traceback" not in err
 
 
-@settings(max_examples=40, deadline=None)
+@fuzz_settings(40)
 @given(st.integers(0, 10_000), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(
     ["(", ")", "{", "}", "[", "]", ";", "|", ":", "=", "~", "/\\", "\n", "%x", "(*", "*)", "exists", "0:r1", "P1",
      "sync", "lwz r1,0(r2)", "b L", "L:", "uint64_t", "-", "7", "x"])), max_size=4))
@@ -287,10 +288,11 @@ def test_mangled_files_end_in_a_result_or_a_positioned_error(pick, edits):
     for at, piece in edits:
         k = at % (len(text) + 1)
         text = text[:k] + piece + text[k + 1:]
-    try:
-        run_test(parse("mangled.litmus", text), limit=20_000)
-    except PpcError as e:
-        assert e.render()
+    with bounded(f"litmus of {text[:300]!r}"):
+        try:
+            run_test(parse("mangled.litmus", text), limit=20_000)
+        except PpcError as e:
+            assert e.render()
 
 
 def test_error_shows_the_line_with_a_caret(tmp_path, capsys):
