@@ -351,3 +351,19 @@ def test_results_are_the_same_in_both_modes_and_cr0_is_the_low_words(tmp_path_fa
     if "." in text.split()[0]:
         word = out[0][0] & M32
         assert out[0][1] == (8 if word >> 31 else 4 if word else 2)
+
+
+def test_a_stand_in_returns_to_the_low_word_of_lr_in_32_bit_mode(tmp_path, monkeypatch):
+    # As blr: 32-bit mode drops LR's high word from the next instruction's address; 64-bit mode keeps it (no code).
+    src = tmp_path / "t.S"
+    src.write_text("\t.text\n\t.extern helper\nstart:\n\tlis r4, 1\n\tsldi r4, r4, 16\n\tori r4, r4, back@h\n"
+                   "\tsldi r4, r4, 16\n\tori r4, r4, back@l\n\tmtlr r4\n\tb helper\nback:\n\tli r5, 7\n")
+    for blocks, journal, path in WAYS:
+        monkeypatch.setattr(Engine, "use_blocks", blocks)
+        for sf in (0, 1):
+            s = Session(str(src))
+            s.stand_in("helper", lambda args: 42)
+            s.set("msr.sf", sf)
+            r = s.run("start", journal=journal, path=path)
+            want = ("end-of-code", 42, 7) if sf == 0 else ("no-code", 42, 0)     # on at `back`, or at no code
+            assert (r.kind, s.get("r3"), s.get("r5")) == want, r.message

@@ -48,7 +48,8 @@ def closure(engine: Engine, name: str, thread: Thread) -> Callable[[], int]:
             g[3] = ret & M64
         if machine.log is not None:
             machine.log.append(("note", "call", (name, args, ret), call_text(name, args, ret)))
-        return spr.get(8, 0) & ~3
+        lr = spr.get(8, 0) & ~3
+        return lr if thread._msr >> 63 else lr & 0xFFFFFFFF     # blr's NIA: 32-bit mode drops the high word
     return reach
 
 
