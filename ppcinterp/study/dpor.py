@@ -23,6 +23,7 @@ location, value, the write an SC read took) for a model from ppcinterp/mm (mm.th
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -197,6 +198,26 @@ def _independent(a: Footprint, b: Footprint) -> bool:
     return True
 
 
+def judging(racers: Racers, invariant: str | None, observe: list[str] | None
+            ) -> tuple[str, Callable[[], object], list[str], list[Callable[[], int]]]:
+    """A study's invariant (given, the scenario's, or the default): its text, its check on the racers' session,
+    and the names whose final values make an outcome (`observe`, else the invariant's), with their getters; an
+    error in the scenario's invariant is reported at its key."""
+    sc = racers.sc
+    inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
+    try:
+        check = racers.session.condition(inv_text)
+        names = observe if observe is not None else [n for n in predicate_names(parse(inv_text))
+                                                     if not n.startswith("&")]
+        names = [n for n in names if racers.session.constant(n) is None]
+        getters = [racers.session.ref(n).get for n in names]
+    except PpcError as e:
+        if invariant is None and "invariant" in sc.data:
+            raise ScenarioError(e.message, pos_of(sc.text, sc.path, "invariant")) from None
+        raise
+    return inv_text, check, names, getters
+
+
 def explore_threads(sc: sc_mod.Scenario, invariant: str | None = None, *, max_executions: int | None = None,
                     jobs: int = 1, model: str | None = None, reduced: bool = True, observe: list[str] | None = None,
                     keep_events: bool = False) -> ThreadStudy:
@@ -215,17 +236,7 @@ def explore_threads(sc: sc_mod.Scenario, invariant: str | None = None, *, max_ex
     if not 1 <= jobs <= MAX_JOBS:
         raise PpcError(f"--jobs must be 1 to {MAX_JOBS}, not {jobs}")
     racers = Racers(sc, sc.data.get("max_steps", 10_000))
-    inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
-    try:
-        check = racers.session.condition(inv_text)
-        names = observe if observe is not None else [n for n in predicate_names(parse(inv_text))
-                                                     if not n.startswith("&")]
-        getters = [racers.session.ref(n).get for n in names if racers.session.constant(n) is None]
-        names = [n for n in names if racers.session.constant(n) is None]
-    except PpcError as e:
-        if invariant is None and "invariant" in sc.data:
-            raise ScenarioError(e.message, pos_of(sc.text, sc.path, "invariant")) from None
-        raise
+    inv_text, check, names, getters = judging(racers, invariant, observe)
     search = Search(racers, check, getters, reduced, limit, keep_events)
     top, trees, depth = Part(), [], _split_depth(search, jobs)
     try:

@@ -31,14 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ppcinterp import mm
-from ppcinterp.diagnostics import PpcError, ScenarioError
+from ppcinterp.diagnostics import PpcError
 from ppcinterp.machine.memory import Device
-from ppcinterp.machine.predicate import names as predicate_names
-from ppcinterp.machine.predicate import parse
 from ppcinterp.study import scenario as sc_mod
-from ppcinterp.study.dpor import MAX_JOBS
-from ppcinterp.study.inputs import pos_of
-from ppcinterp.study.interleave import DEFAULT_INVARIANT
+from ppcinterp.study.dpor import MAX_JOBS, judging
 from ppcinterp.study.power_deps import Taints, shared_events
 from ppcinterp.study.power_jobs import Combine
 from ppcinterp.study.threads import LOAD_RESERVE, STORE_CONDITIONAL, Judged, Racers
@@ -340,17 +336,7 @@ def explore_power(sc: sc_mod.Scenario, invariant: str | None, max_executions: in
     if not 1 <= jobs <= MAX_JOBS:
         raise PpcError(f"--jobs must be 1 to {MAX_JOBS}, not {jobs}")
     sp = Speculator(sc, sc.data.get("max_steps", 10_000))
-    inv_text = invariant or sc.data.get("invariant") or DEFAULT_INVARIANT
-    try:
-        check = sp.session.condition(inv_text)
-        names = observe if observe is not None else [n for n in predicate_names(parse(inv_text))
-                                                     if not n.startswith("&")]
-        names = [n for n in names if sp.session.constant(n) is None]
-        getters = [sp.session.ref(n).get for n in names]
-    except PpcError as e:
-        if invariant is None and "invariant" in sc.data:
-            raise ScenarioError(e.message, pos_of(sc.text, sc.path, "invariant")) from None
-        raise
+    inv_text, check, names, getters = judging(sp, invariant, observe)
     runs, unrolled = _fixpoint(sp)
     shared, init = _share(sp, runs)
     study = PowerStudy(sc, sp, inv_text, names, max_executions, runs, shared, 0, unrolled=unrolled)
