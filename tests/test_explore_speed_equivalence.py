@@ -88,19 +88,31 @@ def _golden() -> dict:
     return json.loads(GOLDEN.read_text())
 
 
+def _flat(value: object) -> object:
+    """Reports wrap at 80 columns with the checkout's path in them, so where a line breaks depends on where
+    the clone lives: compare the words, not the breaks."""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return {k: _flat(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_flat(v) for v in value]
+    return value
+
+
 def test_paths_on_hunk3_are_those_of_the_unoptimised_code():
     got = json.loads(json.dumps(paths_outputs()))
-    assert got == _golden()["paths"]
+    assert _flat(got) == _flat(_golden()["paths"])
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_interleave_reports_are_those_of_the_unoptimised_code(path):
     got = json.loads(json.dumps(race_outputs(path)))
-    assert got == _golden()["interleave"][path.name]
+    assert _flat(got) == _flat(_golden()["interleave"][path.name])
 
 
 def test_a_violation_and_its_replay_are_those_of_the_unoptimised_code():
-    assert json.loads(json.dumps(mutant_outputs())) == _golden()["mutant"]
+    assert _flat(json.loads(json.dumps(mutant_outputs()))) == _flat(_golden()["mutant"])
 
 
 def _rams(m: Machine) -> list[bytes]:
