@@ -384,10 +384,13 @@ class Session(MachineSetup, Calls):
         an error before the run, never a fault blamed on the instruction the event fires before."""
         pairs = list(assignments)
         check = prepare if prepare is not None else self.prepare if assign is None else None
-        for name, value in pairs:              # a bad name or value fails now, not halfway through the run
-            check(name, value) if check is not None else self.ref(name)
-        return EventHook(self.machine, pairs, note, assign, self.prepare if assign is None and prepare is None
-                         else prepare, clock)
+        if check is None:
+            for name, _value in pairs:
+                self.ref(name)
+            return EventHook(self.machine, pairs, note, assign, None, clock)
+        # a bad name or value fails now, not halfway through the run; what it prepared serves the first firing
+        setters = [check(name, value) for name, value in pairs]
+        return EventHook(self.machine, pairs, note, assign, check, clock, setters)
 
 
 

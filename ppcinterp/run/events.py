@@ -38,12 +38,17 @@ class EventHook:
     def __init__(self, machine: Machine, pairs: list[tuple[str, object]], note: str,
                  assign: Callable[[str, object], None] | None,
                  prepare: Callable[[str, object], Callable[[], None]] | None,
-                 clock: Callable[[], int] | None = None):
+                 clock: Callable[[], int] | None = None, prepared: list[Callable[[], None]] | None = None):
         self.machine, self.pairs, self.note, self.assign, self.prepare = machine, pairs, note, assign, prepare
         self.fired = False
         self.fired_at = -1
         self.clock = clock
         self._setters: dict[tuple[int, int], list[Callable[[], None]]] = {}
+        if prepared is not None:        # made by prepare() for the thread and memory map of now
+            self._setters[self._key()] = prepared
+
+    def _key(self) -> tuple[int, int]:
+        return self.machine.current, len(self.machine.memory.regions)
 
     def rearm(self) -> None:
         self.fired = False
@@ -65,7 +70,7 @@ class EventHook:
             for name, value in self.pairs:
                 self.assign(name, value)
         else:
-            key = (self.machine.current, len(self.machine.memory.regions))
+            key = self._key()
             setters = self._setters.get(key)
             if setters is None:
                 setters = []
