@@ -91,6 +91,8 @@ class Ram(Region):
         self.dirty = self.data.dirty            # pages written since the last snapshot/restore (Machine)
         self.limit = self.base + self.size      # plain attributes: read on every access
         self.plain = True
+        # what a compiled block accesses it through (run/blocks.py CodeGuard.region): made once
+        self.inline = (self.data, self.base, self.dirty.add, self.dirty.update)
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
         v: int = _FMT[size].unpack_from(self.data, addr - self.base)[0]
@@ -114,11 +116,7 @@ class Device(Region):
     """A memory-mapped device: subclasses implement load/store at an offset with a size."""
 
     plain = False
-
-    # Computed for a device (Ram keeps it as a plain attribute); Memory only reads it.
-    @property
-    def limit(self) -> int:  # type: ignore[override]
-        return self.base + self.size
+    limit: int                  # base + size: a subclass sets it with them (read on every access)
 
     def read(self, addr: int, size: int, ci: bool, mem: Memory) -> int:
         log = mem.log
@@ -178,16 +176,21 @@ class Memory:
         r = self.pages.get(addr >> PAGE_SHIFT)
         if r is None or addr + size > r.limit or addr < r.base:
             r = self._other(addr, size, False)
-        if r.plain and self.log is None:          # RAM, nothing observing: no method call
-            # A plain region is a Ram: no isinstance test on every load.
-            return _UNPACK[size](r.data, addr - r.base)[0]  # type: ignore[attr-defined]
+        if self.log is None:                      # nothing observing: no method call for RAM, one for a device
+            if r.plain:                           # a plain region is a Ram: no isinstance test on every load
+                return _UNPACK[size](r.data, addr - r.base)[0]  # type: ignore[attr-defined]
+            value: int = r.load(addr - r.base, size, False)[0]  # type: ignore[attr-defined]  # a Device
+            return value
         return r.read(addr, size, ci, self)
 
     def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
         r = self.pages.get(addr >> PAGE_SHIFT)
         if r is None or addr + size > r.limit or addr < r.base:
             r = self._other(addr, size, True)
-        r.write(addr, size, value, ci, self)
+        if self.log is None and not r.plain:      # a device, nothing observing: its store, without the meaning
+            r.store(addr - r.base, size, value, False)  # type: ignore[attr-defined]
+        else:
+            r.write(addr, size, value, ci, self)
 
     def free_base(self, size: int, start: int, align: int = 1 << PAGE_SHIFT) -> int:
         """The lowest `align`-aligned address at or above `start` where `size` bytes overlap no region."""

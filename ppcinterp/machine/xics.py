@@ -44,6 +44,7 @@ class Icp(Device):
         self.thread = thread
         self.base = base
         self.size = PAGE
+        self.limit = base + PAGE
         self.cppr = 0xFF
         self.mfrr = 0xFF
         self.pending: tuple[tuple[int, int], ...] = ()      # external sources: (number, priority)

@@ -28,7 +28,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from ppcinterp.isa.templates import HELPERS, Tmpl
-from ppcinterp.machine.memory import Memory, MemoryFault
+from ppcinterp.machine.memory import PAGE_SHIFT, Memory, MemoryFault
 from ppcinterp.run import codegen
 from ppcinterp.run.analysis import Insn, analyse
 from ppcinterp.run.codegen import Item, Layout
@@ -80,30 +80,36 @@ class CodeGuard:
 
     def __init__(self, memory: Memory, ranges: list[tuple[int, int]]):
         self.memory, self.ranges = memory, ranges
+        self.pages = memory.pages
         self.read = memory.read
-        self._write = memory.write
-        self.lo = min((b for b, _ in ranges), default=0)
-        self.hi = max((e for _, e in ranges), default=0)
+        self.lo = lo = min((b for b, _ in ranges), default=0)
+        self.hi = hi = max((e for _, e in ranges), default=0)
+        covers, write = self.covers, memory.write
+
+        def guarded(addr: int, size: int, value: int, ci: bool = False) -> None:
+            if addr < hi and addr + size > lo and covers(addr, size):
+                raise MemoryFault(addr, size, True, "a store into the code, which runs as assembled "
+                                                    "(the interpreter does not execute modified code)")
+            write(addr, size, value, ci)
+        self.write = guarded            # a closure: blocks call it for every access they do not make inline
 
     def region(self, lo: int, hi: int, store: bool) -> tuple[Any, int, Callable[[int], None],
                                                              Callable[[range], None]] | None:
         """(bytes, base, dirty.add, dirty.update) of the plain RAM region holding lo..hi-1, for a block to access
         inline; None if there is none (a device, unmapped, two regions) or a store could reach the code."""
-        r = self.memory.region_at(lo)
-        if r is None or not r.plain or hi > r.limit or (store and lo < self.hi and hi > self.lo):
+        r = self.pages.get(lo >> PAGE_SHIFT)
+        if r is None or lo < r.base or hi > r.limit:
+            r = self.memory.region_at(lo)                  # a page several regions share, or none
+            if r is None or hi > r.limit:
+                return None
+        if not r.plain or (store and lo < self.hi and hi > self.lo):
             return None
         # A plain region is a Ram (no isinstance test: blocks ask at every entry whose access is not hoisted).
-        return r.data, r.base, r.dirty.add, r.dirty.update  # type: ignore[attr-defined]
+        return r.inline  # type: ignore[attr-defined,no-any-return]
 
     def covers(self, addr: int, size: int) -> bool:
         """Whether addr..addr+size-1 touches the code."""
         return addr < self.hi and addr + size > self.lo and any(addr < e and addr + size > b for b, e in self.ranges)
-
-    def write(self, addr: int, size: int, value: int, ci: bool = False) -> None:
-        if self.covers(addr, size):
-            raise MemoryFault(addr, size, True, "a store into the code, which runs as assembled "
-                                                "(the interpreter does not execute modified code)")
-        self._write(addr, size, value, ci)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.memory, name)

@@ -310,5 +310,6 @@ def _raiser(exc: Stop) -> Callable[[], int]:
         # One instance serves every run: drop the traceback the last raise left, or it keeps every run's
         # frames (and their journals) alive, a leak that grows with each run.
         raise exc.with_traceback(None)
+    run.stop = exc  # type: ignore[attr-defined]  # the run loop ends a run here without raising (run/loop.py)
     return run
 

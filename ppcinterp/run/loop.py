@@ -115,6 +115,9 @@ def execute(engine: Engine, pc: int, n: int, end: int, rec: Trail | None = None,
             fn = code.get(pc)
             if fn is None:
                 raise NoCode(pc)
+            stop = _exit_of(fn, engine.stand_ins)   # an exit: its Stop, not raised
+            if stop is not None:
+                return pc, n, stop
             if journal is None:
                 try:
                     nxt = fn()
@@ -168,6 +171,9 @@ def _plain(engine: Engine, pc: int, n: int, end: int,
             fn = code.get(pc)
             if fn is None:
                 raise NoCode(pc)
+            stop = _exit_of(fn, engine.stand_ins)   # an exit: its Stop, not raised (raising costs)
+            if stop is not None:
+                return pc, n, stop
             try:
                 nxt = fn()
             except (Stop, MemoryFault) as e:
@@ -191,6 +197,17 @@ def _plain(engine: Engine, pc: int, n: int, end: int,
             n += c
         return pc, n, e
     return pc, n, None
+
+
+def _exit_of(fn: StepFn, stand_ins: dict[str, Any]) -> Stop | None:
+    """The Stop a code-table exit would raise, when it is not an instruction's doing (NOT_STEPS: nothing to
+    record): engine.py's raisers, an outside symbol without a stand-in."""
+    stop: Stop | None = getattr(fn, "stop", None)
+    if stop is None:
+        out = getattr(fn, "exit", None)
+        if out is not None and out[0] not in stand_ins:
+            stop = out[1]
+    return stop if isinstance(stop, NOT_STEPS) else None
 
 
 def _journaled_step(machine: Machine, journal: Journal, fn: StepFn, pc: int, n: int, thread: int, log: Log,

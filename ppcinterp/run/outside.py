@@ -50,6 +50,7 @@ def closure(engine: Engine, name: str, thread: Thread) -> Callable[[], int]:
             machine.log.append(("note", "call", (name, args, ret), call_text(name, args, ret)))
         lr = spr.get(8, 0) & ~3
         return lr if thread._msr >> 63 else lr & 0xFFFFFFFF     # blr's NIA: 32-bit mode drops the high word
+    reach.exit = (name, stop)  # type: ignore[attr-defined]  # the run loop ends here without raising
     return reach
 
 
