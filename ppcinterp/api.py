@@ -73,6 +73,7 @@ class Session(MachineSetup, Calls):
         if preset is not None:
             apply_preset(self.machine, preset, self.program.preprocessed.macro_value, self.program.toc_base)
         self._initial = self.machine.snapshot()
+        self._entries: dict[str, tuple[int, int | None]] = {}      # run(): each entry's address and hunk bound
 
     def _asm_offsets(self) -> str:
         """The asm-offsets header the preprocessor read that holds the values: a kernel tree's
@@ -330,7 +331,13 @@ class Session(MachineSetup, Calls):
         raw hooks, fn(engine, step) by address or by step number. within: the hunk to stay in (default: the
         one `hunk N` names in a whole file, see hunk_bound). path=False with journal=False and no hooks: the
         untraced loop (no labels passed, no branch decisions in the Result)."""
-        pc = entry if isinstance(entry, int) else self.address_of(entry)
+        if isinstance(entry, int):
+            pc, bound = entry, within
+        else:
+            where = self._entries.get(entry)       # exploration runs one entry thousands of times: looked up once
+            if where is None:
+                where = self._entries[entry] = (self.address_of(entry), self.hunk_bound(entry))
+            pc, bound = where if within is None else (where[0], within)
         if events or until is not None or (hooks and any(type(f) is not list for f in hooks.values())):
             hooks = {a: list(fns) if isinstance(fns, list) else [fns] for a, fns in (hooks or {}).items()}
         for where, assignments in (events or {}).items():
@@ -343,15 +350,12 @@ class Session(MachineSetup, Calls):
                 if n:                          # the entry itself does not count as reaching it
                     raise Paused(name)
             hooks.setdefault(stop_at, []).insert(0, pause)
-        bound = self.hunk_bound(entry) if within is None else within
         if bound is None:                      # the common case pays for no context manager
-            res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
-                                  step_hooks=step_hooks)
+            res = self.engine.run(pc, max_steps, journal, path, hooks, step_hooks)
         else:
             saved = self.engine.bind(bound)
             try:
-                res = self.engine.run(pc, max_steps=max_steps, journal=journal, path=path, hooks=hooks,
-                                      step_hooks=step_hooks)
+                res = self.engine.run(pc, max_steps, journal, path, hooks, step_hooks)
             finally:
                 self.engine.unbind(saved)
         for observe in Session.observers:
@@ -363,12 +367,9 @@ class Session(MachineSetup, Calls):
         within that hunk, as the fragment runs it; None for every other entry."""
         if not isinstance(entry, str) or not self.program.hunks:
             return None
-        memo = self.__dict__.setdefault("_bounds", {})
-        if entry not in memo:
-            m = re.fullmatch(r"hunk\s+(\d+)", entry.strip())
-            h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
-            memo[entry] = h.number if h is not None and h.located else None
-        return memo[entry]
+        m = re.fullmatch(r"hunk\s+(\d+)", entry.strip())
+        h = next((h for h in self.program.hunks if m and h.number == int(m.group(1))), None)
+        return h.number if h is not None and h.located else None
 
     def _location(self, where: str | int) -> int:
         return where if isinstance(where, int) else self.address_of(where)

@@ -246,13 +246,15 @@ class Engine(Results):
         return self.program.where(pos) if pos else (f"{addr:#x}" if addr is not None else "?")
 
     # ---------------------------------------------------------------- running
-    def run(self, entry: int, *, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
+    def run(self, entry: int, max_steps: int = DEFAULT_STEP_LIMIT, journal: bool = False,
             path: bool = True, hooks: dict[int, Hook | list[Hook]] | None = None,
             step_hooks: dict[int, Hook | list[Hook]] | None = None) -> Result:
-        """A run from `entry` (a hooked run records its path too)."""
+        """A run from `entry` (a hooked run records its path too). Session.run passes the arguments by position
+        (a keyword call costs a run's worth of a short instruction)."""
         rec = Journal() if journal else Trail() if path or hooks or step_hooks else None
         self.entry_lr = self.thread.spr.get(8, 0) & ~3
-        pc, n, exc = execute(self, entry, 0, max_steps, rec, _lists(hooks), _lists(step_hooks))
+        pc, n, exc = execute(self, entry, 0, max_steps, rec, _lists(hooks) if hooks else None,
+                             _lists(step_hooks) if step_hooks else None)
         jr = rec if isinstance(rec, Journal) else None     # (a Journal exactly when `journal`)
         if exc is None:
             return self._result_limit(pc, max_steps, rec, jr)

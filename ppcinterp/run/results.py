@@ -42,7 +42,8 @@ class Result:
     __slots__ = ("exit", "kind", "pc", "steps", "journal", "detail", "exit_labels", "_message", "_trail",
                  "_tables", "_tail", "_drop", "_path", "_decisions", "_pcs", "_n")
 
-    def __init__(self, exit: str, kind: str, message: Message, pc: int | None, steps: int, *,
+    # (positional parameters: the engine passes them so; keywords make the call twice as costly)
+    def __init__(self, exit: str, kind: str, message: Message, pc: int | None, steps: int,
                  journal: Journal | None = None, detail: object = None, exit_labels: list[str] | None = None,
                  trail: Trail | None = None, tables: tuple[dict[int, list[str]], set[int]] | None = None,
                  tail: tuple[str, ...] = (), drop_last: bool = True):
@@ -112,7 +113,7 @@ class Results:
     outside_names: dict[int, str]
     nxt_at: dict[int, int]
     nxt32_at: dict[int, int]
-    _exits: dict[tuple[int, Stop, bool, int], ExitFields]
+    _exits: dict[tuple[int, Stop | MemoryFault, bool, int], ExitFields]   # only Stops are kept
     _falls: set[int]
 
     if TYPE_CHECKING:
@@ -128,21 +129,21 @@ class Results:
                       drop_last=exit_pc is None, **kw)
 
     def _result(self, e: Stop | MemoryFault, pc: int, n: int, trail: Trail | None, jr: Journal | None) -> Result:
+        # what an exit that is not an instruction's doing says depends only on where it left and the code table
+        key = (pc, e, trail is not None, id(self.code))
+        made = self._exits.get(key)
+        if made is not None:                 # (the common case first: every exploration run ends so)
+            name, kind, message, tail, labels = made
+            return Result(name, kind, message, None if trail is None else _last(trail), n, jr, e, labels, trail,
+                          (self.labels_at, self.conditional), tail, False)
         if isinstance(e, Paused):
             return self._made(e.name, e.kind, e.message, _last(trail), n, trail, jr, pc, detail=e,
                               tail=tuple(self.labels_at.get(pc, ())))
         if isinstance(e, NOT_STEPS):
-            # what such an exit says depends only on where it left and the code table: made once
-            key = (pc, e, trail is not None, id(self.code))
-            made = self._exits.get(key)
-            if made is None:
-                if len(self._exits) > 10_000:
-                    self._exits.clear()
-                made = self._exits[key] = self._exit_fields(e, pc, trail is not None)
-            name, kind, message, tail, labels = made
-            return Result(name, kind, message, _last(trail), n, journal=jr, trail=trail,
-                          tables=(self.labels_at, self.conditional), drop_last=False, detail=e, tail=tail,
-                          exit_labels=labels)
+            if len(self._exits) > 10_000:
+                self._exits.clear()
+            self._exits[key] = self._exit_fields(e, pc, trail is not None)
+            return self._result(e, pc, n, trail, jr)
         if isinstance(e, MemoryFault):
             msg = outside.fault_message(self, e, pc)          # now: it names the registers as they are
             return self._made("fault", "fault", msg, pc, n + 1, trail, jr, detail=e)
