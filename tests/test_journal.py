@@ -1,13 +1,11 @@
 """The journal through its public interface (ppcinterp/run/journal.py): a sequence of Steps (len, index,
 negative index, slices, iteration, reversed), truncate (and a debugger run going on live from a truncated
 history), undo_last for every kind of state, read back at any position of a looping block equal to the
-reference (every instruction by its closure, Engine.use_blocks False), and compact: a few bytes a step."""
+reference (every instruction by its closure, Engine.use_blocks False). Compact: test_journal_compact.py."""
 
 from __future__ import annotations
 
 import random
-import sys
-import tracemalloc
 
 import pytest
 from conftest import ROOT
@@ -20,7 +18,7 @@ from ppcinterp.debug.engine import DebugEngine
 from ppcinterp.machine.core import DEFAULT_ICP_BASE
 from ppcinterp.run.engine import Engine
 from ppcinterp.run.events import rearm
-from ppcinterp.run.journal import Change, Journal, Step
+from ppcinterp.run.journal import Change, Step
 
 BENCH = ROOT / "tests" / "data" / "bench_alu_loop.S"
 RACE = ROOT / "asm" / "scenarios" / "race_host_ipi.toml"
@@ -367,53 +365,3 @@ def test_random_positions_equal_the_reference(tmp_path, monkeypatch, seed, state
         a, b = min(a, b), max(a, b)
         assert j[a:b] == ref[a:b]
         assert fold(j.net(a, b)) == fold(c for x in ref[a:b] for c in x.changes)
-
-
-# ---------------------------------------------------------------- compact
-
-STEPS = 200_000
-BYTES_PER_STEP = 48
-
-
-def test_journal_is_compact(monkeypatch):
-    """A 200,000-step journaled run of the bench loop keeps fewer than 48 bytes a step: measured as what the
-    run allocated at its peak (tracemalloc) and as the size of the journal's arrays and records."""
-    monkeypatch.setattr(Engine, "use_blocks", True)
-    s = Session(str(BENCH))
-    s.set("r9", RAM)
-    s.set("r10", STEPS)                              # iterations: more than the steps run
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        res = s.run("bench_alu_loop", max_steps=STEPS, journal=True)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    j = res.journal
-    assert res.kind == "step-limit" and len(j) == STEPS and j.instructions() == STEPS
-    kept = sys.getsizeof(j.flat) + sys.getsizeof(j.recs) + sys.getsizeof(j.extra) + sum(
-        sys.getsizeof(v) for v in j.extra.values())
-    assert kept / STEPS < BYTES_PER_STEP, f"{kept / STEPS:.1f} bytes a step kept"
-    assert peak / STEPS < BYTES_PER_STEP, f"{peak / STEPS:.1f} bytes a step at the peak"
-    loop = s.address_of("bench_alu_loop") + 12
-    last = j[-1]                                     # still readable: the last step, 12 into an iteration
-    assert last.index == STEPS - 1 and last.pc == loop + 4 * ((STEPS - 1 - 3) % 16)
-    assert [x.pc for x in j[:19]] == j.pcs(19)
-
-
-def test_journal_compactness_measure_sees_steps(monkeypatch):
-    """The measure above counts what a journal keeps: a journal of Step objects (single-stepping's) is far over
-    the bound for as many steps."""
-    monkeypatch.setattr(Engine, "use_blocks", False)
-    s = Session(str(BENCH))
-    s.set("r9", RAM)
-    s.set("r10", 1000)
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        res = s.run("bench_alu_loop", max_steps=4000, journal=True)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert len(res.journal) == 4000 and peak / 4000 > BYTES_PER_STEP
-    assert isinstance(res.journal, Journal)

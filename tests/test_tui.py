@@ -5,14 +5,12 @@ terminal: test_tui_tmux.py)."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from conftest import FRAGMENT, ROOT
 from rich.text import Text
+from test_tui_line import debug_cli as debug_cli  # test_tui_screen.py imports it from here
 
 from ppcinterp.debug import panes_state
 from ppcinterp.debug.engine import DebugEngine
@@ -390,28 +388,3 @@ def test_a_bug_in_a_pane_ends_the_app_with_one_line(monkeypatch):
     with pytest.raises(ZeroDivisionError):             # run_test hands the app's exception on to the test
         drive(story, app=app)
     assert app.failure == "ZeroDivisionError: a pane's bug" and app.return_code == 70
-
-
-# ---------------------------------------------------------------- the command line, without a terminal
-def debug_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    return subprocess.run([sys.executable, "-m", "ppcinterp", "debug", *args], input=stdin, cwd=ROOT,
-                          capture_output=True, text=True, env=env)
-
-
-def test_without_a_terminal_the_line_prompt_is_used():
-    r = debug_cli(RACE, stdin="print 1+1\nquit\n")
-    assert r.returncode == 0 and "(ppc) $1 = 2" in r.stdout and "\x1b[" not in r.stdout + r.stderr
-    r = debug_cli(RACE, "--no-tui", stdin="quit\n")
-    assert r.returncode == 0 and r.stdout.startswith("ppcinterp debugger: ")
-
-
-@pytest.mark.parametrize("mode", [["--batch"], []])
-def test_internal_error_in_batch_and_line_mode(mode):
-    r = debug_cli(RACE, *mode, "-ex", "print 1", "-ex", "maintenance internal-error boom", "-ex", "print 2",
-                  stdin="print 3\n")
-    assert r.returncode == 70
-    assert r.stderr.splitlines()[0] == "ppcinterp: internal error in the debugger: boom (maintenance internal-error)"
-    assert "Traceback" not in r.stderr and "$1 = 1" in r.stdout and "$2" not in r.stdout + r.stderr
-    r = debug_cli(RACE, "--batch", "-ex", "maintenance frobnicate")
-    assert r.returncode == 1 and r.stderr == 'Undefined maintenance command: "frobnicate".  Try "help maintenance".\n'
