@@ -10,7 +10,6 @@ import re
 import pytest
 from conftest import FRAGMENT, ROOT
 from rich.text import Text
-from test_tui_line import debug_cli as debug_cli  # test_tui_screen.py imports it from here
 
 from ppcinterp.debug import panes_state
 from ppcinterp.debug.engine import DebugEngine

@@ -1,7 +1,7 @@
 """The full screen as it adapts: the layout at 80x24 (every register), resizing both ways, F9, the log that
 opens long output at its start, the memory pane, searching the source and following `list`, F1, Tab
 completion, Ctrl-S and --screenshot (SVG a renderer renders). The same at 80x24 in a real terminal (tmux):
-test_tui.test_at_80x24_in_a_real_terminal."""
+test_tui_tmux.test_at_80x24_in_a_real_terminal."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import subprocess
 
 import pytest
 from conftest import ROOT
-from test_tui import RACE, debug_cli, drive, keys, race, settle, styled, typed
+from test_tui import RACE, drive, keys, race, settle, styled, typed
+from test_tui_line import debug_cli
 from textual import events
 
 from ppcinterp.cli import parser
