@@ -114,6 +114,15 @@ class Thread:
         self._msr = RESET_MSR
         self._reservation: int | None = None
         self._log: Log | None = None
+        # what attach() switches: each container, its plain class and its recording class (made once: a
+        # journaled run attaches and detaches every thread)
+        self._swaps: tuple[tuple[Regs | Sprs, type, type], ...] = (
+            (self.gpr, Regs, RecRegs), (self.cr, Regs, RecRegs), (self.fpr, Regs, RecRegs),
+            (self.vr, Regs, RecRegs), (self.spr, Sprs, RecSprs))
+        named: tuple[tuple[Regs | Sprs, str], ...] = ((self.gpr, "gpr"), (self.cr, "cr"), (self.fpr, "fpr"),
+                                                     (self.vr, "vr"), (self.spr, "spr"))
+        for reg, what in named:
+            reg._log, reg._what, reg._thread = None, what, index
 
     # MSR is an attribute so that mtmsrd/rfid-style writes are journaled like the containers. The run loop and the
     # closures read `_msr` directly (MSR[SF], its top bit, picks the computation mode): it is always 64 bits.
@@ -192,11 +201,9 @@ class Thread:
     def attach(self, log: Log | None) -> None:
         """Start (log is a list) or stop (None) recording changes into `log`."""
         self._log = log
-        for reg, what, plain, rec in ((self.gpr, "gpr", Regs, RecRegs), (self.cr, "cr", Regs, RecRegs),
-                                      (self.fpr, "fpr", Regs, RecRegs), (self.vr, "vr", Regs, RecRegs),
-                                      (self.spr, "spr", Sprs, RecSprs)):
+        for reg, plain, rec in self._swaps:
             reg.__class__ = plain if log is None else rec
-            reg._log, reg._what, reg._thread = log, what, self.index
+            reg._log = log
 
     def undo(self, what: str, key: Any, old: Any) -> None:
         """Put back one recorded change (for reverse stepping); not itself recorded."""
