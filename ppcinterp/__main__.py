@@ -1,3 +1,3 @@
-from ppcinterp.cli import main
+from ppcinterp.cli import run
 
-raise SystemExit(main())
+run()

@@ -198,9 +198,9 @@ def _build(paths: tuple[str, ...], opts: BuildOptions, text: str | None) -> tupl
     from ppcinterp.link.layout import link
 
     objects, read = [], []
-    with _gc_paused():
+    with _gc_paused():              # linking too: it runs the assembler's second pass
         _build_objects(paths, opts, text, objects, read)
-    program = link(objects, opts.base)
+        program = link(objects, opts.base)
     patches = _locate_hunks(program, opts.patch, text)
     return program, cache.digests(dict.fromkeys(read + [str(p) for p in patches]))
 

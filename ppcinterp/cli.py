@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from ppcinterp import cache
 from ppcinterp.about import VersionAction
@@ -120,6 +122,18 @@ def parser() -> argparse.ArgumentParser:
     for name, (_, help_text, add) in COMMANDS.items():
         add(sub.add_parser(name, help=help_text, description=help_text))
     return ap
+
+
+def run() -> NoReturn:
+    """The console script and `python -m ppcinterp`: main(), then exit without freeing the heap object by object
+    (after a large build that teardown took seconds: 4 s of 15 for a file of 99,000 instructions)."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,6 +23,13 @@ from ppcinterp.source.cpp_macros import Expander, Macro, parse_define
 __all__ = ["Line", "Macro", "Preprocessed", "preprocess", "MAX_INCLUDE_DEPTH"]
 
 MAX_INCLUDE_DEPTH = 200
+# What one preprocessing run reads and writes, so that a huge input ends in an error within seconds (v3.10's
+# largest object, head_64.S with its headers, reads about 20,000 lines and writes about 15,000 of assembly):
+MAX_SOURCE_BYTES = 8 << 20      # characters of one file (the kernel's largest .S is about 200 KB)
+MAX_LINES_READ = 500_000        # lines of all files together, the #included ones and those #if skips too
+# Lines of assembly written: each is at least one statement unless `.if` skips it or it is a `.macro` body, and
+# the assembler stops at 100,000 statements (asm/limits.py); the margin is for those.
+MAX_OUTPUT_LINES = 120_000
 
 
 @dataclass
@@ -91,6 +98,7 @@ class _Processor:
         self.main = ""
         self.skipped: dict[str, int] = {}
         self.warnings: list[tuple[Pos, str]] = []
+        self.read = 0                           # lines of every file read so far (MAX_LINES_READ)
         cmdline = Pos("<command line>", 1, 1)
         self._define_text("__ASSEMBLY__ 1", cmdline)
         for k, v in (defines or {}).items():
@@ -115,9 +123,20 @@ class _Processor:
             raise SourceError("#include nested too deeply (recursive include?)", include_pos)
         if text is None:
             try:
+                if os.path.getsize(path) > MAX_SOURCE_BYTES:       # (not read in first to be measured)
+                    raise SourceError(f"'{path}' is {os.path.getsize(path):,} bytes: larger than the "
+                                      f"{MAX_SOURCE_BYTES:,} ppcinterp reads from one source file", include_pos)
                 text = Path(path).read_text(encoding="utf-8", errors="replace")
             except OSError as e:
                 raise SourceError(f"cannot read '{path}': {e.strerror}", include_pos) from None
+        if len(text) > MAX_SOURCE_BYTES:
+            raise SourceError(f"'{path}' is {len(text):,} characters: more than the {MAX_SOURCE_BYTES:,} "
+                              "ppcinterp reads from one source file", include_pos)
+        lines = text.count("\n") + (not text.endswith("\n"))
+        if self.read + lines > MAX_LINES_READ:
+            raise SourceError(f"preprocessing reads more than {MAX_LINES_READ:,} lines in all (with every #include): "
+                              "the most ppcinterp reads for one file", Pos(path, MAX_LINES_READ - self.read + 1, 1))
+        self.read += lines
         if path not in self.files:
             self.files.append(path)
         self.stack.append(_File(path, dir_index))
@@ -310,6 +329,9 @@ class _Processor:
             return
         line = Line(text, lg.pos(0), segs)
         line.pos = line.pos_at(len(text) - len(text.lstrip()))
+        if len(self.lines) >= MAX_OUTPUT_LINES:
+            raise SourceError(f"this file makes more than {MAX_OUTPUT_LINES:,} lines of assembly after "
+                              "preprocessing: the most ppcinterp assembles for one file", line.pos)
         self.lines.append(line)
 
 
