@@ -123,9 +123,10 @@ class _Processor:
             raise SourceError("#include nested too deeply (recursive include?)", include_pos)
         if text is None:
             try:
-                if os.path.getsize(path) > MAX_SOURCE_BYTES:       # (not read in first to be measured)
-                    raise SourceError(f"'{path}' is {os.path.getsize(path):,} bytes: larger than the "
-                                      f"{MAX_SOURCE_BYTES:,} ppcinterp reads from one source file", include_pos)
+                size = os.path.getsize(path)                        # measured before it is read in
+                if size > MAX_SOURCE_BYTES:
+                    raise SourceError(f"'{path}' is {size:,} bytes: larger than the {MAX_SOURCE_BYTES:,} ppcinterp "
+                                      "reads from one source file", include_pos)
                 text = Path(path).read_text(encoding="utf-8", errors="replace")
             except OSError as e:
                 raise SourceError(f"cannot read '{path}': {e.strerror}", include_pos) from None
