@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, ppc
+from conftest import FRAGMENT, ROOT, ppc
 
 from ppcinterp.api import Session
 from ppcinterp.debug.engine import DebugEngine
@@ -157,3 +157,19 @@ def test_a_scenario_naming_a_missing_field_points_at_it(tmp_path):
         scenario.run(scenario.load(sc))
     assert "the vcpu (struct kvm_vcpu) has no field 'arch.vcore'" in e.value.message
     assert e.value.pos is not None and e.value.pos.line == 5
+
+
+def test_a_changed_header_is_read_again(tmp_path):
+    """Sessions share a header's table while the file is unchanged; an edited header gives the new layout."""
+    offsets = tmp_path / "asm-offsets.h"
+    text = OURS.read_text()
+    offsets.write_text(text)
+    first = Session(str(FRAGMENT), asm_offsets=str(offsets))
+    again = Session(str(FRAGMENT), asm_offsets=str(offsets))
+    at = first.ref("paca.kvm_hstate.host_ipi").addr
+    assert again.ref("paca.kvm_hstate.host_ipi").addr == at
+    old = "#define HSTATE_HOST_IPI        789\t"
+    assert old in text
+    offsets.write_text(text.replace(old, "#define HSTATE_HOST_IPI       0x316\t"))      # 790, one byte longer
+    moved = Session(str(FRAGMENT), asm_offsets=str(offsets))
+    assert moved.ref("paca.kvm_hstate.host_ipi").addr == at + 1

@@ -14,6 +14,7 @@ named `OBJ.PATH` (or `OBJ[N].PATH` when there are several, or always for the PAC
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,6 +151,9 @@ class StructLayout:
         return [f.path for f in self.fields]
 
 
+_TABLES: dict[tuple[str, int, int], OffsetTable] = {}     # OffsetTable.from_file's, by (path, mtime, size)
+
+
 class OffsetTable:
     """Every row of an asm-offsets header, and the struct layouts they describe."""
 
@@ -161,8 +165,18 @@ class OffsetTable:
 
     @classmethod
     def from_file(cls, path: str | Path) -> OffsetTable:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-        return cls(str(path), [(m.group(1), int(m.group(2), 0), m.group(3) or "") for m in _DEFINE.finditer(text)])
+        """The header's table, shared while the file is unchanged (every Session reads one; it is never changed)."""
+        st = os.stat(path)
+        key = (str(path), st.st_mtime_ns, st.st_size)
+        table = _TABLES.get(key)
+        if table is None:
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            table = cls(str(path), [(m.group(1), int(m.group(2), 0), m.group(3) or "")
+                                    for m in _DEFINE.finditer(text)])
+            if len(_TABLES) >= 64:
+                _TABLES.clear()
+            _TABLES[key] = table
+        return table
 
     def layout(self, struct: str) -> StructLayout | None:
         return self.layouts.get(struct)
