@@ -51,7 +51,7 @@ class Missing(Enum):
 MISSING: Final = Missing.MISSING
 # A block's maker: its compiled function, from the thread's containers, the memory access hooks and closures.
 Maker = Callable[..., Callable[..., tuple[int, int]]]
-_MAKERS: dict[str, Maker] = {}
+_MAKERS: dict[tuple[Any, ...], tuple[Maker, Layout]] = {}      # by what block_source makes the source from
 _ANALYSED: dict[tuple[Tmpl, int], Insn | None] = {}
 
 
@@ -161,17 +161,21 @@ def compile_block(engine: Engine, start: int, code: dict[int, Step], stops: froz
     if not items:
         return None
     ram = engine.machine.ram
-    src = codegen.block_source(items, start, looping, journal, codegen.Ram(ram.base, ram.limit), addr,
-                               len(closures))
-    make = _MAKERS.get(src.text)
-    if make is None:                    # compiled once per text: sessions of one program share their blocks' code
+    # The source is a function of these alone: sessions of one program (each CPU model's, each test's) share it
+    key = (tuple((it.addr, it.nxt, it.insn, it.closure) for it in items), start, looping, journal, ram.base,
+           ram.limit, addr, len(closures))
+    made = _MAKERS.get(key)
+    if made is None:                    # generated and compiled once per key
         if len(_MAKERS) > MAX_SHARED:       # many programs in one process (fuzzing): keep the heap small
             _MAKERS.clear()
+        src = codegen.block_source(items, start, looping, journal, codegen.Ram(ram.base, ram.limit), addr,
+                                   len(closures))
         ns = dict(_NAMESPACE)
         exec(compile(src.text, f"<block {start:#x}>", "exec"), ns)     # noqa: S102 - our own generated source
-        make = _MAKERS[src.text] = cast(Maker, ns["make"])     # the function the generated source defines
+        made = _MAKERS[key] = (cast(Maker, ns["make"]), src.layout)   # the function the source defines
+    make, layout = made
     at = [0, 0]
     g, cr, spr, read, write, _t = engine.env
     fn = make(g, cr, spr, read, write, at, ram.data, ram.dirty.add, ram.dirty, engine.guard.region, *closures)
     return Block(fn, tuple(it.addr for it in items), len(items), at, looping, engine.machine.current, items,
-                 src.layout if journal else None)
+                 layout if journal else None)
