@@ -151,7 +151,8 @@ class StructLayout:
         return [f.path for f in self.fields]
 
 
-_TABLES: dict[tuple[str, int, int], OffsetTable] = {}     # OffsetTable.from_file's, by (path, mtime, size)
+# OffsetTable.from_file's, by (path as given, the file it names, mtime, size)
+_TABLES: dict[tuple[str, str, int, int], OffsetTable] = {}
 
 
 class OffsetTable:
@@ -167,7 +168,7 @@ class OffsetTable:
     def from_file(cls, path: str | Path) -> OffsetTable:
         """The header's table, shared while the file is unchanged (every Session reads one; it is never changed)."""
         st = os.stat(path)
-        key = (str(path), st.st_mtime_ns, st.st_size)
+        key = (str(path), os.path.realpath(path), st.st_mtime_ns, st.st_size)
         table = _TABLES.get(key)
         if table is None:
             text = Path(path).read_text(encoding="utf-8", errors="replace")
