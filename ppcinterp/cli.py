@@ -127,7 +127,12 @@ def parser() -> argparse.ArgumentParser:
 def run() -> NoReturn:
     """The console script and `python -m ppcinterp`: main(), then exit without freeing the heap object by object
     (after a large build that teardown took seconds: 4 s of 15 for a file of 99,000 instructions)."""
-    status = main()
+    try:
+        status = main()
+    except SystemExit as e:             # argparse's --help, --version and usage errors (it printed them)
+        if not isinstance(e.code, int | None):
+            raise
+        status = e.code or 0
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -137,7 +142,10 @@ def run() -> NoReturn:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except BrokenPipeError:             # --help or --version into a reader that stopped early
+        return 0
     was_disabled = cache.set_disabled(cache.disabled() or getattr(args, "no_cache", False))
     try:
         return COMMANDS[args.command][0](args)

@@ -40,3 +40,19 @@ def test_a_reader_that_stops_early_is_no_error():
     assert p.wait(timeout=60) == 0
     assert first.startswith(str(FRAGMENT).encode())
     assert b"Traceback" not in err and b"Exception ignored" not in err
+
+
+def test_a_reader_gone_before_anything_is_written_is_no_error():
+    for args in (["--version"], ["--help"], ["disasm", str(FRAGMENT)]):
+        p = subprocess.Popen([sys.executable, "-m", "ppcinterp", *args], cwd=ROOT, env=BUFFERED,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert p.stdout is not None and p.stderr is not None
+        p.stdout.close()               # before the child has started: its first write meets a closed pipe
+        err = p.stderr.read()
+        assert p.wait(timeout=60) == 0, (args, err)
+        assert b"Traceback" not in err and b"Exception ignored" not in err, (args, err)
+
+
+def test_usage_errors_keep_argparse_s_status():
+    r = ppc("no-such-command")
+    assert r.returncode == 2 and "invalid choice" in r.stderr
